@@ -1,0 +1,140 @@
+/* The translation core: RFC 7915 IP/ICMP translation for a CLAT (RFC 6877).
+ *
+ * Bytes in, packets and a verdict out. No sockets, no globals, no
+ * allocation: the caller owns a struct xlat_out per worker and a read-only
+ * struct xlat_cfg that any number of workers may share. Headers the core
+ * writes live in out->arena; payload bytes are referenced from the input
+ * buffer through out->iov, never copied, so the input must stay valid until
+ * the output has been sent. */
+#ifndef CLAT_XLAT_H
+#define CLAT_XLAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "rfc6052.h"
+
+/* What the caller does with the result. */
+enum xlat_verdict {
+	XLAT_DROP = 0,	/* nothing to send; out->reason says why */
+	XLAT_FORWARD,	/* send out's packets (the translation) onward */
+	XLAT_REPLY,	/* send out's packet (an ICMP error in the input's
+			 * family) back to the input's source */
+};
+
+/* Why a packet was not translated. Stable names: they are the counters a
+ * user reads. */
+#define XLAT_REASONS(X)							\
+	X(NONE,			"none")					\
+	/* malformed input */						\
+	X(TRUNCATED,		"truncated")				\
+	X(BAD_VERSION,		"bad_version")				\
+	X(BAD_IHL,		"bad_ihl")				\
+	X(BAD_LENGTH,		"bad_length")				\
+	X(BAD_IP_CSUM,		"bad_ipv4_header_checksum")		\
+	X(BAD_OPTIONS,		"bad_ipv4_options")			\
+	X(BAD_EXTHDR,		"bad_ipv6_extension_header")		\
+	X(BAD_CSUM,		"bad_checksum")				\
+	X(BAD_FRAGMENT,		"bad_fragment")				\
+	/* addresses */							\
+	X(SRC_NOT_CLAT,		"source_not_clat")			\
+	X(DST_NOT_CLAT,		"destination_not_clat")			\
+	X(SRC_NOT_PLAT,		"source_not_under_plat_prefix")		\
+	X(ADDR_FORBIDDEN,	"address_not_translatable")		\
+	/* RFC 7915 rules that end in an ICMP error or a silent drop */	\
+	X(TTL_EXPIRED,		"ttl_expired")				\
+	X(TOO_BIG,		"too_big")				\
+	X(SOURCE_ROUTE,		"ipv4_source_route")			\
+	X(SEGMENTS_LEFT,	"ipv6_routing_segments_left")		\
+	X(UDP_ZERO_CSUM_FRAG,	"udp_zero_checksum_fragment")		\
+	X(UDP_ZERO_CSUM6,	"udp_zero_checksum_ipv6")		\
+	X(ICMP_FRAGMENT,	"icmp_fragmented")			\
+	X(ICMP_TYPE,		"icmp_type_not_translated")		\
+	X(ICMP_ERR_IN_ERR,	"icmp_error_about_icmp_error")		\
+	X(ICMP_INNER,		"icmp_error_inner_packet_bad")		\
+	X(NO_ROOM,		"output_too_large")
+
+enum xlat_reason {
+#define XLAT_REASON_ENUM(id, name) XLAT_R_##id,
+	XLAT_REASONS(XLAT_REASON_ENUM)
+#undef XLAT_REASON_ENUM
+	XLAT_R_COUNT
+};
+
+const char *xlat_reason_name(enum xlat_reason r);
+
+/* Translator configuration: filled once, then read-only. */
+struct xlat_cfg {
+	struct rfc6052_prefix plat;	/* PLAT prefix (RFC 6052) */
+	uint8_t clat4[4];		/* CLAT IPv4 address, 192.0.0.1 */
+	uint8_t clat6[16];		/* CLAT IPv6 address */
+	uint8_t self4[4];		/* source of ICMPv4 errors the translator
+					 * itself originates, 192.0.0.2 */
+	uint8_t dummy4[4];		/* RFC 7600: source for ICMPv6 errors
+					 * from untranslatable sources, 192.0.0.8 */
+	uint16_t mtu6;			/* IPv6 MTU toward the PLAT: DF packets
+					 * that do not fit get Fragmentation
+					 * Needed (RFC 7915 section 4.1) */
+	uint16_t lowest_mtu6;		/* RFC 7915 4.1 "lowest-ipv6-mtu": DF=0
+					 * packets are fragmented to this, 1280 */
+	uint16_t mtu4;			/* IPv4 MTU toward the host; 0 = no
+					 * limit (local delivery through lo) */
+	bool decrement_ttl;		/* act as a router (RFC 7915 4.1, 5.1) */
+	bool wkp_strict;		/* RFC 6052 3.1 for the WKP; off by
+					 * default, see README */
+};
+
+/* Defaults: 192.0.0.1, 192.0.0.2, 192.0.0.8, MTUs 1280/1280/0, TTL
+ * decrement on, WKP rule off. Prefix and clat6 are left zero. */
+void xlat_cfg_init(struct xlat_cfg *cfg);
+
+/* 0, or -EINVAL with *why naming the offending field. */
+int xlat_cfg_check(const struct xlat_cfg *cfg, const char **why);
+
+/* Per-worker mutable state (IPv4 Identification source, RFC 7915 5.1). */
+struct xlat_state {
+	uint32_t ipid;
+};
+
+void xlat_state_init(struct xlat_state *st, uint32_t seed);
+
+/* Limits of one translation: a 64 KiB datagram cut into 1280-byte IPv6
+ * fragments or 576-byte IPv4 fragments. */
+#define XLAT_MAX_PKTS	128
+#define XLAT_MAX_IOV	(XLAT_MAX_PKTS * 4)
+#define XLAT_ARENA_SIZE	(XLAT_MAX_PKTS * 48 + 2048)
+
+struct xlat_pkt {
+	uint16_t iov_first;	/* index into out->iov */
+	uint16_t iovcnt;
+	uint32_t len;		/* bytes in this packet */
+};
+
+struct xlat_out {
+	enum xlat_verdict verdict;
+	enum xlat_reason reason;	/* set for DROP and REPLY */
+	int family;			/* AF_INET or AF_INET6 of the packets */
+	unsigned npkts;
+	struct xlat_pkt pkt[XLAT_MAX_PKTS];
+	unsigned niov;
+	struct iovec iov[XLAT_MAX_IOV];
+	size_t used;			/* bytes of arena in use */
+	uint8_t arena[XLAT_ARENA_SIZE];
+};
+
+/* RFC 7915 section 4: an IPv4 packet from the host to IPv6. */
+enum xlat_verdict xlat_4to6(const struct xlat_cfg *cfg, struct xlat_state *st,
+			    const uint8_t *pkt, size_t len, struct xlat_out *out);
+
+/* RFC 7915 section 5: an IPv6 packet from the network to IPv4. */
+enum xlat_verdict xlat_6to4(const struct xlat_cfg *cfg, struct xlat_state *st,
+			    const uint8_t *pkt, size_t len, struct xlat_out *out);
+
+/* Copy packet i of out into buf (tests, fuzzing, slow paths). Returns its
+ * length, or 0 when it does not fit in size. */
+size_t xlat_out_copy(const struct xlat_out *out, unsigned i, uint8_t *buf,
+		     size_t size);
+
+#endif

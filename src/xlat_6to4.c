@@ -1,0 +1,421 @@
+/* RFC 7915 section 5: translating from IPv6 to IPv4. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "bytes.h"
+#include "csum.h"
+#include "xlat_6to4.h"
+#include "xlat_icmp.h"
+#include "xlat_map.h"
+#include "xlat_out.h"
+
+#define NH_HOPOPTS	0
+#define NH_ROUTING	43
+#define NH_FRAGMENT	44
+#define NH_DSTOPTS	60
+
+/* RFC 7915 5.1: an unfragmented result above 1260 bytes gets DF. */
+#define DF_THRESHOLD	1260
+
+enum xlat_reason ip6_walk(const uint8_t *pkt, size_t avail,
+			  struct ip6_info *h)
+{
+	uint8_t nh = pkt[6];
+	size_t off = 40;
+
+	memset(h, 0, sizeof(*h));
+	h->p = pkt;
+	for (;;) {
+		if (nh == NH_HOPOPTS || nh == NH_ROUTING || nh == NH_DSTOPTS) {
+			size_t hlen;
+
+			/* Hop-by-hop only first (RFC 8200 4.3); after a
+			 * Fragment Header the rest is fragmentable data. */
+			if ((nh == NH_HOPOPTS && off != 40) || h->frag)
+				return XLAT_R_BAD_EXTHDR;
+			if (off + 8 > avail)
+				return XLAT_R_BAD_EXTHDR;
+			hlen = ((size_t)pkt[off + 1] + 1) * 8;
+			if (off + hlen > avail)
+				return XLAT_R_BAD_EXTHDR;
+			if (nh == NH_ROUTING && pkt[off + 3] != 0 &&
+			    !h->segleft)
+				h->segleft = off + 3;
+			nh = pkt[off];
+			off += hlen;
+		} else if (nh == NH_FRAGMENT) {
+			uint16_t fo;
+
+			if (h->frag || off + 8 > avail)
+				return XLAT_R_BAD_EXTHDR;
+			fo = get16(pkt + off + 2);
+			h->frag = true;
+			h->off = fo & 0xfff8;
+			h->mf = fo & 1;
+			h->id = get32(pkt + off + 4);
+			nh = pkt[off];
+			off += 8;
+			if (h->off)	/* not the first: data follows */
+				break;
+		} else {
+			break;
+		}
+	}
+	h->proto = nh;
+	h->exthdr = off - 40;
+	h->l4 = pkt + off;
+	h->l4len = avail - off;
+	return XLAT_R_NONE;
+}
+
+static uint16_t next_id(struct xlat_state *st)
+{
+	/* xorshift32: unpredictable enough for IDs of DF=0 packets that
+	 * are only ever reassembled, never used to infer traffic. */
+	uint32_t x = st->ipid;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	st->ipid = x;
+	return (uint16_t)(x ^ (x >> 16));
+}
+
+static void put_hdr4(uint8_t *h, uint8_t tos, size_t totlen, uint16_t id,
+		     uint16_t flags_off, uint8_t ttl, uint8_t proto,
+		     const uint8_t saddr[4], const uint8_t daddr[4])
+{
+	h[0] = 0x45;
+	h[1] = tos;
+	put16(h + 2, (uint16_t)totlen);
+	put16(h + 4, id);
+	put16(h + 6, flags_off);
+	h[8] = ttl;
+	h[9] = proto == 58 ? 1 : proto;
+	put16(h + 10, 0);
+	memcpy(h + 12, saddr, 4);
+	memcpy(h + 16, daddr, 4);
+	put16(h + 10, csum_fold(csum_add(0, h, 20)));
+}
+
+static uint8_t tclass(const uint8_t *ip6)
+{
+	return (uint8_t)(get16(ip6) >> 4);
+}
+
+/* RFC 7915 5.5: address-only pseudo-header change, see l4_4to6(). */
+static enum xlat_reason l4_6to4(const struct ip6_info *h,
+				const uint8_t saddr[4], const uint8_t daddr[4],
+				struct xlat_out *out, struct seg *segs,
+				unsigned *nsegs)
+{
+	size_t coff = h->proto == 6 ? 16 : 6;
+	size_t hlen = coff + 2;
+	uint32_t new;
+	uint8_t *t;
+	uint16_t c;
+
+	if (h->l4len < hlen)
+		return XLAT_R_TRUNCATED;
+	c = get16(h->l4 + coff);
+	/* RFC 8200 8.1: a zero UDP checksum is not valid in IPv6. */
+	if (h->proto == 17 && c == 0)
+		return XLAT_R_UDP_ZERO_CSUM6;
+	t = out_alloc(out, hlen);
+	if (!t)
+		return XLAT_R_NO_ROOM;
+	memcpy(t, h->l4, hlen);
+	new = csum_add(csum_add(0, saddr, 4), daddr, 4);
+	c = csum_adjust(c, csum_add(0, h->p + 8, 32), new);
+	if (h->proto == 17 && c == 0)
+		c = 0xffff;
+	put16(t + coff, c);
+	segs[0] = (struct seg){ t, hlen };
+	segs[1] = (struct seg){ h->l4 + hlen, h->l4len - hlen };
+	*nsegs = 2;
+	return XLAT_R_NONE;
+}
+
+/* The packet quoted in an ICMPv6 error (RFC 7915 5.3), written into msg
+ * as IPv4. Returns the bytes written, or 0 with *r set. */
+static size_t inner_6to4(const struct xlat_cfg *cfg, const uint8_t *in,
+			 size_t ilen, uint8_t *msg, size_t room, bool *ifrag,
+			 enum xlat_reason *r)
+{
+	struct ip6_info ih;
+	size_t plen, l4full, itot, copy;
+	uint16_t fo;
+	uint8_t *l4;
+
+	*r = XLAT_R_ICMP_INNER;
+	if (ilen < 40 || in[0] >> 4 != 6 || ip6_walk(in, ilen, &ih))
+		return 0;
+	/* The quoted packet went from the CLAT to the remote side. */
+	if (memcmp(in + 8, cfg->clat6, 16) != 0 ||
+	    map_remote_6to4(cfg, in + 24, msg + 16))
+		return 0;
+	if (ih.proto == 58 && ih.off == 0 && ih.l4len > 0 &&
+	    icmp6_is_error(ih.l4[0])) {
+		*r = XLAT_R_ICMP_ERR_IN_ERR;
+		return 0;
+	}
+	plen = get16(in + 4);
+	if (plen < ih.exthdr)
+		return 0;
+	l4full = plen - ih.exthdr;
+	itot = 20 + l4full;
+	if (itot > 65535)
+		return 0;
+	if (ih.frag)
+		fo = (uint16_t)((ih.mf ? 0x2000 : 0) | ih.off / 8);
+	else
+		fo = itot > DF_THRESHOLD ? 0x4000 : 0;
+	put_hdr4(msg, tclass(in), itot, ih.frag ? (uint16_t)ih.id : 0, fo,
+		 in[7], ih.proto, cfg->clat4, msg + 16);
+	copy = ih.l4len < room - 20 ? ih.l4len : room - 20;
+	l4 = msg + 20;
+	memcpy(l4, ih.l4, copy);
+
+	if (ih.off == 0) {
+		uint32_t old = csum_add(0, in + 8, 32);
+		uint32_t new = csum_add(0, msg + 12, 8);
+
+		if ((ih.proto == 6 && copy >= 18) ||
+		    ((ih.proto == 17 || ih.proto == 33) && copy >= 8)) {
+			size_t coff = ih.proto == 6 ? 16 : 6;
+			uint16_t c = get16(l4 + coff);
+
+			if (c != 0 || ih.proto != 17)
+				put16(l4 + coff, csum_adjust(c, old, new));
+		} else if (ih.proto == 58 && copy > 0) {
+			uint16_t w0 = get16(l4);
+
+			if (copy < 4 || (l4[0] != ICMP6_ECHO &&
+					 l4[0] != ICMP6_ECHOREPLY))
+				return 0;
+			l4[0] = l4[0] == ICMP6_ECHO ? ICMP4_ECHO
+						    : ICMP4_ECHOREPLY;
+			old = csum_pseudo6(in + 8, in + 24, 58,
+					   (uint32_t)l4full);
+			put16(l4 + 2, csum_adjust(get16(l4 + 2), w0 + old,
+						  get16(l4)));
+		}
+	}
+	*ifrag = ih.frag;
+	*r = XLAT_R_NONE;
+	return 20 + copy;
+}
+
+/* RFC 7915 5.2: ICMPv6 to ICMPv4. */
+static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
+				  const struct ip6_info *h,
+				  struct xlat_out *out, struct seg *segs,
+				  unsigned *nsegs)
+{
+	const uint8_t *l4 = h->l4;
+	uint32_t pseudo, rest = 0;
+	struct icmp_map m;
+	enum xlat_reason r;
+	bool ifrag = false;
+	size_t room, n;
+	uint8_t *msg;
+
+	if (h->l4len < 8)
+		return XLAT_R_TRUNCATED;
+	pseudo = csum_pseudo6(h->p + 8, h->p + 24, 58, (uint32_t)h->l4len);
+	if (l4[0] == ICMP6_ECHO || l4[0] == ICMP6_ECHOREPLY) {
+		uint8_t *t = out_alloc(out, 8);
+
+		if (!t)
+			return XLAT_R_NO_ROOM;
+		memcpy(t, l4, 8);
+		t[0] = l4[0] == ICMP6_ECHO ? ICMP4_ECHO : ICMP4_ECHOREPLY;
+		put16(t + 2, csum_adjust(get16(l4 + 2), get16(l4) + pseudo,
+					 get16(t)));
+		segs[0] = (struct seg){ t, 8 };
+		segs[1] = (struct seg){ l4 + 8, h->l4len - 8 };
+		*nsegs = 2;
+		return XLAT_R_NONE;
+	}
+	/* MLD and ND are single-hop; other informational types unknown. */
+	if (!icmp6_is_error(l4[0]))
+		return XLAT_R_ICMP_TYPE;
+	if (csum_fold(csum_add(pseudo, l4, h->l4len)) != 0)
+		return XLAT_R_BAD_CSUM;
+	if (icmp_err_6to4(l4[0], l4[1], &m))
+		return XLAT_R_ICMP_TYPE;
+
+	/* RFC 1812 4.3.2.3: ICMPv4 errors within 576 bytes. */
+	room = 576 - 20 - 8;
+	msg = out_alloc(out, 8 + room);
+	if (!msg)
+		return XLAT_R_NO_ROOM;
+	n = inner_6to4(cfg, l4 + 8, h->l4len - 8, msg + 8, room, &ifrag, &r);
+	if (r)
+		return r;
+	out->used -= room - n;
+
+	if (m.rest == ICMP_REST_MTU) {
+		/* RFC 7915 5.2: min(MTU - 20, IPv4 next-hop MTU, IPv6
+		 * next-hop MTU - 20), 8 more off when the packet in error
+		 * carried a Fragment Header. */
+		uint64_t mtu = get32(l4 + 4);
+		uint64_t sub = ifrag ? 28 : 20;
+
+		mtu = mtu > sub ? mtu - sub : 0;
+		if (mtu > (uint64_t)cfg->mtu6 - 20)
+			mtu = (uint64_t)cfg->mtu6 - 20;
+		if (cfg->mtu4 && mtu > cfg->mtu4)
+			mtu = cfg->mtu4;
+		if (mtu < 68)	/* RFC 791: every IPv4 link carries 68 */
+			mtu = 68;
+		rest = (uint32_t)mtu;
+	} else if (m.rest == ICMP_REST_POINTER) {
+		int p = icmp_ptr_6to4(get32(l4 + 4));
+
+		if (p < 0)
+			return XLAT_R_ICMP_TYPE;
+		rest = (uint32_t)p << 24;
+	}
+	msg[0] = m.type;
+	msg[1] = m.code;
+	put16(msg + 2, 0);
+	put32(msg + 4, rest);
+	n += 8;
+	put16(msg + 2, csum_fold(csum_add(0, msg, n)));
+	segs[0] = (struct seg){ msg, n };
+	*nsegs = 1;
+	return XLAT_R_NONE;
+}
+
+enum xlat_verdict xlat_6to4(const struct xlat_cfg *cfg, struct xlat_state *st,
+			    const uint8_t *pkt, size_t len, struct xlat_out *out)
+{
+	struct ip6_info h;
+	struct seg segs[SEG_MAX];
+	unsigned nsegs = 1;
+	uint8_t saddr[4], ttl;
+	enum xlat_reason r;
+	size_t plen, l4out, total;
+	bool is_err, no_err, df;
+	uint16_t id;
+	int rc;
+
+	out_reset(out, AF_INET);
+	if (len < 40)
+		return out_drop(out, XLAT_R_TRUNCATED);
+	if (pkt[0] >> 4 != 6)
+		return out_drop(out, XLAT_R_BAD_VERSION);
+	plen = get16(pkt + 4);
+	/* Zero is a jumbogram (RFC 2675): never on a path to IPv4. */
+	if (plen == 0 || 40 + plen > len)
+		return out_drop(out, XLAT_R_BAD_LENGTH);
+	len = 40 + plen;
+	r = ip6_walk(pkt, len, &h);
+	if (r)
+		return out_drop(out, r);
+	if (memcmp(pkt + 24, cfg->clat6, 16) != 0)
+		return out_drop(out, XLAT_R_DST_NOT_CLAT);
+
+	is_err = h.proto == 58 && h.off == 0 && h.l4len > 0 &&
+		 icmp6_is_error(h.l4[0]);
+	no_err = h.off != 0 || is_err;
+	/* RFC 7915 5.1 source address; RFC 7600: ICMPv6 errors from
+	 * addresses outside the prefix (routers on the path) come from the
+	 * IPv4 dummy address. */
+	rc = map_remote_6to4(cfg, pkt + 8, saddr);
+	if (rc == -ENOENT && is_err)
+		memcpy(saddr, cfg->dummy4, 4);
+	else if (rc == -ENOENT)
+		return out_drop(out, XLAT_R_SRC_NOT_PLAT);
+	else if (rc)
+		return out_drop(out, XLAT_R_ADDR_FORBIDDEN);
+
+	ttl = pkt[7];
+	if (cfg->decrement_ttl) {
+		if (ttl <= 1)
+			return icmp_reply6(cfg, pkt, len, no_err,
+					   ICMP6_TIME_EXCEEDED, 0, 0,
+					   XLAT_R_TTL_EXPIRED, out);
+		ttl--;
+	}
+	/* RFC 7915 5.1: a Routing header with Segments Left is refused,
+	 * the pointer naming that field. */
+	if (h.segleft)
+		return icmp_reply6(cfg, pkt, len, no_err, ICMP6_PARAMPROB, 0,
+				   (uint32_t)h.segleft, XLAT_R_SEGMENTS_LEFT,
+				   out);
+
+	segs[0] = (struct seg){ h.l4, h.l4len };
+	switch (h.proto) {
+	case 58:
+		/* An atomic fragment (offset 0, M clear) is whole. */
+		if (h.off || h.mf)
+			return out_drop(out, XLAT_R_ICMP_FRAGMENT);
+		r = icmp_6to4(cfg, &h, out, segs, &nsegs);
+		break;
+	case 6:
+	case 17:
+	case 33:
+		r = h.off ? XLAT_R_NONE
+			  : l4_6to4(&h, saddr, cfg->clat4, out, segs, &nsegs);
+		break;
+	default:
+		break;
+	}
+	if (r)
+		return out_drop(out, r);
+	l4out = 0;
+	for (unsigned i = 0; i < nsegs; i++)
+		l4out += segs[i].n;
+	total = 20 + l4out;
+	if (total > 65535 || (size_t)h.off + l4out > 65535)
+		return out_drop(out, XLAT_R_BAD_LENGTH);
+
+	/* RFC 7915 5.1 / 5.1.1: fragment fields from the Fragment Header;
+	 * otherwise DF above 1260 bytes, and an Identification of our own
+	 * where DF is clear (RFC 6864: DF datagrams need none). */
+	df = !h.frag && total > DF_THRESHOLD;
+	id = h.frag ? (uint16_t)h.id : df ? 0 : next_id(st);
+	if (cfg->mtu4 && total > cfg->mtu4 && df)
+		return icmp_reply6(cfg, pkt, len, no_err, ICMP6_PACKET_TOO_BIG,
+				   0, cfg->mtu4 + 20u, XLAT_R_TOO_BIG, out);
+	if (!cfg->mtu4 || total <= cfg->mtu4) {
+		uint8_t *hdr = out_alloc(out, 20);
+		uint16_t fo = df ? 0x4000 : (uint16_t)(h.off / 8 |
+						      (h.mf ? 0x2000 : 0));
+
+		if (!hdr || out_begin(out))
+			return out_drop(out, XLAT_R_NO_ROOM);
+		put_hdr4(hdr, tclass(pkt), total, id, fo, ttl, h.proto, saddr,
+			 cfg->clat4);
+		if (out_add(out, hdr, 20) ||
+		    out_add_slice(out, segs, nsegs, 0, l4out))
+			return out_drop(out, XLAT_R_NO_ROOM);
+		out_end(out);
+	} else {
+		/* Toward an IPv4 link with a smaller MTU (cfg->mtu4):
+		 * fragment as an IPv4 router would (RFC 791). */
+		size_t chunk = (size_t)(cfg->mtu4 - 20) & ~(size_t)7;
+
+		for (size_t pos = 0; pos < l4out; pos += chunk) {
+			size_t n = l4out - pos < chunk ? l4out - pos : chunk;
+			bool more = pos + n < l4out || h.mf;
+			uint8_t *hdr = out_alloc(out, 20);
+
+			if (!hdr || out_begin(out))
+				return out_drop(out, XLAT_R_NO_ROOM);
+			put_hdr4(hdr, tclass(pkt), 20 + n, id,
+				 (uint16_t)((h.off + pos) / 8 |
+					    (more ? 0x2000 : 0)),
+				 ttl, h.proto, saddr, cfg->clat4);
+			if (out_add(out, hdr, 20) ||
+			    out_add_slice(out, segs, nsegs, pos, n))
+				return out_drop(out, XLAT_R_NO_ROOM);
+			out_end(out);
+		}
+	}
+	out->verdict = XLAT_FORWARD;
+	return XLAT_FORWARD;
+}
