@@ -54,6 +54,7 @@ enum xlat_verdict {
 	X(ICMP_TYPE,		"icmp_type_not_translated")		\
 	X(ICMP_ERR_IN_ERR,	"icmp_error_about_icmp_error")		\
 	X(ICMP_INNER,		"icmp_error_inner_packet_bad")		\
+	X(ICMP_FAMILY,		"icmp_of_the_other_family")		\
 	X(NO_ROOM,		"output_too_large")
 
 enum xlat_reason {

@@ -388,6 +388,11 @@ enum xlat_verdict xlat_4to6(const struct xlat_cfg *cfg, struct xlat_state *st,
 		r = h.off ? XLAT_R_NONE
 			  : l4_4to6(&h, frag, saddr, daddr, out, segs, &nsegs);
 		break;
+	case 58:
+		/* ICMPv6 inside IPv4 would reach the IPv6 side as a real
+		 * ICMPv6 message, unchecked: never pass it. */
+		r = XLAT_R_ICMP_FAMILY;
+		break;
 	default:	/* RFC 7915 4.5: other protocols pass unchanged */
 		break;
 	}

@@ -361,7 +361,12 @@ enum xlat_verdict xlat_6to4(const struct xlat_cfg *cfg, struct xlat_state *st,
 		r = h.off ? XLAT_R_NONE
 			  : l4_6to4(&h, saddr, cfg->clat4, out, segs, &nsegs);
 		break;
-	default:
+	case 1:
+		/* ICMPv4 inside IPv6: would reach the host as a real ICMPv4
+		 * message that no translation checked. */
+		r = XLAT_R_ICMP_FAMILY;
+		break;
+	default:	/* RFC 7915 5.5: other protocols pass unchanged */
 		break;
 	}
 	if (r)

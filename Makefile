@@ -1,0 +1,146 @@
+# clat-nfq: plain GNU make. `make` builds, `make check` runs every test.
+# Both install missing Debian packages first (scripts/install-deps).
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+CC ?= cc
+CLANG ?= clang
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+FUZZ_SECONDS ?= 60
+BUILD ?= build
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) -MMD -MP
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# The pure translation core: no I/O, linked by the daemon and the tests.
+CORE_SRCS := src/csum.c src/rfc6052.c $(wildcard src/xlat*.c)
+DAEMON_SRCS := $(filter-out $(CORE_SRCS),$(wildcard src/*.c))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+E2E_TESTS := $(wildcard tests/e2e/*.sh)
+
+CORE_OBJS := $(CORE_SRCS:src/%.c=$(BUILD)/obj/%.o)
+CORE_ASAN_OBJS := $(CORE_SRCS:src/%.c=$(BUILD)/asan/%.o)
+DAEMON_OBJS := $(DAEMON_SRCS:src/%.c=$(BUILD)/obj/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/asan/tests/%)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+LIBS := libnetfilter_queue libnftnl libmnl libnfnetlink
+
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+PROGRAMS := $(BUILD)/libclatcore.a
+ifneq ($(wildcard src/main.c),)
+PROGRAMS += $(BUILD)/clat-nfq
+endif
+
+.PHONY: all deps check unit e2e fuzz bench-core analyze vectors demo \
+	install uninstall clean
+
+all: deps
+	$(Q)$(MAKE) --no-print-directory $(PROGRAMS)
+
+deps:
+	$(Q)scripts/install-deps build
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c $< -o $@
+
+$(BUILD)/libclatcore.a: $(CORE_OBJS)
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+$(BUILD)/asan/libclatcore.a: $(CORE_ASAN_OBJS)
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+$(DAEMON_OBJS): BASE_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(LIBS))
+
+$(BUILD)/clat-nfq: $(DAEMON_OBJS) $(BUILD)/libclatcore.a
+	$(call say,LD,$@)$(CC) $(CFLAGS) $^ -o $@ \
+		$(shell $(PKG_CONFIG) --libs $(LIBS)) -lpthread
+
+$(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libclatcore.a
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -Itests/unit -O1 -g $(SAN) \
+		$< $(BUILD)/asan/libclatcore.a -lcmocka -o $@
+
+# Every unit test binary runs even when one fails; e2e scripts need root.
+check:
+	$(Q)scripts/install-deps test
+	$(Q)$(MAKE) --no-print-directory $(PROGRAMS) $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS) $(E2E_TESTS); do \
+		echo "== $$t"; \
+		if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $$t; then \
+			echo "== PASS $$t"; \
+		else echo "== FAIL $$t"; fail=$$((fail + 1)); fi; \
+	done; \
+	echo "== $$fail of $(words $(UNIT_BINS) $(E2E_TESTS)) test programs failed"; \
+	test $$fail -eq 0
+
+# libFuzzer targets: the core rebuilt with clang and coverage.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) tests/fuzz/fuzz_common.h
+	@mkdir -p $(@D)
+	$(call say,CLANG,$@)$(CLANG) -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$< $(CORE_SRCS) -o $@
+
+fuzz:
+	$(Q)scripts/install-deps fuzz
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+		n=$$(basename $$f); c=$(BUILD)/fuzz/corpus-$$n; mkdir -p $$c; \
+		if [ -d tests/fuzz/corpus/$$n ]; then cp -n tests/fuzz/corpus/$$n/* $$c/ 2>/dev/null || true; fi; \
+		echo "== $$n for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/$$n- $$c || exit 1; \
+	done
+
+$(BUILD)/bench_core: tests/bench/bench_core.c $(BUILD)/libclatcore.a
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O2 -g $^ -o $@
+
+bench-core: deps
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/bench_core
+	$(BUILD)/bench_core
+
+analyze:
+	$(Q)scripts/install-deps analyze
+	cppcheck --quiet --enable=warning,performance,portability \
+		--error-exitcode=1 --inline-suppr --std=c11 -Iinclude \
+		-D__GNUC__ src tests/unit
+	clang-tidy --quiet $(wildcard src/*.c) -- $(BASE_CFLAGS) \
+		$(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
+
+# Regenerate the packet vectors (needs scapy; the output is committed).
+vectors:
+	$(Q)scripts/install-deps vectors
+	/usr/bin/python3 tests/vectors/gen.py tests/unit/vectors.h
+
+demo:
+	@if [ -x scripts/demo ]; then exec scripts/demo; else \
+		echo "clat-nfq: the demo arrives with the data path (issue 3)"; \
+		exit 1; fi
+
+install: all
+	install -D -m 0755 $(BUILD)/clat-nfq $(DESTDIR)$(SBINDIR)/clat-nfq
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/clat-nfq
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
