@@ -259,6 +259,17 @@ case("4to6_udp_zero_checksum", S45 + ": UDP zero checksum, whole datagram -> com
      out=[IPv6(src=C6, dst=R6, hlim=63) / UDP(sport=1, dport=2) / PAY])
 p = IP(src=C4, dst=R4, flags="MF", id=5) / UDP(sport=1, dport=2, chksum=0, len=200) / PAY
 case("4to6_udp_zero_checksum_fragment", S45 + ": UDP zero checksum in a fragment -> drop", 4, p, "DROP", "UDP_ZERO_CSUM_FRAG")
+# Payload chosen so that the IPv6 UDP checksum sums to zero: RFC 768 then
+# sends 0xffff, since 0 means "no checksum".
+c = in6_chksum(17, IPv6(src=C6, dst=R6), raw(UDP(sport=1, dport=2, len=8 + len(PAY) + 2, chksum=0) / (PAY + b"\0\0")))
+zbody = PAY + c.to_bytes(2, "big")
+assert in6_chksum(17, IPv6(src=C6, dst=R6), raw(UDP(sport=1, dport=2, len=8 + len(zbody), chksum=0) / zbody)) in (0, 0xffff)
+case("4to6_udp_checksum_becomes_ffff", S45 + " / RFC 768: a computed UDP checksum of 0 is sent as 0xffff", 4,
+     IP(src=C4, dst=R4) / UDP(sport=1, dport=2, chksum=0) / zbody,
+     out=[IPv6(src=C6, dst=R6, hlim=63) / UDP(sport=1, dport=2, chksum=0xffff) / zbody])
+case("4to6_udp_adjusted_becomes_ffff", S45 + " / RFC 768: an updated UDP checksum of 0 is sent as 0xffff", 4,
+     IP(src=C4, dst=R4) / UDP(sport=1, dport=2) / zbody,
+     out=[IPv6(src=C6, dst=R6, hlim=63) / UDP(sport=1, dport=2, chksum=0xffff) / zbody])
 for proto in (47, 253):
     p = IP(src=C4, dst=R4, proto=proto) / Raw(PAY)
     case("4to6_protocol_%d" % proto, S45 + ": other protocols are forwarded unchanged", 4, p,
