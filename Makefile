@@ -12,7 +12,8 @@ FUZZ_SECONDS ?= 60
 BUILD ?= build
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) -MMD -MP
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN)
+DEPFLAGS := -MMD -MP
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # The pure translation core: no I/O, linked by the daemon and the tests.
@@ -54,11 +55,11 @@ deps:
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(DEPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/asan/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(DEPFLAGS) -O1 -g $(SAN) -c $< -o $@
 
 $(BUILD)/libclatcore.a: $(CORE_OBJS)
 	$(call say,AR,$@)$(AR) rcs $@ $^
@@ -74,7 +75,7 @@ $(BUILD)/clat-nfq: $(DAEMON_OBJS) $(BUILD)/libclatcore.a
 
 $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libclatcore.a
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -Itests/unit -O1 -g $(SAN) \
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(DEPFLAGS) -Itests/unit -O1 -g $(SAN) \
 		$< $(BUILD)/asan/libclatcore.a -lcmocka -o $@
 
 # Every unit test binary runs even when one fails; e2e scripts need root.

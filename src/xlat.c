@@ -7,7 +7,7 @@
 const char *xlat_reason_name(enum xlat_reason r)
 {
 	static const char *const names[] = {
-#define XLAT_REASON_NAME(id, name) [XLAT_R_##id] = name,
+#define XLAT_REASON_NAME(id, name) [XLAT_R_##id] = (name),
 		XLAT_REASONS(XLAT_REASON_NAME)
 #undef XLAT_REASON_NAME
 	};
