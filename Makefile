@@ -16,8 +16,9 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN)
 DEPFLAGS := -MMD -MP
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-# The pure translation core: no I/O, linked by the daemon and the tests.
-CORE_SRCS := src/csum.c src/rfc6052.c $(wildcard src/xlat*.c)
+# The pure modules (translation core, config parser): no I/O, linked by the
+# daemon and the tests.
+CORE_SRCS := src/csum.c src/rfc6052.c src/config.c $(wildcard src/xlat*.c)
 DAEMON_SRCS := $(filter-out $(CORE_SRCS),$(wildcard src/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)

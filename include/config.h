@@ -1,0 +1,56 @@
+/* Daemon configuration in clatd's vocabulary: key=value lines from a file
+ * and from the command line. The parser does no I/O (init, feed lines or
+ * pairs, finish), so it is unit-tested and fuzzed directly. Errors name the
+ * key and the value. */
+#ifndef CLAT_CONFIG_H
+#define CLAT_CONFIG_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rfc6052.h"
+
+enum config_v6_mode {
+	CONFIG_V6_SHARED,	/* the host's own address toward the PLAT */
+	CONFIG_V6_EXPLICIT,	/* clat-v6-addr given */
+};
+
+struct config {
+	char clat_dev[IF_NAMESIZE];
+	uint8_t clat_v4[4];
+	enum config_v6_mode v6_mode;
+	uint8_t clat_v6[16];
+	bool plat_prefix_set;
+	struct rfc6052_prefix plat_prefix;
+	char plat_dev[IF_NAMESIZE];	/* empty: from the route to the prefix */
+	unsigned threads;		/* 0: one per CPU */
+	uint16_t queue_num;		/* first NFQUEUE number */
+	uint32_t fwmark;		/* on the daemon's own packets */
+	uint32_t ctmark;		/* on CLAT flows in conntrack */
+	bool v4_defaultroute_enable;
+	uint32_t v4_defaultroute_metric;
+	uint16_t v4_defaultroute_mtu;	/* 0: uplink IPv6 MTU - 20 */
+	uint16_t v4_defaultroute_advmss;	/* 0: MTU - 40 */
+	bool fail_open;
+	bool debug;
+	bool quiet;
+};
+
+#define CONFIG_ERR_MAX 256
+
+void config_init(struct config *c);
+
+/* Set one key; 0 or -EINVAL with err ("key=value: why") filled. */
+int config_set(struct config *c, const char *key, const char *value,
+	       char *err, size_t errlen);
+
+/* One line of a file: blank lines and '#' comments are skipped, spaces
+ * around key and value are ignored. 0 or -EINVAL. */
+int config_line(struct config *c, const char *line, char *err, size_t errlen);
+
+/* Check what only the whole configuration can tell; 0 or -EINVAL. */
+int config_finish(struct config *c, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,256 @@
+/* clatd-style configuration (see clatd(8) and the README's migration
+ * table): parsing and validation only, no I/O. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+void config_init(struct config *c)
+{
+	static const uint8_t clat_v4[4] = { 192, 0, 0, 1 };
+
+	memset(c, 0, sizeof(*c));
+	strcpy(c->clat_dev, "clat");
+	memcpy(c->clat_v4, clat_v4, 4);
+	c->v6_mode = CONFIG_V6_SHARED;
+	c->queue_num = 464;
+	c->fwmark = 0xc1a70001;
+	c->ctmark = 0xc1a7;		/* clatd's shared-mode mark */
+	c->v4_defaultroute_enable = true;
+	c->v4_defaultroute_metric = 2048;
+}
+
+static int fail(char *err, size_t errlen, const char *key, const char *value,
+		const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int fail(char *err, size_t errlen, const char *key, const char *value,
+		const char *fmt, ...)
+{
+	char why[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (value)
+		snprintf(err, errlen, "%s=%s: %s", key, value, why);
+	else
+		snprintf(err, errlen, "%s: %s", key, why);
+	return -EINVAL;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(v, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcmp(v, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Unsigned integer in [min, max]; base 0 accepts 0x.. hex (fwmark). */
+static int parse_uint(const char *v, int base, unsigned long min,
+		      unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long n;
+
+	if (!isdigit((unsigned char)v[0]))
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(v, &end, base);
+	if (errno || *end || n < min || n > max)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+static int parse_ifname(const char *v, char out[IF_NAMESIZE])
+{
+	size_t n = strlen(v);
+
+	/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or space,
+	 * not "." or "..". */
+	if (n == 0 || n >= IF_NAMESIZE || !strcmp(v, ".") || !strcmp(v, ".."))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == '/' || v[i] == ':' || isspace((unsigned char)v[i]) ||
+		    !isprint((unsigned char)v[i]))
+			return -EINVAL;
+	memcpy(out, v, n + 1);
+	return 0;
+}
+
+int config_set(struct config *c, const char *key, const char *v, char *err,
+	       size_t errlen)
+{
+	unsigned long n;
+
+	if (!strcmp(key, "clat-dev") || !strcmp(key, "plat-dev")) {
+		char *dst = key[0] == 'c' ? c->clat_dev : c->plat_dev;
+
+		if (parse_ifname(v, dst))
+			return fail(err, errlen, key, v,
+				    "not a valid interface name");
+	} else if (!strcmp(key, "clat-v4-addr")) {
+		uint8_t a[4];
+
+		if (inet_pton(AF_INET, v, a) != 1)
+			return fail(err, errlen, key, v,
+				    "not an IPv4 address");
+		if (a[0] == 0 || a[0] == 127 || a[0] >= 224)
+			return fail(err, errlen, key, v,
+				    "not a unicast host address");
+		memcpy(c->clat_v4, a, 4);
+	} else if (!strcmp(key, "clat-v6-addr")) {
+		uint8_t a[16];
+		static const uint8_t zero[16];
+
+		if (!strcmp(v, "shared")) {
+			c->v6_mode = CONFIG_V6_SHARED;
+			return 0;
+		}
+		if (!strcmp(v, "derived"))
+			return fail(err, errlen, key, v,
+				    "derived mode is not supported yet; use "
+				    "shared or an address");
+		if (inet_pton(AF_INET6, v, a) != 1)
+			return fail(err, errlen, key, v,
+				    "neither 'shared' nor an IPv6 address");
+		if (!memcmp(a, zero, 16) || a[0] == 0xff ||
+		    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+			return fail(err, errlen, key, v,
+				    "not a global unicast address");
+		memcpy(c->clat_v6, a, 16);
+		c->v6_mode = CONFIG_V6_EXPLICIT;
+	} else if (!strcmp(key, "plat-prefix")) {
+		if (rfc6052_prefix_parse(v, &c->plat_prefix))
+			return fail(err, errlen, key, v,
+				    "not an RFC 6052 prefix (/32, /40, /48, "
+				    "/56, /64 or /96 with host bits and bits "
+				    "64-71 zero)");
+		c->plat_prefix_set = true;
+	} else if (!strcmp(key, "threads")) {
+		if (parse_uint(v, 10, 0, 64, &n))
+			return fail(err, errlen, key, v,
+				    "not a number from 0 (one per CPU) to 64");
+		c->threads = (unsigned)n;
+	} else if (!strcmp(key, "queue-num")) {
+		if (parse_uint(v, 10, 0, 65535 - 64, &n))
+			return fail(err, errlen, key, v,
+				    "not a queue number from 0 to 65471");
+		c->queue_num = (uint16_t)n;
+	} else if (!strcmp(key, "fwmark") || !strcmp(key, "ctmark")) {
+		if (parse_uint(v, 0, 1, 0xffffffffUL, &n))
+			return fail(err, errlen, key, v,
+				    "not a non-zero 32-bit mark (decimal or 0x hex)");
+		if (key[0] == 'f')
+			c->fwmark = (uint32_t)n;
+		else
+			c->ctmark = (uint32_t)n;
+	} else if (!strcmp(key, "v4-defaultroute-enable") ||
+		   !strcmp(key, "fail-open") || !strcmp(key, "debug") ||
+		   !strcmp(key, "quiet")) {
+		bool b;
+
+		if (parse_bool(v, &b))
+			return fail(err, errlen, key, v,
+				    "not yes/no, true/false, on/off or 1/0");
+		if (key[0] == 'v')
+			c->v4_defaultroute_enable = b;
+		else if (key[0] == 'f')
+			c->fail_open = b;
+		else if (key[0] == 'd')
+			c->debug = b;
+		else
+			c->quiet = b;
+	} else if (!strcmp(key, "v4-defaultroute-metric")) {
+		if (parse_uint(v, 10, 0, 0xffffffffUL, &n))
+			return fail(err, errlen, key, v,
+				    "not a route metric (0 to 4294967295)");
+		c->v4_defaultroute_metric = (uint32_t)n;
+	} else if (!strcmp(key, "v4-defaultroute-mtu")) {
+		/* 0 follows the uplink; otherwise IPv4's minimum 68 (RFC
+		 * 791) up to what 1500 bytes of IPv6 carry. */
+		if (parse_uint(v, 10, 0, 65515, &n) || (n && n < 68))
+			return fail(err, errlen, key, v,
+				    "not 0 (derive from the uplink) or an MTU "
+				    "from 68 to 65515");
+		c->v4_defaultroute_mtu = (uint16_t)n;
+	} else if (!strcmp(key, "v4-defaultroute-advmss")) {
+		if (parse_uint(v, 10, 0, 65475, &n) || (n && n < 28))
+			return fail(err, errlen, key, v,
+				    "not 0 (MTU - 40) or an MSS from 28 to 65475");
+		c->v4_defaultroute_advmss = (uint16_t)n;
+	} else {
+		return fail(err, errlen, key, NULL, "unknown key");
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int config_line(struct config *c, const char *line, char *err, size_t errlen)
+{
+	char buf[1024], *key, *eq;
+
+	if (strlen(line) >= sizeof(buf))
+		return fail(err, errlen, "line", NULL, "longer than %zu bytes",
+			    sizeof(buf) - 1);
+	strcpy(buf, line);
+	key = trim(buf);
+	if (*key == '\0' || *key == '#')
+		return 0;
+	eq = strchr(key, '=');
+	if (!eq)
+		return fail(err, errlen, key, NULL, "expected key=value");
+	*eq = '\0';
+	key = trim(key);
+	if (*key == '\0')
+		return fail(err, errlen, "line", NULL, "key missing before '='");
+	return config_set(c, key, trim(eq + 1), err, errlen);
+}
+
+int config_finish(struct config *c, char *err, size_t errlen)
+{
+	if (!c->plat_prefix_set)
+		return fail(err, errlen, "plat-prefix", NULL,
+			    "required (discovery arrives with issue 6)");
+	if (c->v6_mode == CONFIG_V6_EXPLICIT) {
+		uint8_t v4[4];
+
+		if (rfc6052_extract(&c->plat_prefix, c->clat_v6, v4) == 0)
+			return fail(err, errlen, "clat-v6-addr", NULL,
+				    "lies under plat-prefix");
+	}
+	if (c->v4_defaultroute_advmss && c->v4_defaultroute_mtu &&
+	    c->v4_defaultroute_advmss > c->v4_defaultroute_mtu - 40)
+		return fail(err, errlen, "v4-defaultroute-advmss", NULL,
+			    "larger than v4-defaultroute-mtu - 40");
+	return 0;
+}

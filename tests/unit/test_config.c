@@ -1,0 +1,208 @@
+/* The clatd-style configuration parser: defaults, every key, and errors
+ * that name the key and the value. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+static char err[CONFIG_ERR_MAX];
+
+static void test_defaults(void **state)
+{
+	struct config c;
+	const uint8_t v4[4] = { 192, 0, 0, 1 };
+
+	(void)state;
+	config_init(&c);
+	assert_string_equal(c.clat_dev, "clat");
+	assert_memory_equal(c.clat_v4, v4, 4);
+	assert_int_equal(c.v6_mode, CONFIG_V6_SHARED);
+	assert_int_equal(c.ctmark, 0xc1a7);
+	assert_true(c.v4_defaultroute_enable);
+	assert_int_equal(c.v4_defaultroute_metric, 2048);
+	assert_int_equal(c.v4_defaultroute_mtu, 0);
+	assert_false(c.fail_open);
+	assert_false(c.plat_prefix_set);
+	/* plat-prefix is required until discovery lands */
+	assert_int_equal(config_finish(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "plat-prefix"));
+}
+
+static void test_good_lines(void **state)
+{
+	static const char *const lines[] = {
+		"# a comment",
+		"",
+		"   ",
+		"clat-dev = clat0",
+		"clat-v4-addr=192.0.0.5",
+		"clat-v6-addr=2001:db8:1::c1a7",
+		"plat-prefix=2001:db8:64::/96",
+		"plat-dev=eth0",
+		"threads=4",
+		"queue-num=100",
+		"fwmark=0x1234",
+		"ctmark=4096",
+		"v4-defaultroute-enable=no",
+		"v4-defaultroute-metric=10",
+		"v4-defaultroute-mtu=1472",
+		"v4-defaultroute-advmss=1400",
+		"fail-open=yes",
+		"debug=1",
+		"quiet=off",
+	};
+	struct config c;
+	uint8_t v6[16];
+
+	(void)state;
+	config_init(&c);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		if (config_line(&c, lines[i], err, sizeof(err)))
+			fail_msg("refused \"%s\": %s", lines[i], err);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), 0);
+	assert_string_equal(c.clat_dev, "clat0");
+	assert_int_equal(c.clat_v4[3], 5);
+	assert_int_equal(c.v6_mode, CONFIG_V6_EXPLICIT);
+	inet_pton(AF_INET6, "2001:db8:1::c1a7", v6);
+	assert_memory_equal(c.clat_v6, v6, 16);
+	assert_true(c.plat_prefix_set);
+	assert_int_equal(c.plat_prefix.len, 96);
+	assert_string_equal(c.plat_dev, "eth0");
+	assert_int_equal(c.threads, 4);
+	assert_int_equal(c.queue_num, 100);
+	assert_int_equal(c.fwmark, 0x1234);
+	assert_int_equal(c.ctmark, 4096);
+	assert_false(c.v4_defaultroute_enable);
+	assert_int_equal(c.v4_defaultroute_metric, 10);
+	assert_int_equal(c.v4_defaultroute_mtu, 1472);
+	assert_int_equal(c.v4_defaultroute_advmss, 1400);
+	assert_true(c.fail_open);
+	assert_true(c.debug);
+	assert_false(c.quiet);
+}
+
+/* The command line wins because it is fed after the file: later wins. */
+static void test_later_wins(void **state)
+{
+	struct config c;
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(config_line(&c, "threads=2", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "threads", "3", err, sizeof(err)), 0);
+	assert_int_equal(c.threads, 3);
+	assert_int_equal(config_set(&c, "clat-v6-addr", "shared", err,
+				    sizeof(err)), 0);
+	assert_int_equal(c.v6_mode, CONFIG_V6_SHARED);
+}
+
+/* Each bad line is refused, and the message names key and value. */
+static void test_bad_values(void **state)
+{
+	static const struct {
+		const char *line, *must_contain;
+	} bad[] = {
+		{ "clat-dev=", "clat-dev=" },
+		{ "clat-dev=0123456789abcdef", "clat-dev=0123456789abcdef" },
+		{ "clat-dev=a/b", "clat-dev=a/b" },
+		{ "clat-dev=..", "clat-dev=.." },
+		{ "plat-dev=eth 0", "plat-dev=eth 0" },
+		{ "clat-v4-addr=192.0.0", "clat-v4-addr=192.0.0" },
+		{ "clat-v4-addr=224.0.0.1", "clat-v4-addr=224.0.0.1" },
+		{ "clat-v4-addr=127.0.0.1", "clat-v4-addr=127.0.0.1" },
+		{ "clat-v6-addr=fe80::1", "clat-v6-addr=fe80::1" },
+		{ "clat-v6-addr=ff02::1", "clat-v6-addr=ff02::1" },
+		{ "clat-v6-addr=::", "clat-v6-addr=::" },
+		{ "clat-v6-addr=maybe", "clat-v6-addr=maybe" },
+		{ "clat-v6-addr=derived", "clat-v6-addr=derived" },
+		{ "plat-prefix=2001:db8::/33", "plat-prefix=2001:db8::/33" },
+		{ "plat-prefix=64:ff9b::", "plat-prefix=64:ff9b::" },
+		{ "threads=65", "threads=65" },
+		{ "threads=-1", "threads=-1" },
+		{ "threads=two", "threads=two" },
+		{ "queue-num=65472", "queue-num=65472" },
+		{ "queue-num=1e3", "queue-num=1e3" },
+		{ "fwmark=0", "fwmark=0" },
+		{ "fwmark=0x100000000", "fwmark=0x100000000" },
+		{ "ctmark=0xzz", "ctmark=0xzz" },
+		{ "fail-open=maybe", "fail-open=maybe" },
+		{ "v4-defaultroute-enable=", "v4-defaultroute-enable=" },
+		{ "v4-defaultroute-metric=4294967296",
+		  "v4-defaultroute-metric=4294967296" },
+		{ "v4-defaultroute-mtu=67", "v4-defaultroute-mtu=67" },
+		{ "v4-defaultroute-mtu=65516", "v4-defaultroute-mtu=65516" },
+		{ "v4-defaultroute-advmss=27", "v4-defaultroute-advmss=27" },
+		{ "no-such-key=1", "no-such-key" },
+		{ "just words", "just words" },
+		{ "=value", "key missing" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct config c;
+
+		config_init(&c);
+		err[0] = '\0';
+		if (config_line(&c, bad[i].line, err, sizeof(err)) != -EINVAL)
+			fail_msg("accepted \"%s\"", bad[i].line);
+		if (!strstr(err, bad[i].must_contain))
+			fail_msg("\"%s\": message \"%s\" lacks \"%s\"",
+				 bad[i].line, err, bad[i].must_contain);
+	}
+}
+
+static void test_finish_checks(void **state)
+{
+	struct config c;
+
+	(void)state;
+	config_init(&c);
+	assert_int_equal(config_line(&c, "plat-prefix=2001:db8:64::/96", err,
+				     sizeof(err)), 0);
+	assert_int_equal(config_line(&c, "clat-v6-addr=2001:db8:64::1", err,
+				     sizeof(err)), 0);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "clat-v6-addr"));
+
+	config_init(&c);
+	assert_int_equal(config_line(&c, "plat-prefix=2001:db8:64::/96", err,
+				     sizeof(err)), 0);
+	assert_int_equal(config_line(&c, "v4-defaultroute-mtu=1280", err,
+				     sizeof(err)), 0);
+	assert_int_equal(config_line(&c, "v4-defaultroute-advmss=1250", err,
+				     sizeof(err)), 0);
+	assert_int_equal(config_finish(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "v4-defaultroute-advmss"));
+}
+
+static void test_long_line(void **state)
+{
+	char line[2048];
+	struct config c;
+
+	(void)state;
+	memset(line, 'a', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	config_init(&c);
+	assert_int_equal(config_line(&c, line, err, sizeof(err)), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_good_lines),
+		cmocka_unit_test(test_later_wins),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_finish_checks),
+		cmocka_unit_test(test_long_line),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
