@@ -23,6 +23,7 @@ DAEMON_SRCS := $(filter-out $(CORE_SRCS),$(wildcard src/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 E2E_TESTS := $(wildcard tests/e2e/*.sh)
+E2E_BINS := $(patsubst tests/e2e/%.c,$(BUILD)/e2e/%,$(wildcard tests/e2e/*.c))
 
 CORE_OBJS := $(CORE_SRCS:src/%.c=$(BUILD)/obj/%.o)
 CORE_ASAN_OBJS := $(CORE_SRCS:src/%.c=$(BUILD)/asan/%.o)
@@ -79,10 +80,16 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libclatcore.a
 	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(DEPFLAGS) -Itests/unit -O1 -g $(SAN) \
 		$< $(BUILD)/asan/libclatcore.a -lcmocka -o $@
 
+# Helpers of the namespace tests: linked with the daemon's modules.
+$(BUILD)/e2e/%: tests/e2e/%.c $(filter-out $(BUILD)/obj/main.o,$(DAEMON_OBJS)) $(BUILD)/libclatcore.a
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(LIBS)) \
+		$(CFLAGS) $^ -o $@ $(shell $(PKG_CONFIG) --libs $(LIBS))
+
 # Every unit test binary runs even when one fails; e2e scripts need root.
 check:
 	$(Q)scripts/install-deps test
-	$(Q)$(MAKE) --no-print-directory $(PROGRAMS) $(UNIT_BINS)
+	$(Q)$(MAKE) --no-print-directory $(PROGRAMS) $(UNIT_BINS) $(E2E_BINS)
 	@fail=0; for t in $(UNIT_BINS) $(E2E_TESTS); do \
 		echo "== $$t"; \
 		if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

@@ -15,7 +15,7 @@ void config_init(struct config *c)
 	static const uint8_t clat_v4[4] = { 192, 0, 0, 1 };
 
 	memset(c, 0, sizeof(*c));
-	strcpy(c->clat_dev, "clat");
+	memcpy(c->clat_dev, "clat", sizeof("clat"));
 	memcpy(c->clat_v4, clat_v4, 4);
 	c->v6_mode = CONFIG_V6_SHARED;
 	c->queue_num = 464;
@@ -218,11 +218,12 @@ static char *trim(char *s)
 int config_line(struct config *c, const char *line, char *err, size_t errlen)
 {
 	char buf[1024], *key, *eq;
+	size_t n = strlen(line);
 
-	if (strlen(line) >= sizeof(buf))
+	if (n >= sizeof(buf))
 		return fail(err, errlen, "line", NULL, "longer than %zu bytes",
 			    sizeof(buf) - 1);
-	strcpy(buf, line);
+	memcpy(buf, line, n + 1);
 	key = trim(buf);
 	if (*key == '\0' || *key == '#')
 		return 0;

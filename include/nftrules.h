@@ -1,0 +1,34 @@
+/* The daemon's nftables rules, built with libnftnl and applied through
+ * libmnl in one transaction. nft/clat-nfq.nft is the readable copy. */
+#ifndef CLAT_NFTRULES_H
+#define CLAT_NFTRULES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NFTRULES_TABLE "clat-nfq"
+
+struct nftrules_spec {
+	uint8_t clat4[4];
+	uint8_t clat6[16];
+	bool shared;		/* CLAT uses the host's IPv6 address */
+	uint32_t fwmark;	/* on the daemon's own packets */
+	uint32_t ctmark;	/* on CLAT flows (shared mode) */
+	uint16_t queue_num;	/* first queue */
+	uint16_t queues;	/* number of queues, >= 1 */
+	bool fail_open;		/* queue bypass when nobody listens */
+	bool native_queue;	/* nft queue expression, else xt NFQUEUE */
+};
+
+/* Replace whatever clat-nfq tables exist (a crashed run's included) by the
+ * ones spec describes, atomically. 0 or -errno. */
+int nftrules_apply(const struct nftrules_spec *spec);
+
+/* Remove the tables; 0 when they are gone (or were never there). */
+int nftrules_remove(void);
+
+/* Whether the kernel has the native queue expression (CONFIG_NFT_QUEUE),
+ * tried in a transaction that is aborted. */
+bool nftrules_have_native_queue(void);
+
+#endif

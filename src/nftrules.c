@@ -1,0 +1,441 @@
+/* nftables rules of the daemon: libnftnl messages in one libmnl batch. */
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#include "nftrules.h"
+
+/* Priority "mangle" (-150), before the filter chains and rp_filter-like
+ * checks at mangle + 10, as clatd orders its own rules. */
+#define PRIO_MANGLE (-150)
+
+struct batch {
+	struct mnl_nlmsg_batch *b;
+	uint32_t seq;
+	int err;		/* first build error, -errno */
+	char buf[65536];
+};
+
+static char *hdr(struct batch *bt)
+{
+	return mnl_nlmsg_batch_current(bt->b);
+}
+
+static void next(struct batch *bt)
+{
+	if (!mnl_nlmsg_batch_next(bt->b) && !bt->err)
+		bt->err = -ENOBUFS;
+}
+
+static void table_msg(struct batch *bt, uint16_t type, uint8_t family,
+		      uint16_t flags)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t) {
+		bt->err = -ENOMEM;
+		return;
+	}
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRULES_TABLE);
+	nlh = nftnl_table_nlmsg_build_hdr(hdr(bt), type, family,
+					  flags | NLM_F_ACK, bt->seq++);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	next(bt);
+}
+
+static void chain_msg(struct batch *bt, uint8_t family, const char *name,
+		      uint32_t hook, int32_t prio)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!c) {
+		bt->err = -ENOMEM;
+		return;
+	}
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFTRULES_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	nlh = nftnl_chain_nlmsg_build_hdr(hdr(bt), NFT_MSG_NEWCHAIN, family,
+					  NLM_F_CREATE | NLM_F_ACK, bt->seq++);
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	next(bt);
+}
+
+/* Expression helpers: each adds one expression to r. */
+static void add(struct nftnl_rule *r, struct nftnl_expr *e, int *err)
+{
+	if (!e) {
+		*err = -ENOMEM;
+		return;
+	}
+	nftnl_rule_add_expr(r, e);
+}
+
+static void match_payload(struct nftnl_rule *r, uint32_t off, const void *v,
+			  uint32_t len, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
+				   NFT_PAYLOAD_NETWORK_HEADER);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	}
+	add(r, e, err);
+	e = nftnl_expr_alloc("cmp");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, v, len);
+	}
+	add(r, e, err);
+}
+
+/* meta mark / ct mark == v (host byte order, as the kernel keeps it). */
+static void match_mark(struct nftnl_rule *r, bool ct, uint32_t v, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(ct ? "ct" : "meta");
+
+	if (e) {
+		nftnl_expr_set_u32(e, ct ? NFTNL_EXPR_CT_KEY : NFTNL_EXPR_META_KEY,
+				   ct ? NFT_CT_MARK : NFT_META_MARK);
+		nftnl_expr_set_u32(e, ct ? NFTNL_EXPR_CT_DREG : NFTNL_EXPR_META_DREG,
+				   NFT_REG_1);
+	}
+	add(r, e, err);
+	e = nftnl_expr_alloc("cmp");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &v, sizeof(v));
+	}
+	add(r, e, err);
+}
+
+static void set_ctmark(struct nftnl_rule *r, uint32_t v, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &v, sizeof(v));
+	}
+	add(r, e, err);
+	e = nftnl_expr_alloc("ct");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
+	}
+	add(r, e, err);
+}
+
+static void counter(struct nftnl_rule *r, int *err)
+{
+	add(r, nftnl_expr_alloc("counter"), err);
+}
+
+static void verdict_accept(struct nftnl_rule *r, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
+	}
+	add(r, e, err);
+}
+
+/* The kernel's nft_queue where it exists; else xtables' NFQUEUE through
+ * nft_compat (revision 3), which is what iptables-nft installs. */
+static void queue(struct nftnl_rule *r, const struct nftrules_spec *s,
+		  int *err)
+{
+	struct nftnl_expr *e;
+
+	if (s->native_queue) {
+		e = nftnl_expr_alloc("queue");
+		if (e) {
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, s->queue_num);
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, s->queues);
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
+					   s->fail_open ? NFT_QUEUE_FLAG_BYPASS : 0);
+		}
+	} else {
+		/* XT_ALIGN'd as iptables sends it. */
+		struct {
+			struct xt_NFQ_info_v3 info;
+			uint16_t pad;
+		} tg = { { s->queue_num, s->queues,
+			   s->fail_open ? NFQ_FLAG_BYPASS : 0 }, 0 };
+		void *info = malloc(sizeof(tg));	/* freed with e */
+
+		e = nftnl_expr_alloc("target");
+		if (e && info) {
+			memcpy(info, &tg, sizeof(tg));
+			nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+			nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, sizeof(tg));
+		} else {
+			free(info);
+		}
+	}
+	add(r, e, err);
+}
+
+static void rule_end(struct batch *bt, struct nftnl_rule *r, uint8_t family,
+		     const char *chain, const char *comment, int err)
+{
+	struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(256);
+	struct nlmsghdr *nlh;
+
+	if (!err && !u)
+		err = -ENOMEM;
+	if (err) {
+		bt->err = bt->err ? bt->err : err;
+		goto out;
+	}
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTRULES_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
+	nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, comment);
+	nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u),
+			    nftnl_udata_buf_len(u));
+	nlh = nftnl_rule_nlmsg_build_hdr(hdr(bt), NFT_MSG_NEWRULE, family,
+					 NLM_F_APPEND | NLM_F_CREATE | NLM_F_ACK,
+					 bt->seq++);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	next(bt);
+out:
+	nftnl_udata_buf_free(u);
+	nftnl_rule_free(r);
+}
+
+static struct nftnl_rule *rule(struct batch *bt)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	if (!r && !bt->err)
+		bt->err = -ENOMEM;
+	return r;
+}
+
+/* The ruleset: nft/clat-nfq.nft shows it in nft's syntax. */
+static void build(struct batch *bt, const struct nftrules_spec *s)
+{
+	struct nftnl_rule *r;
+	int err;
+
+	/* IPv4: the CLAT's packets go to translation; ours pass. */
+	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE);
+	chain_msg(bt, NFPROTO_IPV4, "output", NF_INET_LOCAL_OUT,
+		  PRIO_MANGLE);
+	if ((r = rule(bt))) {
+		err = 0;
+		match_mark(r, false, s->fwmark, &err);
+		counter(r, &err);
+		verdict_accept(r, &err);
+		rule_end(bt, r, NFPROTO_IPV4, "output",
+			 "clat-nfq: the daemon's own packets", err);
+	}
+	if ((r = rule(bt))) {
+		err = 0;
+		match_payload(r, 12, s->clat4, 4, &err);
+		counter(r, &err);
+		queue(r, s, &err);
+		rule_end(bt, r, NFPROTO_IPV4, "output",
+			 "clat-nfq: IPv4 from the CLAT address to translation",
+			 err);
+	}
+
+	/* IPv6: what comes back for the CLAT goes to translation. In shared
+	 * mode only flows the daemon started (ct mark), so the host's own
+	 * IPv6 flows to the same address stay with the host. */
+	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV6, NLM_F_CREATE);
+	chain_msg(bt, NFPROTO_IPV6, "prerouting", NF_INET_PRE_ROUTING,
+		  PRIO_MANGLE);
+	chain_msg(bt, NFPROTO_IPV6, "output", NF_INET_LOCAL_OUT,
+		  PRIO_MANGLE);
+	if ((r = rule(bt))) {
+		err = 0;
+		match_mark(r, false, s->fwmark, &err);
+		if (s->shared)
+			set_ctmark(r, s->ctmark, &err);
+		counter(r, &err);
+		verdict_accept(r, &err);
+		rule_end(bt, r, NFPROTO_IPV6, "output",
+			 s->shared ? "clat-nfq: the daemon's own packets, "
+				     "their flow marked as the CLAT's"
+				   : "clat-nfq: the daemon's own packets", err);
+	}
+	if ((r = rule(bt))) {
+		err = 0;
+		match_payload(r, 24, s->clat6, 16, &err);
+		if (s->shared)
+			match_mark(r, true, s->ctmark, &err);
+		counter(r, &err);
+		queue(r, s, &err);
+		rule_end(bt, r, NFPROTO_IPV6, "prerouting",
+			 "clat-nfq: IPv6 for the CLAT to translation", err);
+	}
+}
+
+/* Send the batch and collect every acknowledgement; 0 or the first
+ * error the kernel reported. */
+static int send_batch(struct batch *bt)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t portid;
+	int ret = 0, err = 0;
+	ssize_t n;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	portid = mnl_socket_get_portid(nl);
+	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(bt->b),
+			      mnl_nlmsg_batch_size(bt->b)) < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	/* One ACK per message with NLM_F_ACK; errors come as NLMSG_ERROR
+	 * and end the transaction (nothing was applied). */
+	for (;;) {
+		fd_set fds;
+		struct timeval tv = { 0, 200000 };
+		int fd = mnl_socket_get_fd(nl);
+
+		FD_ZERO(&fds);
+		FD_SET(fd, &fds);
+		if (select(fd + 1, &fds, NULL, NULL, &tv) <= 0)
+			break;
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		ret = mnl_cb_run(buf, (size_t)n, 0, portid, NULL, NULL);
+		if (ret < 0) {
+			err = -errno;
+			break;
+		}
+	}
+cleanup:
+	mnl_socket_close(nl);
+	return err;
+}
+
+static void batch_init(struct batch *bt)
+{
+	bt->seq = (uint32_t)time(NULL);
+	bt->err = 0;
+	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf));
+	nftnl_batch_begin(hdr(bt), bt->seq++);
+	next(bt);
+}
+
+static int batch_finish(struct batch *bt)
+{
+	int err;
+
+	nftnl_batch_end(hdr(bt), bt->seq++);
+	next(bt);
+	err = bt->err ? bt->err : send_batch(bt);
+	mnl_nlmsg_batch_stop(bt->b);
+	return err;
+}
+
+/* Create-then-delete makes the delete succeed whether or not a table is
+ * there: that is how leftovers of a crashed run go in the same
+ * transaction that installs the new rules. */
+static void drop_tables(struct batch *bt)
+{
+	static const uint8_t fam[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+
+	for (size_t i = 0; i < sizeof(fam); i++) {
+		table_msg(bt, NFT_MSG_NEWTABLE, fam[i], NLM_F_CREATE);
+		table_msg(bt, NFT_MSG_DELTABLE, fam[i], 0);
+	}
+}
+
+int nftrules_apply(const struct nftrules_spec *spec)
+{
+	struct batch *bt = calloc(1, sizeof(*bt));
+	int err;
+
+	if (!bt)
+		return -ENOMEM;
+	batch_init(bt);
+	drop_tables(bt);
+	build(bt, spec);
+	err = batch_finish(bt);
+	free(bt);
+	return err;
+}
+
+int nftrules_remove(void)
+{
+	struct batch *bt = calloc(1, sizeof(*bt));
+	int err;
+
+	if (!bt)
+		return -ENOMEM;
+	batch_init(bt);
+	drop_tables(bt);
+	err = batch_finish(bt);
+	free(bt);
+	return err;
+}
+
+bool nftrules_have_native_queue(void)
+{
+	struct nftrules_spec s = { .queues = 1, .native_queue = true };
+	struct batch *bt = calloc(1, sizeof(*bt));
+	struct nftnl_rule *r;
+	int err;
+
+	if (!bt)
+		return false;
+	/* A throwaway table; the transaction fails before it exists if
+	 * the expression is missing, and is removed right away if not. */
+	batch_init(bt);
+	drop_tables(bt);
+	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE);
+	chain_msg(bt, NFPROTO_IPV4, "probe", NF_INET_LOCAL_OUT, 0);
+	if ((r = rule(bt))) {
+		err = 0;
+		queue(r, &s, &err);
+		rule_end(bt, r, NFPROTO_IPV4, "probe", "clat-nfq: probe", err);
+	}
+	drop_tables(bt);
+	err = batch_finish(bt);
+	free(bt);
+	return err == 0;
+}

@@ -1,0 +1,49 @@
+/* Drives src/nftrules.c for tests/e2e/nftrules.sh:
+ *   nftrules_tool apply [shared] [fail-open] [queue=N] | remove | probe */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nftrules.h"
+
+int main(int argc, char **argv)
+{
+	struct nftrules_spec s = {
+		.fwmark = 0xc1a70001, .ctmark = 0xc1a7,
+		.queue_num = 464, .queues = 2,
+	};
+	int err = 0;
+
+	if (argc < 2)
+		return 2;
+	inet_pton(AF_INET, "192.0.0.1", s.clat4);
+	inet_pton(AF_INET6, "2001:db8:1::2", s.clat6);
+	if (!strcmp(argv[1], "probe")) {
+		printf("%s\n", nftrules_have_native_queue() ? "native" : "compat");
+		return 0;
+	}
+	if (!strcmp(argv[1], "remove")) {
+		err = nftrules_remove();
+	} else if (!strcmp(argv[1], "apply")) {
+		s.native_queue = nftrules_have_native_queue();
+		for (int i = 2; i < argc; i++) {
+			if (!strcmp(argv[i], "shared"))
+				s.shared = true;
+			else if (!strcmp(argv[i], "fail-open"))
+				s.fail_open = true;
+			else if (!strncmp(argv[i], "queue=", 6))
+				s.queue_num = (uint16_t)atoi(argv[i] + 6);
+			else
+				return 2;
+		}
+		err = nftrules_apply(&s);
+	} else {
+		return 2;
+	}
+	if (err) {
+		fprintf(stderr, "nftrules %s: %s\n", argv[1], strerror(-err));
+		return 1;
+	}
+	return 0;
+}
