@@ -1,0 +1,42 @@
+/* One translation worker per NFQUEUE: receive, translate with the core,
+ * send through its own marked raw sockets, give the verdict. */
+#ifndef CLAT_WORKER_H
+#define CLAT_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xlat.h"
+
+struct worker_stats {
+	uint64_t rx;			/* packets received from the queue */
+	uint64_t xlat_4to6;		/* translated IPv4 -> IPv6 */
+	uint64_t xlat_6to4;		/* translated IPv6 -> IPv4 */
+	uint64_t icmp_errors;		/* errors the translator sent back */
+	uint64_t send_errors;		/* raw socket refused a packet */
+	uint64_t overflows;		/* receive buffer overruns (ENOBUFS) */
+	uint64_t drop[XLAT_R_COUNT];	/* by reason */
+};
+
+struct worker {
+	/* set by the caller */
+	uint16_t queue;
+	uint32_t fwmark;
+	bool fail_open;
+	const struct xlat_cfg *cfg;
+	int stopfd;			/* readable: stop */
+	/* the worker's own */
+	pthread_t thread;
+	struct worker_stats stats;	/* written by the worker only */
+	void *priv;
+};
+
+/* Open the queue and sockets, then start the thread; 0 or -errno. */
+int worker_start(struct worker *w);
+/* Join a started worker and release what it holds. */
+void worker_join(struct worker *w);
+/* A consistent-enough copy of the counters (relaxed loads). */
+void worker_stats_read(const struct worker *w, struct worker_stats *s);
+
+#endif

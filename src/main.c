@@ -1,0 +1,322 @@
+/* clat-nfq: set up the CLAT, run the workers, take everything down again. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "nftrules.h"
+#include "rtnl.h"
+#include "tundev.h"
+#include "worker.h"
+#include "xlat.h"
+
+#define LOCKFILE "/run/clat-nfq.lock"
+#define MAX_WORKERS 64
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: clat-nfq [-c FILE] [-d] [-q] [-h] [key=value ...]\n"
+		   "  -c FILE  configuration (default /etc/clat-nfq.conf)\n"
+		   "  -d       debug output   -q  quiet\n"
+		   "  key=value on the command line wins over the file\n");
+}
+
+static int load_file(struct config *c, const char *path, bool must)
+{
+	char line[1100], err[CONFIG_ERR_MAX];
+	FILE *f = fopen(path, "re");
+	int n = 0, rc = 0;
+
+	if (!f) {
+		if (!must && errno == ENOENT)
+			return 0;
+		log_warn(-errno, "%s", path);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		line[strcspn(line, "\n")] = '\0';
+		if (config_line(c, line, err, sizeof(err))) {
+			log_warnx("%s:%d: %s", path, n, err);
+			rc = -1;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Source address and path MTU toward the PLAT prefix, as the kernel's
+ * routing would pick them (connect() on a UDP socket sends nothing). */
+static int route_to_prefix(const struct config *c, uint8_t src[16],
+			   uint32_t *mtu)
+{
+	static const uint8_t probe4[4] = { 192, 0, 0, 170 };	/* RFC 7050 */
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0, m;
+	socklen_t ml = sizeof(m);
+
+	if (fd < 0)
+		return -errno;
+	rfc6052_embed(&c->plat_prefix, probe4, a.sin6_addr.s6_addr);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
+	    getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &m, &ml) < 0)
+		err = -errno;
+	else {
+		memcpy(src, a.sin6_addr.s6_addr, 16);
+		*mtu = (uint32_t)m;
+	}
+	close(fd);
+	return err;
+}
+
+/* systemd's readiness protocol without libsystemd. */
+static void notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!path || !path[0] || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa,
+	       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
+	close(fd);
+}
+
+static void print_stats(struct worker *w, unsigned n)
+{
+	struct worker_stats t = { 0 }, s;
+
+	for (unsigned i = 0; i < n; i++) {
+		worker_stats_read(&w[i], &s);
+		t.rx += s.rx;
+		t.xlat_4to6 += s.xlat_4to6;
+		t.xlat_6to4 += s.xlat_6to4;
+		t.icmp_errors += s.icmp_errors;
+		t.send_errors += s.send_errors;
+		t.overflows += s.overflows;
+		for (int r = 0; r < XLAT_R_COUNT; r++)
+			t.drop[r] += s.drop[r];
+	}
+	fprintf(stderr, "clat-nfq counters: received %llu, translated 4to6 %llu, "
+		"6to4 %llu, icmp errors sent %llu, send errors %llu, "
+		"queue overflows %llu\n", (unsigned long long)t.rx,
+		(unsigned long long)t.xlat_4to6, (unsigned long long)t.xlat_6to4,
+		(unsigned long long)t.icmp_errors,
+		(unsigned long long)t.send_errors,
+		(unsigned long long)t.overflows);
+	for (int r = 1; r < XLAT_R_COUNT; r++)
+		if (t.drop[r])
+			fprintf(stderr, "clat-nfq counters: dropped %s %llu\n",
+				xlat_reason_name((enum xlat_reason)r),
+				(unsigned long long)t.drop[r]);
+}
+
+/* Remove what a run installs; tolerant of pieces that are not there, so
+ * it also cleans up after a crashed run. */
+static void teardown(const struct config *c, int ifindex)
+{
+	nftrules_remove();
+	if (ifindex > 0) {
+		rtnl_default4(false, ifindex, c->clat_v4, c->v4_defaultroute_metric,
+			      0, 0);
+		rtnl_addr4(false, ifindex, c->clat_v4);
+	}
+	tundev_remove(c->clat_dev);
+}
+
+int main(int argc, char **argv)
+{
+	static struct worker workers[MAX_WORKERS];
+	static struct xlat_cfg xc;
+	const char *file = "/etc/clat-nfq.conf", *why;
+	char err[CONFIG_ERR_MAX], pfx[64];
+	struct nftrules_spec rs = { 0 };
+	struct config c;
+	sigset_t sigs;
+	uint32_t mtu6 = 0, mtu4, advmss;
+	unsigned nworkers = 0, i;
+	int opt, lock, ifindex = -1, stopfd = -1, rc = 1, e, sig;
+	bool must = false;
+
+	config_init(&c);
+	while ((opt = getopt(argc, argv, "c:dqh")) != -1) {
+		switch (opt) {
+		case 'c': file = optarg; must = true; break;
+		case 'd': c.debug = true; break;
+		case 'q': c.quiet = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (load_file(&c, file, must))
+		return 2;
+	for (; optind < argc; optind++) {
+		char *eq = strchr(argv[optind], '=');
+
+		if (!eq) {
+			log_warnx("%s: expected key=value", argv[optind]);
+			return 2;
+		}
+		*eq = '\0';
+		if (config_set(&c, argv[optind], eq + 1, err, sizeof(err))) {
+			log_warnx("%s", err);
+			return 2;
+		}
+	}
+	if (config_finish(&c, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return 2;
+	}
+	log_set_level(c.quiet ? LOG_QUIET : c.debug ? LOG_DEBUG : LOG_NORMAL);
+
+	lock = open(LOCKFILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		log_warnx("another clat-nfq is running (%s is locked)", LOCKFILE);
+		return 1;
+	}
+
+	xlat_cfg_init(&xc);
+	xc.plat = c.plat_prefix;
+	memcpy(xc.clat4, c.clat_v4, 4);
+	e = route_to_prefix(&c, xc.clat6, &mtu6);
+	if (e) {
+		log_warn(e, "no IPv6 route toward %s",
+			 rfc6052_prefix_format(&c.plat_prefix, pfx, sizeof(pfx)));
+		return 1;
+	}
+	if (c.v6_mode == CONFIG_V6_EXPLICIT)
+		memcpy(xc.clat6, c.clat_v6, 16);
+	xc.mtu6 = (uint16_t)(mtu6 < 1280 ? 1280 : mtu6 > 65535 ? 65535 : mtu6);
+	if (xlat_cfg_check(&xc, &why)) {
+		log_warnx("translator configuration: bad %s", why);
+		return 1;
+	}
+
+	/* Signals are taken by sigwait() in this thread only. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	/* A crashed run may have left its pieces: remove them first. */
+	e = (int)if_nametoindex(c.clat_dev);
+	teardown(&c, e);
+
+	ifindex = tundev_create(c.clat_dev);
+	if (ifindex < 0) {
+		log_warn(ifindex, "creating %s", c.clat_dev);
+		goto out;
+	}
+	e = rtnl_addr4(true, ifindex, c.clat_v4);
+	if (e) {
+		log_warn(e, "adding the CLAT address");
+		goto out;
+	}
+	mtu4 = c.v4_defaultroute_mtu ? c.v4_defaultroute_mtu : xc.mtu6 - 20;
+	advmss = c.v4_defaultroute_advmss ? c.v4_defaultroute_advmss : mtu4 - 40;
+	if (c.v4_defaultroute_enable) {
+		e = rtnl_default4(true, ifindex, c.clat_v4,
+				  c.v4_defaultroute_metric, mtu4, advmss);
+		if (e) {
+			log_warn(e, "adding the IPv4 default route");
+			goto out;
+		}
+	}
+
+	nworkers = c.threads ? c.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (nworkers < 1)
+		nworkers = 1;
+	if (nworkers > MAX_WORKERS)
+		nworkers = MAX_WORKERS;
+	memcpy(rs.clat4, c.clat_v4, 4);
+	memcpy(rs.clat6, xc.clat6, 16);
+	rs.shared = c.v6_mode == CONFIG_V6_SHARED;
+	rs.fwmark = c.fwmark;
+	rs.ctmark = c.ctmark;
+	rs.queue_num = c.queue_num;
+	rs.queues = (uint16_t)nworkers;
+	rs.fail_open = c.fail_open;
+	rs.native_queue = nftrules_have_native_queue();
+	log_info("queue rules use the %s", rs.native_queue ?
+		 "nft queue expression" : "xtables NFQUEUE target (nft_compat)");
+
+	stopfd = eventfd(0, EFD_CLOEXEC);
+	if (stopfd < 0) {
+		log_warn(-errno, "eventfd");
+		goto out;
+	}
+	for (i = 0; i < nworkers; i++) {
+		workers[i] = (struct worker){
+			.queue = (uint16_t)(c.queue_num + i), .fwmark = c.fwmark,
+			.fail_open = c.fail_open, .cfg = &xc, .stopfd = stopfd,
+		};
+		e = worker_start(&workers[i]);
+		if (e) {
+			log_warn(e, "worker for queue %u", c.queue_num + i);
+			nworkers = i;
+			goto out;
+		}
+	}
+	/* Rules last: nothing is queued before a worker listens. */
+	e = nftrules_apply(&rs);
+	if (e) {
+		log_warn(e, "installing the nftables rules");
+		goto out;
+	}
+	log_info("translating %s <-> %s via %s, %u workers, queues %u-%u",
+		 inet_ntop(AF_INET, c.clat_v4, err, sizeof(err)) ? err : "?",
+		 inet_ntop(AF_INET6, xc.clat6, pfx, sizeof(pfx)) ? pfx : "?",
+		 rfc6052_prefix_format(&c.plat_prefix, (char[64]){ 0 }, 64),
+		 nworkers, c.queue_num, c.queue_num + nworkers - 1);
+	notify("READY=1");
+
+	for (;;) {
+		if (sigwait(&sigs, &sig))
+			break;
+		if (sig == SIGUSR1) {
+			print_stats(workers, nworkers);
+			continue;
+		}
+		break;
+	}
+	notify("STOPPING=1");
+	rc = 0;
+out:
+	if (stopfd >= 0) {
+		uint64_t one = 1;
+
+		if (write(stopfd, &one, sizeof(one)) < 0)
+			log_warn(-errno, "stopping workers");
+	}
+	for (i = 0; i < nworkers; i++)
+		worker_join(&workers[i]);
+	if (nworkers)
+		print_stats(workers, nworkers);
+	teardown(&c, ifindex);
+	if (stopfd >= 0)
+		close(stopfd);
+	close(lock);
+	return rc;
+}
