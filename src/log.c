@@ -16,7 +16,7 @@ static void vlog(const char *tag, int err, const char *fmt, va_list ap)
 {
 	char buf[512];
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized): callers va_start it */
 	if (err)
 		fprintf(stderr, "clat-nfq: %s%s: %s\n", tag, buf, strerror(-err));
 	else

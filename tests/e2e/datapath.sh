@@ -1,0 +1,107 @@
+#!/bin/bash
+# clat-nfq end to end in the lab (scripts/lab): an IPv6-only host H runs the
+# daemon; TAYGA in P is the PLAT; S is IPv4-only. Shared mode, with one and
+# with two workers. Checks ping, a verified 10 MB TCP transfer, UDP, the
+# host's own IPv6 to the prefix, a policy-drop firewall that only accepts
+# established traffic, cleanup after SIGTERM, restart after SIGKILL, and a
+# bad configuration.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/lab
+n="cnfq-dp-$$-$RANDOM"
+h="$n-h"
+fails=0
+daemon=""
+cleanup() {
+	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+	lab_down "$n"
+}
+trap cleanup EXIT
+check() {
+	local name=$1; shift
+	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
+}
+in_h() { ip netns exec "$h" "$@"; }
+start() {	# start [key=value ...]: run the daemon in H, wait for its rules
+	# not through in_h: $! must be the daemon itself (ip netns exec execs)
+	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX "$@" 2>>"/tmp/$n.log" &
+	daemon=$!
+	for _ in $(seq 1 50); do
+		in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+state() {	# what the daemon may touch in H
+	{ in_h ip -4 addr; in_h ip -4 route; in_h ip link; in_h nft list ruleset 2>/dev/null; } |
+		sed 's/ ifindex [0-9]*//'
+}
+
+lab_up "$n"
+head -c 10000000 /dev/urandom > "/tmp/$n.data"
+sum=$(sha256sum < "/tmp/$n.data")
+ip netns exec "$n-s" socat TCP4-LISTEN:8080,reuseaddr,fork OPEN:"/tmp/$n.data",rdonly </dev/null >/dev/null 2>&1 &
+tcp_srv=$!
+ip netns exec "$n-s" socat UDP4-RECVFROM:5353,reuseaddr,fork EXEC:'tr a-z A-Z' </dev/null >/dev/null 2>&1 &
+udp_srv=$!
+trap 'kill $tcp_srv $udp_srv 2>/dev/null; cleanup' EXIT
+before=$(state)
+
+for threads in 1 2; do
+	echo "-- shared mode, $threads worker(s)"
+	check "daemon starts" start threads=$threads
+	check "ping 203.0.113.1" bash -c "ip netns exec $h ping -c3 -i0.2 -W2 -q $LAB_S4 >/dev/null"
+	got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$LAB_S4:8080 - | sha256sum)
+	check "10 MB TCP download, bytes verified" [ "$got" = "$sum" ]
+	reply=$(echo hello | timeout 5 ip netns exec "$h" socat -t 2 - UDP4:$LAB_S4:5353 || true)
+	check "UDP request and reply" [ "$reply" = HELLO ]
+	check "the host's own IPv6 to the prefix still works" bash -c "ip netns exec $h ping -6 -c2 -i0.2 -W2 -q $LAB_S6 >/dev/null"
+	check "SIGTERM exits 0" stop
+	check "nothing left after SIGTERM" [ "$(state)" = "$before" ]
+done
+
+echo "-- host firewall: policy drop, established and related only"
+in_h nft -f - <<'NFT'
+table inet hostfw {
+	chain input {
+		type filter hook input priority filter; policy drop;
+		ct state established,related accept
+		iif lo ip saddr 127.0.0.0/8 accept
+		iif lo ip6 saddr ::1 accept
+		icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept
+	}
+}
+NFT
+before=$(state)
+check "daemon starts under the firewall" start
+check "ping through the firewall" bash -c "ip netns exec $h ping -c3 -i0.2 -W2 -q $LAB_S4 >/dev/null"
+got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$LAB_S4:8080 - | sha256sum)
+check "TCP through the firewall, bytes verified" [ "$got" = "$sum" ]
+check "SIGTERM under the firewall" stop
+check "the firewall itself untouched" [ "$(state)" = "$before" ]
+in_h nft delete table inet hostfw
+before=$(state)
+
+echo "-- crash and restart"
+check "daemon starts" start
+kill -9 "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
+check "the crashed run left its device behind" bash -c "ip -n $h link show clat >/dev/null 2>&1"
+check "restart after SIGKILL" start
+check "no duplicate rules" [ "$(in_h nft list ruleset 2>/dev/null | grep -c 'comment "clat-nfq')" = 4 ]
+check "service resumes" bash -c "ip netns exec $h ping -c2 -i0.2 -W2 -q $LAB_S4 >/dev/null"
+check "a second instance is refused" bash -c "! ip netns exec $h build/clat-nfq plat-prefix=$LAB_PREFIX 2>/dev/null"
+check "SIGTERM" stop
+check "nothing left after the restart's SIGTERM" [ "$(state)" = "$before" ]
+
+echo "-- bad configuration"
+msg=$(in_h build/clat-nfq plat-prefix=2001:db8::/33 2>&1 || true)
+check "bad prefix: exit status 2" bash -c "ip netns exec $h build/clat-nfq plat-prefix=2001:db8::/33 2>/dev/null; [ \$? -eq 2 ]"
+check "bad prefix: message names key and value" bash -c "echo '$msg' | grep -q 'plat-prefix=2001:db8::/33'"
+msg=$(in_h build/clat-nfq plat-prefix=$LAB_PREFIX threads=lots 2>&1 || true)
+check "bad threads: message names key and value" bash -c "echo '$msg' | grep -q 'threads=lots'"
+check "bad configuration changed nothing" [ "$(state)" = "$before" ]
+
+rm -f "/tmp/$n.data" "/tmp/$n.log"
+echo "datapath: $fails failed"
+[ "$fails" -eq 0 ]
