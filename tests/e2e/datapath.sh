@@ -2,7 +2,7 @@
 # clat-nfq end to end in the lab (scripts/lab): an IPv6-only host H runs the
 # daemon; TAYGA in P is the PLAT; S is IPv4-only. Shared mode, with one and
 # with two workers. Checks ping, a verified 10 MB TCP transfer, UDP, the
-# host's own IPv6 to the prefix, a policy-drop firewall that only accepts
+# host's own IPv6 to the prefix, traceroute hops, path MTU behind the PLAT, a policy-drop firewall that only accepts
 # established traffic, cleanup after SIGTERM, restart after SIGKILL, and a
 # bad configuration.
 set -euo pipefail
@@ -93,6 +93,24 @@ check "service resumes" bash -c "ip netns exec $h ping -c2 -i0.2 -W2 -q $LAB_S4 
 check "a second instance is refused" bash -c "! ip netns exec $h build/clat-nfq plat-prefix=$LAB_PREFIX 2>/dev/null"
 check "SIGTERM" stop
 check "nothing left after the restart's SIGTERM" [ "$(state)" = "$before" ]
+
+echo "-- traceroute hops and path MTU (IPv4 link of MTU 1400 behind the PLAT)"
+ip -n "$n-p" link set ps0 mtu 1400
+ip -n "$n-s" link set sp0 mtu 1400
+check "daemon starts" start
+check "hop 1 is the CLAT itself (192.0.0.2)" bash -c "ip netns exec $h ping -c1 -W2 -t1 $LAB_S4 | grep -q 'From 192.0.0.2 .*Time to live exceeded'"
+check "hop 2, an IPv6-only router, shows as 192.0.0.8 (RFC 7600)" bash -c "ip netns exec $h ping -c1 -W2 -t2 $LAB_S4 | grep -q 'From 192.0.0.8 .*Time to live exceeded'"
+check "a DF datagram too big for the path: Fragmentation Needed, MTU 1400, at the sender" bash -c "ip netns exec $h ping -c1 -W2 -M do -s 1452 $LAB_S4 | grep -q 'mtu = 1400'"
+ip netns exec "$n-s" socat -u TCP4-LISTEN:8081,reuseaddr OPEN:"/tmp/$n.up",creat,trunc </dev/null >/dev/null 2>&1 &
+up_srv=$!
+sleep 0.3
+timeout 60 ip netns exec "$h" socat -u OPEN:"/tmp/$n.data",rdonly TCP4:$LAB_S4:8081 || true
+wait "$up_srv" 2>/dev/null || true
+check "10 MB TCP upload over the 1400-byte path, bytes verified" [ "$(sha256sum < "/tmp/$n.up")" = "$sum" ]
+got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$LAB_S4:8080 - | sha256sum)
+check "10 MB TCP download over the 1400-byte path, bytes verified" [ "$got" = "$sum" ]
+check "SIGTERM" stop
+rm -f "/tmp/$n.up"
 
 echo "-- bad configuration"
 msg=$(in_h build/clat-nfq plat-prefix=2001:db8::/33 2>&1 || true)
