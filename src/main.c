@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -22,7 +23,6 @@
 #include "worker.h"
 #include "xlat.h"
 
-#define LOCKFILE "/run/clat-nfq.lock"
 #define MAX_WORKERS 64
 
 static void usage(FILE *f)
@@ -81,6 +81,27 @@ static int route_to_prefix(const struct config *c, uint8_t src[16],
 	}
 	close(fd);
 	return err;
+}
+
+/* One daemon per network namespace: the lock is named after it, since
+ * /run is shared by every namespace on the machine. */
+static int lock_instance(char *path, size_t size)
+{
+	struct stat st;
+	int fd;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return -errno;
+	snprintf(path, size, "/run/clat-nfq.%llu.lock",
+		 (unsigned long long)st.st_ino);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return -EBUSY;
+	}
+	return fd;
 }
 
 /* systemd's readiness protocol without libsystemd. */
@@ -150,7 +171,7 @@ int main(int argc, char **argv)
 	static struct worker workers[MAX_WORKERS];
 	static struct xlat_cfg xc;
 	const char *file = "/etc/clat-nfq.conf", *why;
-	char err[CONFIG_ERR_MAX], pfx[64];
+	char err[CONFIG_ERR_MAX], pfx[64], lockpath[64];
 	struct nftrules_spec rs = { 0 };
 	struct config c;
 	sigset_t sigs;
@@ -190,9 +211,13 @@ int main(int argc, char **argv)
 	}
 	log_set_level(c.quiet ? LOG_QUIET : c.debug ? LOG_DEBUG : LOG_NORMAL);
 
-	lock = open(LOCKFILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
-		log_warnx("another clat-nfq is running (%s is locked)", LOCKFILE);
+	lock = lock_instance(lockpath, sizeof(lockpath));
+	if (lock == -EBUSY) {
+		log_warnx("another clat-nfq runs in this network namespace "
+			  "(%s is locked)", lockpath);
+		return 1;
+	} else if (lock < 0) {
+		log_warn(lock, "locking %s", lockpath);
 		return 1;
 	}
 
@@ -203,14 +228,14 @@ int main(int argc, char **argv)
 	if (e) {
 		log_warn(e, "no IPv6 route toward %s",
 			 rfc6052_prefix_format(&c.plat_prefix, pfx, sizeof(pfx)));
-		return 1;
+		goto unlock;
 	}
 	if (c.v6_mode == CONFIG_V6_EXPLICIT)
 		memcpy(xc.clat6, c.clat_v6, 16);
 	xc.mtu6 = (uint16_t)(mtu6 < 1280 ? 1280 : mtu6 > 65535 ? 65535 : mtu6);
 	if (xlat_cfg_check(&xc, &why)) {
 		log_warnx("translator configuration: bad %s", why);
-		return 1;
+		goto unlock;
 	}
 
 	/* Signals are taken by sigwait() in this thread only. */
@@ -317,6 +342,8 @@ out:
 	teardown(&c, ifindex);
 	if (stopfd >= 0)
 		close(stopfd);
+unlock:
+	unlink(lockpath);
 	close(lock);
 	return rc;
 }

@@ -93,6 +93,8 @@ check "service resumes" bash -c "ip netns exec $h ping -c2 -i0.2 -W2 -q $LAB_S4 
 check "a second instance is refused" bash -c "! ip netns exec $h build/clat-nfq plat-prefix=$LAB_PREFIX 2>/dev/null"
 check "SIGTERM" stop
 check "nothing left after the restart's SIGTERM" [ "$(state)" = "$before" ]
+ino=$(ip netns exec "$h" stat -L -c %i /proc/self/ns/net)
+check "no lock file left" [ ! -e "/run/clat-nfq.$ino.lock" ]
 
 echo "-- traceroute hops and path MTU (IPv4 link of MTU 1400 behind the PLAT)"
 ip -n "$n-p" link set ps0 mtu 1400
