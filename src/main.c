@@ -104,6 +104,27 @@ static int lock_instance(char *path, size_t size)
 	return fd;
 }
 
+/* Explicit-address mode: make the CLAT IPv6 address answer neighbour
+ * discovery on the uplink without the host ever choosing it as a source:
+ * an anycast join (ifindex 0: the interface the route to it names). The
+ * returned socket holds the membership; closing it ends it. */
+static int join_anycast(const uint8_t a[16])
+{
+	struct ipv6_mreq mr = { .ipv6mr_interface = 0 };
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	memcpy(&mr.ipv6mr_multiaddr, a, 16);
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_ANYCAST, &mr, sizeof(mr)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 /* systemd's readiness protocol without libsystemd. */
 static void notify(const char *msg)
 {
@@ -177,7 +198,7 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	uint32_t mtu6 = 0, mtu4, advmss;
 	unsigned nworkers = 0, i;
-	int opt, lock, ifindex = -1, stopfd = -1, rc = 1, e, sig;
+	int opt, lock, ifindex = -1, stopfd = -1, anycast = -1, rc = 1, e, sig;
 	bool must = false;
 
 	config_init(&c);
@@ -270,6 +291,14 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (c.v6_mode == CONFIG_V6_EXPLICIT) {
+		anycast = join_anycast(xc.clat6);
+		if (anycast < 0) {
+			log_warn(anycast, "joining the CLAT IPv6 address as anycast");
+			goto out;
+		}
+	}
+
 	nworkers = c.threads ? c.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nworkers < 1)
 		nworkers = 1;
@@ -342,6 +371,8 @@ out:
 	teardown(&c, ifindex);
 	if (stopfd >= 0)
 		close(stopfd);
+	if (anycast >= 0)
+		close(anycast);
 unlock:
 	unlink(lockpath);
 	close(lock);

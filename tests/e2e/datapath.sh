@@ -4,7 +4,7 @@
 # with two workers. Checks ping, a verified 10 MB TCP transfer, UDP, the
 # host's own IPv6 to the prefix, traceroute hops, path MTU behind the PLAT, a policy-drop firewall that only accepts
 # established traffic, cleanup after SIGTERM, restart after SIGKILL, and a
-# bad configuration.
+# bad configuration. Explicit-address mode once too.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lab
@@ -48,9 +48,10 @@ udp_srv=$!
 trap 'kill $tcp_srv $udp_srv 2>/dev/null; cleanup' EXIT
 before=$(state)
 
-for threads in 1 2; do
-	echo "-- shared mode, $threads worker(s)"
-	check "daemon starts" start threads=$threads
+for mode in "threads=1" "threads=2" "threads=2 clat-v6-addr=2001:db8:1::c1a7"; do
+	echo "-- $mode (shared mode unless clat-v6-addr is given)"
+	# shellcheck disable=SC2086
+	check "daemon starts" start $mode
 	check "ping 203.0.113.1" bash -c "ip netns exec $h ping -c3 -i0.2 -W2 -q $LAB_S4 >/dev/null"
 	got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$LAB_S4:8080 - | sha256sum)
 	check "10 MB TCP download, bytes verified" [ "$got" = "$sum" ]
