@@ -35,16 +35,25 @@ cleanup:
 	return err;
 }
 
-int rtnl_addr4(bool add, int ifindex, const uint8_t a[4])
+/* A request that creates (or replaces) on add, removes otherwise. */
+static struct nlmsghdr *request(char *buf, bool add, uint16_t new_type,
+				uint16_t del_type)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
 
-	nlh->nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+	nlh->nlmsg_type = add ? new_type : del_type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
 			   (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
 	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	return nlh;
+}
+
+int rtnl_addr4(bool add, int ifindex, const uint8_t a[4])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = request(buf, add, RTM_NEWADDR, RTM_DELADDR);
+	struct ifaddrmsg *ifa;
+
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = 32;
@@ -59,14 +68,10 @@ int rtnl_default4(bool add, int ifindex, const uint8_t src[4], uint32_t metric,
 		  uint32_t mtu, uint32_t advmss)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = request(buf, add, RTM_NEWROUTE, RTM_DELROUTE);
 	struct rtmsg *rtm;
 	struct nlattr *mx;
 
-	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-			   (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
-	nlh->nlmsg_seq = (uint32_t)time(NULL);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_dst_len = 0;
