@@ -15,6 +15,7 @@ daemon=""
 cleanup() {
 	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
 	lab_down "$n"
+	rm -f "/tmp/$n".*
 }
 trap cleanup EXIT
 check() {
@@ -96,6 +97,24 @@ check "SIGTERM" stop
 check "nothing left after the restart's SIGTERM" [ "$(state)" = "$before" ]
 ino=$(ip netns exec "$h" stat -L -c %i /proc/self/ns/net)
 check "no lock file left" [ ! -e "/run/clat-nfq.$ino.lock" ]
+
+echo "-- readiness and counters"
+sock="/tmp/$n.notify"
+socat -u UNIX-RECV:"$sock" OPEN:"/tmp/$n.ready",creat,trunc </dev/null >/dev/null 2>&1 &
+notify_rcv=$!
+sleep 0.2
+NOTIFY_SOCKET="$sock" ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX 2>"/tmp/$n.err" &
+daemon=$!
+for _ in $(seq 1 50); do [ -s "/tmp/$n.ready" ] && break; sleep 0.1; done
+check "READY=1 over NOTIFY_SOCKET" grep -q 'READY=1' "/tmp/$n.ready"
+kill "$notify_rcv" 2>/dev/null; wait "$notify_rcv" 2>/dev/null || true
+ip netns exec "$h" ping -c2 -i0.2 -W2 -q $LAB_S4 >/dev/null || true
+ip netns exec "$h" ping -c1 -W2 -t1 $LAB_S4 >/dev/null || true
+kill -USR1 "$daemon"; sleep 0.3
+check "SIGUSR1 prints counters: translated both ways" grep -q 'translated 4to6 [1-9][0-9]*, 6to4 [1-9]' "/tmp/$n.err"
+check "SIGUSR1 prints counters: drops by reason" grep -q 'dropped ttl_expired 1' "/tmp/$n.err"
+check "SIGTERM" stop
+rm -f "$sock" "/tmp/$n.ready" "/tmp/$n.err"
 
 echo "-- traceroute hops and path MTU (IPv4 link of MTU 1400 behind the PLAT)"
 ip -n "$n-p" link set ps0 mtu 1400
