@@ -25,6 +25,7 @@
 #define PRIO_MANGLE (-150)
 
 struct batch {
+	const char *table;	/* the tables this transaction works on */
 	struct mnl_nlmsg_batch *b;
 	uint32_t seq;
 	int err;		/* first build error, -errno */
@@ -52,7 +53,7 @@ static void table_msg(struct batch *bt, uint16_t type, uint8_t family,
 		bt->err = -ENOMEM;
 		return;
 	}
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRULES_TABLE);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, bt->table);
 	nlh = nftnl_table_nlmsg_build_hdr(hdr(bt), type, family,
 					  flags | NLM_F_ACK, bt->seq++);
 	nftnl_table_nlmsg_build_payload(nlh, t);
@@ -70,7 +71,7 @@ static void chain_msg(struct batch *bt, uint8_t family, const char *name,
 		bt->err = -ENOMEM;
 		return;
 	}
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFTRULES_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, bt->table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
@@ -218,7 +219,7 @@ static void rule_end(struct batch *bt, struct nftnl_rule *r, uint8_t family,
 		bt->err = bt->err ? bt->err : err;
 		goto out;
 	}
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTRULES_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, bt->table);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
 	nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, comment);
@@ -352,26 +353,6 @@ cleanup:
 	return err;
 }
 
-static void batch_init(struct batch *bt)
-{
-	bt->seq = (uint32_t)time(NULL);
-	bt->err = 0;
-	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf));
-	nftnl_batch_begin(hdr(bt), bt->seq++);
-	next(bt);
-}
-
-static int batch_finish(struct batch *bt)
-{
-	int err;
-
-	nftnl_batch_end(hdr(bt), bt->seq++);
-	next(bt);
-	err = bt->err ? bt->err : send_batch(bt);
-	mnl_nlmsg_batch_stop(bt->b);
-	return err;
-}
-
 /* Create-then-delete makes the delete succeed whether or not a table is
  * there: that is how leftovers of a crashed run go in the same
  * transaction that installs the new rules. */
@@ -385,57 +366,63 @@ static void drop_tables(struct batch *bt)
 	}
 }
 
-int nftrules_apply(const struct nftrules_spec *spec)
+/* One transaction on the tables named table: whatever is there goes,
+ * then fill() adds what should be (fill may be NULL). 0 or -errno. */
+static int transact(const char *table,
+		    void (*fill)(struct batch *, const struct nftrules_spec *),
+		    const struct nftrules_spec *spec)
 {
 	struct batch *bt = calloc(1, sizeof(*bt));
 	int err;
 
 	if (!bt)
 		return -ENOMEM;
-	batch_init(bt);
+	bt->table = table;
+	bt->seq = (uint32_t)time(NULL);
+	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf));
+	nftnl_batch_begin(hdr(bt), bt->seq++);
+	next(bt);
 	drop_tables(bt);
-	build(bt, spec);
-	err = batch_finish(bt);
+	if (fill)
+		fill(bt, spec);
+	nftnl_batch_end(hdr(bt), bt->seq++);
+	next(bt);
+	err = bt->err ? bt->err : send_batch(bt);
+	mnl_nlmsg_batch_stop(bt->b);
 	free(bt);
 	return err;
 }
 
+int nftrules_apply(const struct nftrules_spec *spec)
+{
+	return transact(NFTRULES_TABLE, build, spec);
+}
+
 int nftrules_remove(void)
 {
-	struct batch *bt = calloc(1, sizeof(*bt));
-	int err;
+	return transact(NFTRULES_TABLE, NULL, NULL);
+}
 
-	if (!bt)
-		return -ENOMEM;
-	batch_init(bt);
+/* A table of its own with one queue rule, deleted again in the same
+ * transaction: the kernel refuses the whole transaction when the
+ * expression is missing, and the daemon's live tables are never touched. */
+static void probe(struct batch *bt, const struct nftrules_spec *s)
+{
+	struct nftnl_rule *r;
+	int err = 0;
+
+	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE);
+	chain_msg(bt, NFPROTO_IPV4, "probe", NF_INET_LOCAL_OUT, 0);
+	if ((r = rule(bt))) {
+		queue(r, s, &err);
+		rule_end(bt, r, NFPROTO_IPV4, "probe", "clat-nfq: probe", err);
+	}
 	drop_tables(bt);
-	err = batch_finish(bt);
-	free(bt);
-	return err;
 }
 
 bool nftrules_have_native_queue(void)
 {
 	struct nftrules_spec s = { .queues = 1, .native_queue = true };
-	struct batch *bt = calloc(1, sizeof(*bt));
-	struct nftnl_rule *r;
-	int err;
 
-	if (!bt)
-		return false;
-	/* A throwaway table; the transaction fails before it exists if
-	 * the expression is missing, and is removed right away if not. */
-	batch_init(bt);
-	drop_tables(bt);
-	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE);
-	chain_msg(bt, NFPROTO_IPV4, "probe", NF_INET_LOCAL_OUT, 0);
-	if ((r = rule(bt))) {
-		err = 0;
-		queue(r, &s, &err);
-		rule_end(bt, r, NFPROTO_IPV4, "probe", "clat-nfq: probe", err);
-	}
-	drop_tables(bt);
-	err = batch_finish(bt);
-	free(bt);
-	return err == 0;
+	return transact(NFTRULES_TABLE "-probe", probe, &s) == 0;
 }
