@@ -1,4 +1,10 @@
-/* NFQUEUE worker: libnetfilter_queue over libmnl, raw-socket reinjection. */
+/* NFQUEUE worker: libnetfilter_queue over libmnl, raw-socket reinjection.
+ *
+ * Every step works on batches: recvmmsg() takes up to BATCH queued packets
+ * in one call, the core translates each into its own struct xlat_out, the
+ * results leave through sendmmsg() on the worker's raw sockets, and one
+ * send carries the verdicts for the whole batch (one NFQNL_MSG_VERDICT_BATCH
+ * per run of equal verdicts). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
@@ -18,19 +24,42 @@
 
 /* Counters: one writer (the worker), readers elsewhere; relaxed atomics
  * keep that free of locks and of torn reads. */
-#define STAT_INC(x) __atomic_store_n(&(x), __atomic_load_n(&(x), \
-				     __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED)
+#define STAT_ADD(x, n) __atomic_store_n(&(x), __atomic_load_n(&(x), \
+					__ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
+#define STAT_INC(x) STAT_ADD(x, 1)
 
-#define RCVBUF (8 << 20)
+#define RCVBUF	(16 << 20)
+#define BATCH	32			/* queued packets per receive */
+#define MSGBUF	(0xffff + 512)		/* one queue message: packet + attrs */
+#define TXMAX	64			/* packets per sendmmsg */
+
+/* The outgoing packets of one family, flushed with one sendmmsg(). */
+struct txq {
+	int fd;
+	unsigned n;
+	struct mmsghdr msg[TXMAX];
+	union {
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} dst[TXMAX];
+};
+
+struct slot {
+	uint32_t id;
+	int nfv;
+};
 
 struct priv {
 	struct mnl_socket *nl;
 	uint32_t portid;
-	int raw4, raw6;
 	struct xlat_state st;
-	struct xlat_out out;
-	char buf[0xffff + 4096];
-	char vbuf[256];
+	struct txq tx4, tx6;
+	struct slot slot[BATCH];
+	struct mmsghdr rx[BATCH];
+	struct iovec rxiov[BATCH];
+	uint8_t *rxbuf;				/* BATCH * MSGBUF */
+	struct xlat_out out[BATCH];
+	char vbuf[BATCH * NLMSG_ALIGN(sizeof(struct nlmsghdr) + 64)];
 };
 
 static int nfq_config(struct worker *w, struct priv *p)
@@ -69,92 +98,159 @@ static int raw_socket(int family, uint32_t mark)
 	return fd;
 }
 
-static void send_out(struct worker *w, struct priv *p)
+static void tx_flush(struct worker *w, struct txq *q)
 {
-	const struct xlat_out *o = &p->out;
+	unsigned done = 0;
+
+	while (done < q->n) {
+		int r = sendmmsg(q->fd, q->msg + done, q->n - done, 0);
+
+		if (r <= 0) {
+			/* The first message in line was refused: count it
+			 * and go on with the rest. */
+			STAT_INC(w->stats.send_errors);
+			done++;
+		} else {
+			done += (unsigned)r;
+		}
+	}
+	q->n = 0;
+}
+
+/* Queue the packets of one translation; they reference out's arena and the
+ * receive buffer, both untouched until the batch is flushed. */
+static void tx_add(struct worker *w, struct priv *p, struct xlat_out *o)
+{
+	struct txq *q = o->family == AF_INET6 ? &p->tx6 : &p->tx4;
 
 	for (unsigned i = 0; i < o->npkts; i++) {
-		const struct iovec *iov = &o->iov[o->pkt[i].iov_first];
+		struct iovec *iov = &o->iov[o->pkt[i].iov_first];
 		const uint8_t *h = iov[0].iov_base;
-		struct sockaddr_in6 d6 = { .sin6_family = AF_INET6 };
-		struct sockaddr_in d4 = { .sin_family = AF_INET };
-		struct msghdr msg = {
-			.msg_iov = (struct iovec *)iov,
-			.msg_iovlen = o->pkt[i].iovcnt,
-		};
-		int fd;
+		struct msghdr *m;
 
+		if (q->n == TXMAX)
+			tx_flush(w, q);
+		m = &q->msg[q->n].msg_hdr;
+		*m = (struct msghdr){ .msg_iov = iov,
+				      .msg_iovlen = o->pkt[i].iovcnt,
+				      .msg_name = &q->dst[q->n] };
 		if (o->family == AF_INET6) {
-			memcpy(&d6.sin6_addr, h + 24, 16);
-			msg.msg_name = &d6;
-			msg.msg_namelen = sizeof(d6);
-			fd = p->raw6;
+			q->dst[q->n].in6 = (struct sockaddr_in6){
+				.sin6_family = AF_INET6 };
+			memcpy(&q->dst[q->n].in6.sin6_addr, h + 24, 16);
+			m->msg_namelen = sizeof(struct sockaddr_in6);
 		} else {
-			memcpy(&d4.sin_addr, h + 16, 4);
-			msg.msg_name = &d4;
-			msg.msg_namelen = sizeof(d4);
-			fd = p->raw4;
+			q->dst[q->n].in = (struct sockaddr_in){
+				.sin_family = AF_INET };
+			memcpy(&q->dst[q->n].in.sin_addr, h + 16, 4);
+			m->msg_namelen = sizeof(struct sockaddr_in);
 		}
-		if (sendmsg(fd, &msg, 0) < 0)
-			STAT_INC(w->stats.send_errors);
+		q->n++;
 	}
 }
 
-static void verdict(struct priv *p, uint16_t queue, uint32_t id, int v)
+/* Translate one queued packet into out; returns its verdict for the
+ * kernel, or -1 when the message is not a packet. */
+static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
+		  size_t len, struct slot *s, struct xlat_out *out)
 {
-	struct nlmsghdr *nlh = nfq_nlmsg_put(p->vbuf, NFQNL_MSG_VERDICT, queue);
-
-	nfq_nlmsg_verdict_put(nlh, id, v);
-	mnl_socket_sendto(p->nl, nlh, nlh->nlmsg_len);
-}
-
-static int on_packet(const struct nlmsghdr *nlh, void *data)
-{
-	struct worker *w = data;
-	struct priv *p = w->priv;
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)msg;
 	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
 	struct nfqnl_msg_packet_hdr *ph;
 	const uint8_t *pkt;
-	uint16_t len;
+	uint16_t plen;
 	enum xlat_verdict v;
-	int nfv = NF_DROP;
 	bool v4;
 
-	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
-		return MNL_CB_OK;
+	if (!mnl_nlmsg_ok(nlh, (int)len) ||
+	    nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET) ||
+	    nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
+		return -1;
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	s->id = ntohl(ph->packet_id);
+	s->nfv = NF_DROP;
+	out->npkts = 0;
 	STAT_INC(w->stats.rx);
 	if (!attr[NFQA_PAYLOAD]) {
-		verdict(p, w->queue, ntohl(ph->packet_id), NF_DROP);
 		STAT_INC(w->stats.drop[XLAT_R_TRUNCATED]);
-		return MNL_CB_OK;
+		return s->nfv;
 	}
 	pkt = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
-	len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
-	v4 = len > 0 && pkt[0] >> 4 == 4;
-	v = v4 ? xlat_4to6(w->cfg, &p->st, pkt, len, &p->out)
-	       : xlat_6to4(w->cfg, &p->st, pkt, len, &p->out);
+	plen = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	v4 = plen > 0 && pkt[0] >> 4 == 4;
+	v = v4 ? xlat_4to6(w->cfg, &p->st, pkt, plen, out)
+	       : xlat_6to4(w->cfg, &p->st, pkt, plen, out);
 	switch (v) {
 	case XLAT_FORWARD:
-		send_out(w, p);
 		STAT_INC(*(v4 ? &w->stats.xlat_4to6 : &w->stats.xlat_6to4));
 		/* The IPv4 original goes on to the reader-less CLAT device,
 		 * which discards it: accepting it lets IPv4 conntrack confirm
 		 * the flow, so replies are "established". The IPv6 original
 		 * ends here. */
-		nfv = v4 ? NF_ACCEPT : NF_DROP;
+		s->nfv = v4 ? NF_ACCEPT : NF_DROP;
 		break;
 	case XLAT_REPLY:
-		send_out(w, p);
 		STAT_INC(w->stats.icmp_errors);
-		STAT_INC(w->stats.drop[p->out.reason]);
+		STAT_INC(w->stats.drop[out->reason]);
 		break;
 	case XLAT_DROP:
-		STAT_INC(w->stats.drop[p->out.reason]);
+		out->npkts = 0;
+		STAT_INC(w->stats.drop[out->reason]);
 		break;
 	}
-	verdict(p, w->queue, ntohl(ph->packet_id), nfv);
-	return MNL_CB_OK;
+	return s->nfv;
+}
+
+/* One message for the verdicts of slots [0, n): a VERDICT_BATCH for each
+ * run of equal verdicts (it covers every queued id up to the one named;
+ * ids arrive in order and earlier ones already have theirs). */
+static void verdicts(struct priv *p, uint16_t queue, unsigned n)
+{
+	size_t off = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct nlmsghdr *nlh;
+
+		if (i + 1 < n && p->slot[i + 1].nfv == p->slot[i].nfv)
+			continue;
+		nlh = nfq_nlmsg_put(p->vbuf + off, NFQNL_MSG_VERDICT_BATCH,
+				    queue);
+		nfq_nlmsg_verdict_put(nlh, p->slot[i].id, p->slot[i].nfv);
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	if (off)
+		mnl_socket_sendto(p->nl, p->vbuf, off);
+}
+
+/* Receive and handle one batch; the number of packets, or -errno. */
+static int batch(struct worker *w, struct priv *p)
+{
+	unsigned n = 0;
+	int r;
+
+	for (int i = 0; i < BATCH; i++)
+		p->rx[i].msg_hdr = (struct msghdr){ .msg_iov = &p->rxiov[i],
+						    .msg_iovlen = 1 };
+	r = recvmmsg(mnl_socket_get_fd(p->nl), p->rx, BATCH, MSG_DONTWAIT,
+		     NULL);
+	if (r < 0) {
+		if (errno == ENOBUFS)
+			STAT_INC(w->stats.overflows);
+		return -errno;
+	}
+	for (int i = 0; i < r; i++) {
+		if (handle(w, p, p->rxiov[i].iov_base, p->rx[i].msg_len,
+			   &p->slot[n], &p->out[n]) < 0)
+			continue;
+		tx_add(w, p, &p->out[n]);
+		n++;
+	}
+	tx_flush(w, &p->tx4);
+	tx_flush(w, &p->tx6);
+	/* Verdicts last, as for a single packet: the translations are out
+	 * before the originals move on. */
+	verdicts(p, w->queue, n);
+	return r;
 }
 
 static void *run(void *arg)
@@ -167,7 +263,7 @@ static void *run(void *arg)
 	};
 
 	for (;;) {
-		ssize_t n;
+		int r;
 
 		if (poll(fds, 2, -1) < 0 && errno != EINTR)
 			break;
@@ -175,13 +271,10 @@ static void *run(void *arg)
 			break;
 		if (!(fds[0].revents & POLLIN))
 			continue;
-		n = mnl_socket_recvfrom(p->nl, p->buf, sizeof(p->buf));
-		if (n < 0) {
-			if (errno == ENOBUFS)
-				STAT_INC(w->stats.overflows);
-			continue;
-		}
-		mnl_cb_run(p->buf, (size_t)n, 0, p->portid, on_packet, w);
+		/* Drain: poll again only when the socket is empty. */
+		do
+			r = batch(w, p);
+		while (r == BATCH || r == -ENOBUFS);
 	}
 	return NULL;
 }
@@ -193,8 +286,16 @@ int worker_start(struct worker *w)
 
 	if (!p)
 		return -ENOMEM;
-	p->raw4 = p->raw6 = -1;
+	p->tx4.fd = p->tx6.fd = -1;
 	w->priv = p;
+	p->rxbuf = malloc((size_t)BATCH * MSGBUF);
+	if (!p->rxbuf) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (int i = 0; i < BATCH; i++)
+		p->rxiov[i] = (struct iovec){ p->rxbuf + (size_t)i * MSGBUF,
+					      MSGBUF };
 	xlat_state_init(&p->st, (uint32_t)random() ^ w->queue);
 	p->nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!p->nl) {
@@ -209,18 +310,18 @@ int worker_start(struct worker *w)
 	setsockopt(mnl_socket_get_fd(p->nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcv,
 		   sizeof(rcv));
 	/* Overruns come back as ENOBUFS from recv (the default): counted in
-	 * run(), not fatal. */
+	 * batch(), not fatal. */
 	err = nfq_config(w, p);
 	if (err)
 		goto fail;
-	p->raw4 = raw_socket(AF_INET, w->fwmark);
-	if (p->raw4 < 0) {
-		err = p->raw4;
+	p->tx4.fd = raw_socket(AF_INET, w->fwmark);
+	if (p->tx4.fd < 0) {
+		err = p->tx4.fd;
 		goto fail;
 	}
-	p->raw6 = raw_socket(AF_INET6, w->fwmark);
-	if (p->raw6 < 0) {
-		err = p->raw6;
+	p->tx6.fd = raw_socket(AF_INET6, w->fwmark);
+	if (p->tx6.fd < 0) {
+		err = p->tx6.fd;
 		goto fail;
 	}
 	err = -pthread_create(&w->thread, NULL, run, w);
@@ -243,10 +344,11 @@ void worker_join(struct worker *w)
 	w->thread = 0;
 	if (p->nl)
 		mnl_socket_close(p->nl);
-	if (p->raw4 >= 0)
-		close(p->raw4);
-	if (p->raw6 >= 0)
-		close(p->raw6);
+	if (p->tx4.fd >= 0)
+		close(p->tx4.fd);
+	if (p->tx6.fd >= 0)
+		close(p->tx6.fd);
+	free(p->rxbuf);
 	free(p);
 	w->priv = NULL;
 }
