@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define NFTRULES_TABLE "clat-nfq"
 
@@ -26,6 +27,10 @@ int nftrules_apply(const struct nftrules_spec *spec);
 
 /* Remove the tables; 0 when they are gone (or were never there). */
 int nftrules_remove(void);
+
+/* Write the ruleset spec describes in nft's syntax (what "nft list table"
+ * shows, counters at zero), for operators who install it themselves. */
+void nftrules_print(const struct nftrules_spec *spec, FILE *f);
 
 /* Whether the kernel has the native queue expression (CONFIG_NFT_QUEUE),
  * tried in a transaction that is aborted. */

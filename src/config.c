@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ void config_init(struct config *c)
 	c->ctmark = 0xc1a7;		/* clatd's shared-mode mark */
 	c->v4_defaultroute_enable = true;
 	c->v4_defaultroute_metric = 2048;
+	c->nft_rules = true;
 }
 
 static int fail(char *err, size_t errlen, const char *key, const char *value,
@@ -43,6 +45,27 @@ static int fail(char *err, size_t errlen, const char *key, const char *value,
 	else
 		snprintf(err, errlen, "%s: %s", key, why);
 	return -EINVAL;
+}
+
+/* The yes/no keys and where each goes, or NULL for another key. */
+static bool *bool_key(struct config *c, const char *key)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} keys[] = {
+		{ "v4-defaultroute-enable",
+		  offsetof(struct config, v4_defaultroute_enable) },
+		{ "fail-open", offsetof(struct config, fail_open) },
+		{ "nft-rules", offsetof(struct config, nft_rules) },
+		{ "debug", offsetof(struct config, debug) },
+		{ "quiet", offsetof(struct config, quiet) },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i].name))
+			return (bool *)((char *)c + keys[i].off);
+	return NULL;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -100,6 +123,7 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 	       size_t errlen)
 {
 	unsigned long n;
+	bool *flag;
 
 	if (!strcmp(key, "clat-dev") || !strcmp(key, "plat-dev")) {
 		char *dst = key[0] == 'c' ? c->clat_dev : c->plat_dev;
@@ -163,22 +187,10 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 			c->fwmark = (uint32_t)n;
 		else
 			c->ctmark = (uint32_t)n;
-	} else if (!strcmp(key, "v4-defaultroute-enable") ||
-		   !strcmp(key, "fail-open") || !strcmp(key, "debug") ||
-		   !strcmp(key, "quiet")) {
-		bool b;
-
-		if (parse_bool(v, &b))
+	} else if ((flag = bool_key(c, key))) {
+		if (parse_bool(v, flag))
 			return fail(err, errlen, key, v,
 				    "not yes/no, true/false, on/off or 1/0");
-		if (key[0] == 'v')
-			c->v4_defaultroute_enable = b;
-		else if (key[0] == 'f')
-			c->fail_open = b;
-		else if (key[0] == 'd')
-			c->debug = b;
-		else
-			c->quiet = b;
 	} else if (!strcmp(key, "v4-defaultroute-metric")) {
 		if (parse_uint(v, 10, 0, 0xffffffffUL, &n))
 			return fail(err, errlen, key, v,

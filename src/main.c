@@ -2,6 +2,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -27,9 +29,11 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: clat-nfq [-c FILE] [-d] [-q] [-h] [key=value ...]\n"
+	fprintf(f, "usage: clat-nfq [-c FILE] [-d] [-q] [-p] [-h] [key=value ...]\n"
 		   "  -c FILE  configuration (default /etc/clat-nfq.conf)\n"
 		   "  -d       debug output   -q  quiet\n"
+		   "  -p       print the nftables ruleset this configuration\n"
+		   "           installs, and exit (see nft-rules=no)\n"
 		   "  key=value on the command line wins over the file\n");
 }
 
@@ -57,10 +61,12 @@ static int load_file(struct config *c, const char *path, bool must)
 	return rc;
 }
 
-/* Source address and path MTU toward the PLAT prefix, as the kernel's
- * routing would pick them (connect() on a UDP socket sends nothing). */
-static int route_to_prefix(const struct config *c, uint8_t src[16],
-			   uint32_t *mtu)
+static void uplink_of(const uint8_t addr[16], char name[IF_NAMESIZE]);
+
+/* Source address, path MTU and uplink toward the PLAT prefix, as the
+ * kernel's routing picks them (connect() on a UDP socket sends nothing);
+ * bound to plat-dev when that is given. */
+static int route_to_prefix(struct config *c, uint8_t src[16], uint32_t *mtu)
 {
 	static const uint8_t probe4[4] = { 192, 0, 0, 170 };	/* RFC 7050 */
 	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
@@ -71,16 +77,39 @@ static int route_to_prefix(const struct config *c, uint8_t src[16],
 	if (fd < 0)
 		return -errno;
 	rfc6052_embed(&c->plat_prefix, probe4, a.sin6_addr.s6_addr);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	if ((c->plat_dev[0] &&
+	     setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c->plat_dev,
+			(socklen_t)strlen(c->plat_dev)) < 0) ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
-	    getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &m, &ml) < 0)
+	    getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &m, &ml) < 0) {
 		err = -errno;
-	else {
+	} else {
 		memcpy(src, a.sin6_addr.s6_addr, 16);
 		*mtu = (uint32_t)m;
 	}
 	close(fd);
+	if (!err && !c->plat_dev[0])
+		uplink_of(src, c->plat_dev);
 	return err;
+}
+
+/* The interface holding addr (the source the route picked); left empty
+ * when none does. */
+static void uplink_of(const uint8_t addr[16], char name[IF_NAMESIZE])
+{
+	struct ifaddrs *ifa, *i;
+
+	if (getifaddrs(&ifa) < 0)
+		return;
+	for (i = ifa; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET6 &&
+		    !memcmp(((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr.s6_addr,
+			    addr, 16)) {
+			snprintf(name, IF_NAMESIZE, "%s", i->ifa_name);
+			break;
+		}
+	freeifaddrs(ifa);
 }
 
 /* One daemon per network namespace: the lock is named after it, since
@@ -106,11 +135,11 @@ static int lock_instance(char *path, size_t size)
 
 /* Explicit-address mode: make the CLAT IPv6 address answer neighbour
  * discovery on the uplink without the host ever choosing it as a source:
- * an anycast join (ifindex 0: the interface the route to it names). The
- * returned socket holds the membership; closing it ends it. */
-static int join_anycast(const uint8_t a[16])
+ * an anycast join. The returned socket holds the membership; closing it
+ * ends it. */
+static int join_anycast(const uint8_t a[16], unsigned ifindex)
 {
-	struct ipv6_mreq mr = { .ipv6mr_interface = 0 };
+	struct ipv6_mreq mr = { .ipv6mr_interface = ifindex };
 	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
@@ -199,14 +228,15 @@ int main(int argc, char **argv)
 	uint32_t mtu6 = 0, mtu4, advmss;
 	unsigned nworkers = 0, i;
 	int opt, lock, ifindex = -1, stopfd = -1, anycast = -1, rc = 1, e, sig;
-	bool must = false;
+	bool must = false, print = false;
 
 	config_init(&c);
-	while ((opt = getopt(argc, argv, "c:dqh")) != -1) {
+	while ((opt = getopt(argc, argv, "c:dqph")) != -1) {
 		switch (opt) {
 		case 'c': file = optarg; must = true; break;
 		case 'd': c.debug = true; break;
 		case 'q': c.quiet = true; break;
+		case 'p': print = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -232,6 +262,49 @@ int main(int argc, char **argv)
 	}
 	log_set_level(c.quiet ? LOG_QUIET : c.debug ? LOG_DEBUG : LOG_NORMAL);
 
+	if (c.plat_dev[0] && !if_nametoindex(c.plat_dev)) {
+		log_warnx("plat-dev=%s: no such interface", c.plat_dev);
+		return 2;
+	}
+	xlat_cfg_init(&xc);
+	xc.plat = c.plat_prefix;
+	memcpy(xc.clat4, c.clat_v4, 4);
+	e = route_to_prefix(&c, xc.clat6, &mtu6);
+	if (e) {
+		log_warn(e, "no IPv6 route toward %s",
+			 rfc6052_prefix_format(&c.plat_prefix, pfx, sizeof(pfx)));
+		return 1;
+	}
+	if (c.v6_mode == CONFIG_V6_EXPLICIT)
+		memcpy(xc.clat6, c.clat_v6, 16);
+	xc.mtu6 = (uint16_t)(mtu6 < 1280 ? 1280 : mtu6 > 65535 ? 65535 : mtu6);
+	if (xlat_cfg_check(&xc, &why)) {
+		log_warnx("translator configuration: bad %s", why);
+		return 1;
+	}
+
+	nworkers = c.threads ? c.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	if (nworkers < 1)
+		nworkers = 1;
+	if (nworkers > MAX_WORKERS)
+		nworkers = MAX_WORKERS;
+	memcpy(rs.clat4, c.clat_v4, 4);
+	memcpy(rs.clat6, xc.clat6, 16);
+	rs.shared = c.v6_mode == CONFIG_V6_SHARED;
+	rs.fwmark = c.fwmark;
+	rs.ctmark = c.ctmark;
+	rs.queue_num = c.queue_num;
+	rs.queues = (uint16_t)nworkers;
+	rs.fail_open = c.fail_open;
+	if (print) {
+		/* What an operator puts in their own ruleset: the syntax of
+		 * the native queue expression, which nft also shows for the
+		 * compat target. */
+		rs.native_queue = true;
+		nftrules_print(&rs, stdout);
+		return 0;
+	}
+
 	lock = lock_instance(lockpath, sizeof(lockpath));
 	if (lock == -EBUSY) {
 		log_warnx("another clat-nfq runs in this network namespace "
@@ -240,23 +313,6 @@ int main(int argc, char **argv)
 	} else if (lock < 0) {
 		log_warn(lock, "locking %s", lockpath);
 		return 1;
-	}
-
-	xlat_cfg_init(&xc);
-	xc.plat = c.plat_prefix;
-	memcpy(xc.clat4, c.clat_v4, 4);
-	e = route_to_prefix(&c, xc.clat6, &mtu6);
-	if (e) {
-		log_warn(e, "no IPv6 route toward %s",
-			 rfc6052_prefix_format(&c.plat_prefix, pfx, sizeof(pfx)));
-		goto unlock;
-	}
-	if (c.v6_mode == CONFIG_V6_EXPLICIT)
-		memcpy(xc.clat6, c.clat_v6, 16);
-	xc.mtu6 = (uint16_t)(mtu6 < 1280 ? 1280 : mtu6 > 65535 ? 65535 : mtu6);
-	if (xlat_cfg_check(&xc, &why)) {
-		log_warnx("translator configuration: bad %s", why);
-		goto unlock;
 	}
 
 	/* Signals are taken by sigwait() in this thread only. */
@@ -292,29 +348,12 @@ int main(int argc, char **argv)
 	}
 
 	if (c.v6_mode == CONFIG_V6_EXPLICIT) {
-		anycast = join_anycast(xc.clat6);
+		anycast = join_anycast(xc.clat6, if_nametoindex(c.plat_dev));
 		if (anycast < 0) {
 			log_warn(anycast, "joining the CLAT IPv6 address as anycast");
 			goto out;
 		}
 	}
-
-	nworkers = c.threads ? c.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-	if (nworkers < 1)
-		nworkers = 1;
-	if (nworkers > MAX_WORKERS)
-		nworkers = MAX_WORKERS;
-	memcpy(rs.clat4, c.clat_v4, 4);
-	memcpy(rs.clat6, xc.clat6, 16);
-	rs.shared = c.v6_mode == CONFIG_V6_SHARED;
-	rs.fwmark = c.fwmark;
-	rs.ctmark = c.ctmark;
-	rs.queue_num = c.queue_num;
-	rs.queues = (uint16_t)nworkers;
-	rs.fail_open = c.fail_open;
-	rs.native_queue = nftrules_have_native_queue();
-	log_info("queue rules use the %s", rs.native_queue ?
-		 "nft queue expression" : "xtables NFQUEUE target (nft_compat)");
 
 	stopfd = eventfd(0, EFD_CLOEXEC);
 	if (stopfd < 0) {
@@ -334,16 +373,27 @@ int main(int argc, char **argv)
 		}
 	}
 	/* Rules last: nothing is queued before a worker listens. */
-	e = nftrules_apply(&rs);
-	if (e) {
-		log_warn(e, "installing the nftables rules");
-		goto out;
+	if (c.nft_rules) {
+		rs.native_queue = nftrules_have_native_queue();
+		log_info("queue rules use the %s", rs.native_queue ?
+			 "nft queue expression" :
+			 "xtables NFQUEUE target (nft_compat)");
+		e = nftrules_apply(&rs);
+		if (e) {
+			log_warn(e, "installing the nftables rules");
+			goto out;
+		}
+	} else {
+		log_info("nft-rules=no: queue the CLAT's packets to %u-%u and "
+			 "accept fwmark 0x%x yourself (clat-nfq -p prints the "
+			 "rules)", c.queue_num, c.queue_num + nworkers - 1,
+			 c.fwmark);
 	}
-	log_info("translating %s <-> %s via %s, %u workers, queues %u-%u",
+	log_info("translating %s <-> %s via %s on %s, %u workers, queues %u-%u",
 		 inet_ntop(AF_INET, c.clat_v4, err, sizeof(err)) ? err : "?",
 		 inet_ntop(AF_INET6, xc.clat6, pfx, sizeof(pfx)) ? pfx : "?",
 		 rfc6052_prefix_format(&c.plat_prefix, (char[64]){ 0 }, 64),
-		 nworkers, c.queue_num, c.queue_num + nworkers - 1);
+		 c.plat_dev[0] ? c.plat_dev : "?", nworkers, c.queue_num, c.queue_num + nworkers - 1);
 	notify("READY=1");
 
 	for (;;) {
@@ -373,7 +423,6 @@ out:
 		close(stopfd);
 	if (anycast >= 0)
 		close(anycast);
-unlock:
 	unlink(lockpath);
 	close(lock);
 	return rc;

@@ -1,4 +1,5 @@
 /* nftables rules of the daemon: libnftnl messages in one libmnl batch. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -19,6 +20,12 @@
 #include <libnftnl/udata.h>
 
 #include "nftrules.h"
+
+/* Rule comments, shared by the builder and the printer. */
+#define C_OWN	"clat-nfq: the daemon's own packets"
+#define C_OWN6	"clat-nfq: the daemon's own packets, their flow marked as the CLAT's"
+#define C_Q4	"clat-nfq: IPv4 from the CLAT address to translation"
+#define C_Q6	"clat-nfq: IPv6 for the CLAT to translation"
 
 /* Priority "mangle" (-150), before the filter chains and rp_filter-like
  * checks at mangle + 10, as clatd orders its own rules. */
@@ -259,17 +266,14 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		match_mark(r, false, s->fwmark, &err);
 		counter(r, &err);
 		verdict_accept(r, &err);
-		rule_end(bt, r, NFPROTO_IPV4, "output",
-			 "clat-nfq: the daemon's own packets", err);
+		rule_end(bt, r, NFPROTO_IPV4, "output", C_OWN, err);
 	}
 	if ((r = rule(bt))) {
 		err = 0;
 		match_payload(r, 12, s->clat4, 4, &err);
 		counter(r, &err);
 		queue(r, s, &err);
-		rule_end(bt, r, NFPROTO_IPV4, "output",
-			 "clat-nfq: IPv4 from the CLAT address to translation",
-			 err);
+		rule_end(bt, r, NFPROTO_IPV4, "output", C_Q4, err);
 	}
 
 	/* IPv6: what comes back for the CLAT goes to translation. In shared
@@ -288,9 +292,7 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		counter(r, &err);
 		verdict_accept(r, &err);
 		rule_end(bt, r, NFPROTO_IPV6, "output",
-			 s->shared ? "clat-nfq: the daemon's own packets, "
-				     "their flow marked as the CLAT's"
-				   : "clat-nfq: the daemon's own packets", err);
+			 s->shared ? C_OWN6 : C_OWN, err);
 	}
 	if ((r = rule(bt))) {
 		err = 0;
@@ -299,9 +301,53 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 			match_mark(r, true, s->ctmark, &err);
 		counter(r, &err);
 		queue(r, s, &err);
-		rule_end(bt, r, NFPROTO_IPV6, "prerouting",
-			 "clat-nfq: IPv6 for the CLAT to translation", err);
+		rule_end(bt, r, NFPROTO_IPV6, "prerouting", C_Q6, err);
 	}
+}
+
+/* The same ruleset as build() in nft's syntax, as "nft list" shows it
+ * without the counters' values; "nft -f" loads it where the kernel has the
+ * queue expression. */
+void nftrules_print(const struct nftrules_spec *s, FILE *f)
+{
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], q[48];
+	int n;
+
+	inet_ntop(AF_INET, s->clat4, a4, sizeof(a4));
+	inet_ntop(AF_INET6, s->clat6, a6, sizeof(a6));
+	n = snprintf(q, sizeof(q), "queue num %u", s->queue_num);
+	if (s->queues > 1)
+		n += snprintf(q + n, sizeof(q) - (size_t)n, "-%u",
+			      s->queue_num + s->queues - 1);
+	if (s->fail_open)
+		snprintf(q + n, sizeof(q) - (size_t)n, " bypass");
+	fprintf(f, "table ip %s {\n"
+		"\tchain output {\n"
+		"\t\ttype filter hook output priority mangle; policy accept;\n"
+		"\t\tmeta mark 0x%08x counter accept comment \"%s\"\n"
+		"\t\tip saddr %s counter %s comment \"%s\"\n"
+		"\t}\n"
+		"}\n", NFTRULES_TABLE, s->fwmark, C_OWN, a4, q, C_Q4);
+	fprintf(f, "table ip6 %s {\n"
+		"\tchain prerouting {\n"
+		"\t\ttype filter hook prerouting priority mangle; policy accept;\n",
+		NFTRULES_TABLE);
+	if (s->shared)
+		fprintf(f, "\t\tip6 daddr %s ct mark 0x%08x counter %s comment \"%s\"\n",
+			a6, s->ctmark, q, C_Q6);
+	else
+		fprintf(f, "\t\tip6 daddr %s counter %s comment \"%s\"\n",
+			a6, q, C_Q6);
+	fprintf(f, "\t}\n\n"
+		"\tchain output {\n"
+		"\t\ttype filter hook output priority mangle; policy accept;\n");
+	if (s->shared)
+		fprintf(f, "\t\tmeta mark 0x%08x ct mark set 0x%08x counter accept comment \"%s\"\n",
+			s->fwmark, s->ctmark, C_OWN6);
+	else
+		fprintf(f, "\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
+			s->fwmark, C_OWN);
+	fprintf(f, "\t}\n}\n");
 }
 
 /* Send the batch and collect every acknowledgement; 0 or the first

@@ -2,9 +2,11 @@
 # clat-nfq end to end in the lab (scripts/lab): an IPv6-only host H runs the
 # daemon; TAYGA in P is the PLAT; S is IPv4-only. Shared mode, with one and
 # with two workers. Checks ping, a verified 10 MB TCP transfer, UDP, the
-# host's own IPv6 to the prefix, traceroute hops, path MTU behind the PLAT, a policy-drop firewall that only accepts
-# established traffic, cleanup after SIGTERM, restart after SIGKILL, and a
-# bad configuration. Explicit-address mode once too.
+# host's own IPv6 to the prefix, traceroute hops, path MTU behind the PLAT,
+# a policy-drop firewall that only accepts established traffic, rules and
+# routes left to the operator (-p, nft-rules=no, v4-defaultroute-enable=no),
+# cleanup after SIGTERM, restart after SIGKILL, and a bad configuration.
+# Explicit-address mode once too.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lab
@@ -133,6 +135,35 @@ got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$LAB_S4:8080 - | sha256sum)
 check "10 MB TCP download over the 1400-byte path, bytes verified" [ "$got" = "$sum" ]
 check "SIGTERM" stop
 rm -f "/tmp/$n.up"
+
+echo "-- operators who manage rules and routes themselves"
+check "daemon starts (2 workers)" start threads=2
+printed=$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=2)
+live=$(in_h nft list ruleset 2>/dev/null | sed 's/counter packets [0-9]* bytes [0-9]*/counter/' | grep -v '^# ')
+check "clat-nfq -p prints the ruleset it installs" [ "$printed" = "$live" ]
+check "SIGTERM" stop
+ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX threads=1 nft-rules=no v4-defaultroute-enable=no 2>>"/tmp/$n.log" &
+daemon=$!
+for _ in $(seq 1 50); do in_h ip -4 addr show dev clat 2>/dev/null | grep -q 192.0.0.1 && break; sleep 0.1; done
+sleep 0.3
+check "nft-rules=no installs no table" [ -z "$(in_h nft list tables 2>/dev/null)" ]
+check "v4-defaultroute-enable=no adds no route" [ -z "$(in_h ip -4 route show default)" ]
+# The operator's own equivalents, written for iptables-nft.
+in_h iptables -t mangle -A OUTPUT -m mark --mark 0xc1a70001 -j ACCEPT
+in_h iptables -t mangle -A OUTPUT -s 192.0.0.1 -j NFQUEUE --queue-num 464
+in_h ip6tables -t mangle -A OUTPUT -m mark --mark 0xc1a70001 -j CONNMARK --set-mark 0xc1a7
+in_h ip6tables -t mangle -A PREROUTING -d $LAB_H6 -m connmark --mark 0xc1a7 -j NFQUEUE --queue-num 464
+in_h ip route add $LAB_S4/32 dev clat src 192.0.0.1 mtu 1260
+check "ping through the operator's rules and route" bash -c "ip netns exec $h ping -c3 -i0.2 -W2 -q $LAB_S4 >/dev/null"
+reply=$(echo hello | timeout 5 ip netns exec "$h" socat -t 2 - UDP4:$LAB_S4:5353 || true)
+check "UDP through the operator's rules and route" [ "$reply" = HELLO ]
+check "SIGTERM" stop
+check "the operator's rules are left alone" bash -c "ip netns exec $h iptables -t mangle -S OUTPUT 2>/dev/null | grep -q NFQUEUE"
+in_h iptables -t mangle -F; in_h ip6tables -t mangle -F
+in_h nft delete table ip mangle 2>/dev/null; in_h nft delete table ip6 mangle 2>/dev/null
+check "nothing else left" [ "$(state)" = "$before" ]
+msg=$(in_h build/clat-nfq plat-prefix=$LAB_PREFIX plat-dev=nosuch0 2>&1 || true)
+check "plat-dev naming no interface: message names key and value" bash -c "echo '$msg' | grep -q 'plat-dev=nosuch0'"
 
 echo "-- bad configuration"
 msg=$(in_h build/clat-nfq plat-prefix=2001:db8::/33 2>&1 || true)

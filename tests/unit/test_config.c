@@ -28,6 +28,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.v4_defaultroute_metric, 2048);
 	assert_int_equal(c.v4_defaultroute_mtu, 0);
 	assert_false(c.fail_open);
+	assert_true(c.nft_rules);
 	assert_false(c.plat_prefix_set);
 	/* plat-prefix is required until discovery lands */
 	assert_int_equal(config_finish(&c, err, sizeof(err)), -EINVAL);
@@ -54,6 +55,7 @@ static void test_good_lines(void **state)
 		"v4-defaultroute-mtu=1472",
 		"v4-defaultroute-advmss=1400",
 		"fail-open=yes",
+		"nft-rules=no",
 		"debug=1",
 		"quiet=off",
 	};
@@ -83,6 +85,7 @@ static void test_good_lines(void **state)
 	assert_int_equal(c.v4_defaultroute_mtu, 1472);
 	assert_int_equal(c.v4_defaultroute_advmss, 1400);
 	assert_true(c.fail_open);
+	assert_false(c.nft_rules);
 	assert_true(c.debug);
 	assert_false(c.quiet);
 }
@@ -132,6 +135,7 @@ static void test_bad_values(void **state)
 		{ "fwmark=0x100000000", "fwmark=0x100000000" },
 		{ "ctmark=0xzz", "ctmark=0xzz" },
 		{ "fail-open=maybe", "fail-open=maybe" },
+		{ "nft-rules=2", "nft-rules=2" },
 		{ "v4-defaultroute-enable=", "v4-defaultroute-enable=" },
 		{ "v4-defaultroute-metric=4294967296",
 		  "v4-defaultroute-metric=4294967296" },
