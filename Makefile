@@ -46,7 +46,7 @@ ifneq ($(wildcard src/main.c),)
 PROGRAMS += $(BUILD)/clat-nfq
 endif
 
-.PHONY: all deps check unit e2e fuzz bench-core analyze vectors demo \
+.PHONY: all deps check unit e2e fuzz bench bench-core analyze vectors demo \
 	install uninstall clean
 
 all: deps
@@ -120,6 +120,17 @@ fuzz:
 
 $(BUILD)/bench_core: tests/bench/bench_core.c $(BUILD)/libclatcore.a
 	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O2 -g $^ -o $@
+
+$(BUILD)/bench/udpblast: tests/bench/udpblast.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O2 $< -o $@
+
+# clat-nfq next to TAYGA and native IPv6; REPEAT, SECS, SOAK, OUT (see the
+# script). Writes tests/bench/RESULTS.md.
+bench:
+	$(Q)scripts/install-deps bench
+	$(Q)$(MAKE) --no-print-directory $(PROGRAMS) $(BUILD)/bench/udpblast
+	tests/bench/bench.sh
 
 bench-core: deps
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/bench_core

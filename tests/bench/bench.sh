@@ -1,0 +1,157 @@
+#!/bin/bash
+# make bench: clat-nfq, TAYGA as the CLAT (as clatd configures it) and
+# native IPv6, one after the other on the same paths in one run.
+#
+#   H (IPv6-only host, the CLAT) --veth-- P (servers on 2001:db8:64::cb00:7101)
+#
+# The PLAT is left out, as ../shared/NOTES.md advises for measuring the CLAT
+# alone: P holds 203.0.113.1 under the prefix on its loopback and the
+# servers listen there, so translated packets end at P.
+#
+# Environment: REPEAT (3) runs of every measurement, the median reported;
+# SECS (5) seconds each; SOAK (120) seconds of the full-rate memory run
+# (0 skips it); OUT (tests/bench/RESULTS.md) the table.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REPEAT=${REPEAT:-3}
+SECS=${SECS:-5}
+SOAK=${SOAK:-120}
+OUT=${OUT:-tests/bench/RESULTS.md}
+n="cnfq-bench-$$"
+h="$n-h" p="$n-p"
+raw="/tmp/$n.tsv"
+PREFIX=2001:db8:64::/96
+H6=2001:db8:1::2 P6=2001:db8:1::1
+S4=203.0.113.1 S6=2001:db8:64::cb00:7101
+TAYGA6=2001:db8:1::c1a7
+blast=build/bench/udpblast
+pids=""
+
+cleanup() {
+	for pid in $pids; do kill "$pid" 2>/dev/null || true; done
+	for pid in $pids; do wait "$pid" 2>/dev/null || true; done
+	ip netns del "$h" 2>/dev/null || true
+	ip netns del "$p" 2>/dev/null || true
+	rm -rf "/tmp/$n".*
+}
+trap cleanup EXIT
+bg() { "$@" </dev/null >/dev/null 2>&1 & pids="$pids $!"; }
+in_h() { ip netns exec "$h" "$@"; }
+in_p() { ip netns exec "$p" "$@"; }
+rec() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$raw"; }
+
+# --- the lab
+for x in "$h" "$p"; do ip netns add "$x"; ip -n "$x" link set lo up; done
+ip link add hp0 netns "$h" type veth peer name ph0 netns "$p"
+in_h sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+in_p sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+ip -n "$h" link set hp0 up
+ip -n "$p" link set ph0 up
+ip -n "$h" -6 addr add $H6/64 dev hp0 nodad
+ip -n "$h" -6 route add default via $P6
+ip -n "$p" -6 addr add $P6/64 dev ph0 nodad
+ip -n "$p" -6 addr add $S6/128 dev lo
+ip -n "$p" -6 route add $TAYGA6/128 via $H6
+bg ip netns exec "$p" iperf3 -s -p 5201
+sleep 0.5
+
+# --- measurements against target $2, recorded as system $1
+FLOWS=8
+cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+udp() {	# udp SYSTEM TARGET SIZE: packets/s received, upload then download
+	local sys=$1 dst=$2 size=$3 pid r
+	ip netns exec "$p" $blast sink 9000 "$SECS" > "/tmp/$n.sink" &
+	pid=$!
+	sleep 0.2
+	in_h $blast send "$dst" 9000 "$size" "$(echo "$SECS + 1.5" | bc)" $FLOWS 2>/dev/null || true
+	wait $pid || true
+	rec "$sys" "udp_up_$size" "$(awk '{ print $2 }' "/tmp/$n.sink")"
+	ip netns exec "$p" $blast rsend $S6 9001 "$size" "$(echo "$SECS + 2" | bc)" 2>/dev/null &
+	pid=$!
+	sleep 0.2
+	r=$(in_h timeout $((SECS + 10)) $blast rsink "$dst" 9001 "$SECS" $FLOWS | awk '{ print $2 }') || r=0
+	wait $pid || true
+	rec "$sys" "udp_down_$size" "${r:-0}"
+}
+measure() {
+	local sys=$1 dst=$2 r
+	for spec in "tcp_up_1:" "tcp_up_4:-P 4" "tcp_down_1:-R" "tcp_down_4:-R -P 4"; do
+		r=$(in_h iperf3 -c "$dst" -p 5201 -t "$SECS" -J ${spec#*:} |
+			/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9)') || r=0
+		rec "$sys" "${spec%%:*}" "$r"
+	done
+	udp "$sys" "$dst" 64
+	udp "$sys" "$dst" 1400
+	in_h ping -c 300 -i 0.01 -W 1 "$dst" | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' > "/tmp/$n.rtt"
+	rec "$sys" rtt_mean "$(awk '{ s += $1 } END { print NR ? s / NR : 0 }' "/tmp/$n.rtt")"
+	rec "$sys" rtt_p99 "$(sort -g "/tmp/$n.rtt" | awk '{ v[NR] = $1 } END { i = int(NR * 0.99 + 0.999); print NR ? v[i] : 0 }')"
+}
+proc_stats() {	# proc_stats SYSTEM PID CPU0: the daemon's CPU seconds and memory
+	local hz
+	hz=$(getconf CLK_TCK)
+	rec "$1" cpu_s "$(echo "scale=2; ($(cpu_of "$2") - $3) / $hz" | bc)"
+	rec "$1" rss_kib "$(awk '/VmRSS/ { print $2 }' "/proc/$2/status")"
+}
+
+: > "$raw"
+# --- native IPv6: the ceiling
+echo "bench: native IPv6" >&2
+for _ in $(seq "$REPEAT"); do measure native $S6; done
+
+# --- clat-nfq, default configuration (one worker per CPU)
+echo "bench: clat-nfq" >&2
+ip netns exec "$h" build/clat-nfq -q plat-prefix=$PREFIX 2>"/tmp/$n.daemon" &
+daemon=$!; pids="$pids $daemon"
+for _ in $(seq 50); do in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && break; sleep 0.1; done
+cpu0=$(cpu_of $daemon)
+for _ in $(seq "$REPEAT"); do measure clat-nfq $S4; done
+proc_stats clat-nfq $daemon "$cpu0"
+kill -USR1 $daemon; sleep 0.2
+if [ "$SOAK" -gt 0 ]; then
+	echo "bench: clat-nfq memory over a ${SOAK} s full-rate run" >&2
+	ip netns exec "$p" $blast sink 9002 "$SOAK" >/dev/null &
+	sink=$!
+	in_h $blast send $S4 9002 64 "$((SOAK + 2))" $FLOWS 2>/dev/null &
+	src=$!
+	for i in $(seq 0 10 "$SOAK"); do
+		rec clat-nfq-soak "rss_${i}s" "$(awk '/VmRSS/ { print $2 }' "/proc/$daemon/status")"
+		sleep 10
+	done
+	wait $src $sink || true
+fi
+kill -TERM $daemon; wait $daemon || true
+
+# --- clat-nfq with one worker: the scaling figure
+echo "bench: clat-nfq, one worker" >&2
+ip netns exec "$h" build/clat-nfq -q plat-prefix=$PREFIX threads=1 2>>"/tmp/$n.daemon" &
+daemon=$!; pids="$pids $daemon"
+for _ in $(seq 50); do in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq "$REPEAT"); do udp clat-nfq-1w $S4 64; done
+kill -TERM $daemon; wait $daemon || true
+
+# --- TAYGA as the CLAT, as clatd sets it up
+echo "bench: TAYGA" >&2
+mkdir -p "/tmp/$n.tayga"
+cat > "/tmp/$n.tayga/tayga.conf" <<CONF
+tun-device clat
+ipv4-addr 192.0.0.2
+prefix $PREFIX
+map 192.0.0.1 $TAYGA6
+data-dir /tmp/$n.tayga
+CONF
+in_h tayga -c "/tmp/$n.tayga/tayga.conf" --mktun >/dev/null
+in_h sysctl -qw net.ipv6.conf.all.forwarding=1
+in_h ip link set clat up
+in_h ip addr add 192.0.0.1/29 dev clat
+in_h ip route add default dev clat mtu 1260
+in_h ip -6 route add $TAYGA6/128 dev clat
+ip netns exec "$h" tayga -c "/tmp/$n.tayga/tayga.conf" --nodetach </dev/null >/dev/null 2>&1 &
+tayga=$!; pids="$pids $tayga"
+sleep 0.5
+cpu0=$(cpu_of $tayga)
+for _ in $(seq "$REPEAT"); do measure tayga $S4; done
+proc_stats tayga $tayga "$cpu0"
+
+/usr/bin/python3 tests/bench/report.py "$raw" "$REPEAT" "$SECS" "$SOAK" > "$OUT"
+cat "$OUT"
+echo "bench: written to $OUT" >&2
