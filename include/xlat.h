@@ -55,6 +55,7 @@ enum xlat_verdict {
 	X(ICMP_ERR_IN_ERR,	"icmp_error_about_icmp_error")		\
 	X(ICMP_INNER,		"icmp_error_inner_packet_bad")		\
 	X(ICMP_FAMILY,		"icmp_of_the_other_family")		\
+	X(GSO_NOT_TCP,		"offloaded_packet_not_tcp")		\
 	X(NO_ROOM,		"output_too_large")
 
 enum xlat_reason {
@@ -132,6 +133,23 @@ enum xlat_verdict xlat_4to6(const struct xlat_cfg *cfg, struct xlat_state *st,
 /* RFC 7915 section 5: an IPv6 packet from the network to IPv4. */
 enum xlat_verdict xlat_6to4(const struct xlat_cfg *cfg, struct xlat_state *st,
 			    const uint8_t *pkt, size_t len, struct xlat_out *out);
+
+/* What the kernel left undone on a packet handed over with its offloads
+ * pending (NFQUEUE with NFQA_CFG_F_GSO, from NFQA_SKB_INFO). */
+enum {
+	XLAT_IN_CSUM_PARTIAL = 1 << 0,	/* the TCP/UDP checksum field holds
+					 * only the sender's pseudo-header
+					 * sum: computed whole here */
+	XLAT_IN_GSO = 1 << 1,		/* a TCP super-packet (GSO/GRO):
+					 * one IPv4 packet when it fits,
+					 * else segments of the IPv4 MTU */
+};
+
+/* xlat_6to4() for a packet with the XLAT_IN_* flags in_flags. */
+enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
+			       struct xlat_state *st, const uint8_t *pkt,
+			       size_t len, unsigned in_flags,
+			       struct xlat_out *out);
 
 /* Copy packet i of out into buf (tests, fuzzing, slow paths). Returns its
  * length, or 0 when it does not fit in size. */

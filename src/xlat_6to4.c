@@ -9,6 +9,7 @@
 #include "xlat_icmp.h"
 #include "xlat_map.h"
 #include "xlat_out.h"
+#include "xlat_tcpseg.h"
 
 #define NH_HOPOPTS	0
 #define NH_ROUTING	43
@@ -107,8 +108,8 @@ static uint8_t tclass(const uint8_t *ip6)
 /* RFC 7915 5.5: address-only pseudo-header change, see l4_4to6(). */
 static enum xlat_reason l4_6to4(const struct ip6_info *h,
 				const uint8_t saddr[4], const uint8_t daddr[4],
-				struct xlat_out *out, struct seg *segs,
-				unsigned *nsegs)
+				bool partial, struct xlat_out *out,
+				struct seg *segs, unsigned *nsegs)
 {
 	size_t coff = h->proto == 6 ? 16 : 6;
 	size_t hlen = coff + 2;
@@ -120,14 +121,25 @@ static enum xlat_reason l4_6to4(const struct ip6_info *h,
 		return XLAT_R_TRUNCATED;
 	c = get16(h->l4 + coff);
 	/* RFC 8200 8.1: a zero UDP checksum is not valid in IPv6. */
-	if (h->proto == 17 && c == 0)
+	if (h->proto == 17 && c == 0 && !partial)
 		return XLAT_R_UDP_ZERO_CSUM6;
 	t = out_alloc(out, hlen);
 	if (!t)
 		return XLAT_R_NO_ROOM;
 	memcpy(t, h->l4, hlen);
-	new = csum_add(csum_add(0, saddr, 4), daddr, 4);
-	c = csum_adjust(c, csum_add(0, h->p + 8, 32), new);
+	if (partial) {
+		/* Offloaded: the field holds only the sender's pseudo-header
+		 * sum, so the whole checksum is computed (RFC 793 3.1,
+		 * RFC 768) over the IPv4 pseudo-header and the data. */
+		put16(t + coff, 0);
+		new = csum_pseudo4(saddr, daddr, h->proto, (uint32_t)h->l4len);
+		new = csum_add(new, t, hlen);
+		new = csum_add(new, h->l4 + hlen, h->l4len - hlen);
+		c = csum_fold(new);
+	} else {
+		new = csum_add(csum_add(0, saddr, 4), daddr, 4);
+		c = csum_adjust(c, csum_add(0, h->p + 8, 32), new);
+	}
 	if (h->proto == 17 && c == 0)
 		c = 0xffff;
 	put16(t + coff, c);
@@ -289,8 +301,51 @@ static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
 	return XLAT_R_NONE;
 }
 
+/* A TCP super-packet (XLAT_IN_GSO): one IPv4 packet where it fits in
+ * 65535 bytes and the IPv4 MTU, else segments of that size, each with its
+ * checksum computed whole (the input's is only partial). DF set, ID zero
+ * (RFC 6864), as for the large unfragmented packets of RFC 7915 5.1. */
+static enum xlat_verdict tcp_gso_6to4(const struct xlat_cfg *cfg,
+				      const struct ip6_info *h,
+				      const uint8_t saddr[4], uint8_t ttl,
+				      struct xlat_out *out)
+{
+	size_t limit = cfg->mtu4 ? cfg->mtu4 : 65535;
+	struct tcpseg s = { .family = AF_INET, .th = h->l4 };
+	enum xlat_reason r;
+	uint8_t *ip;
+
+	if (h->l4len < 20)
+		return out_drop(out, XLAT_R_TRUNCATED);
+	s.thl = (size_t)(h->l4[12] >> 4) * 4;
+	if (s.thl < 20 || s.thl > h->l4len)
+		return out_drop(out, XLAT_R_TRUNCATED);
+	ip = out_alloc(out, 20);
+	if (!ip)
+		return out_drop(out, XLAT_R_NO_ROOM);
+	put_hdr4(ip, tclass(h->p), 20, 0, 0x4000, ttl, 6, saddr, cfg->clat4);
+	s.ip = ip;
+	s.data = h->l4 + s.thl;
+	s.len = h->l4len - s.thl;
+	s.mss = limit - 20 - s.thl;
+	s.addr_sum = csum_add(csum_add(0, saddr, 4), cfg->clat4, 4);
+	r = tcp_segment(&s, out);
+	if (r)
+		return out_drop(out, r);
+	out->verdict = XLAT_FORWARD;
+	return XLAT_FORWARD;
+}
+
 enum xlat_verdict xlat_6to4(const struct xlat_cfg *cfg, struct xlat_state *st,
 			    const uint8_t *pkt, size_t len, struct xlat_out *out)
+{
+	return xlat_6to4_in(cfg, st, pkt, len, 0, out);
+}
+
+enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
+			       struct xlat_state *st, const uint8_t *pkt,
+			       size_t len, unsigned in_flags,
+			       struct xlat_out *out)
 {
 	struct ip6_info h;
 	struct seg segs[SEG_MAX];
@@ -356,10 +411,19 @@ enum xlat_verdict xlat_6to4(const struct xlat_cfg *cfg, struct xlat_state *st,
 		r = icmp_6to4(cfg, &h, out, segs, &nsegs);
 		break;
 	case 6:
+		if (in_flags & XLAT_IN_GSO)
+			return h.frag ? out_drop(out, XLAT_R_BAD_FRAGMENT)
+				      : tcp_gso_6to4(cfg, &h, saddr, ttl, out);
+		/* fall through */
 	case 17:
 	case 33:
-		r = h.off ? XLAT_R_NONE
-			  : l4_6to4(&h, saddr, cfg->clat4, out, segs, &nsegs);
+		if (in_flags & XLAT_IN_GSO)
+			r = XLAT_R_GSO_NOT_TCP;
+		else
+			r = h.off ? XLAT_R_NONE
+				  : l4_6to4(&h, saddr, cfg->clat4,
+					    in_flags & XLAT_IN_CSUM_PARTIAL,
+					    out, segs, &nsegs);
 		break;
 	case 1:
 		/* ICMPv4 inside IPv6: would reach the host as a real ICMPv4
@@ -369,6 +433,8 @@ enum xlat_verdict xlat_6to4(const struct xlat_cfg *cfg, struct xlat_state *st,
 	default:	/* RFC 7915 5.5: other protocols pass unchanged */
 		break;
 	}
+	if (!r && (in_flags & XLAT_IN_GSO) && h.proto != 6)
+		r = XLAT_R_GSO_NOT_TCP;
 	if (r)
 		return out_drop(out, r);
 	l4out = 0;
