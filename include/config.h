@@ -35,6 +35,7 @@ struct config {
 	uint16_t v4_defaultroute_advmss;	/* 0: MTU - 40 */
 	bool fail_open;
 	bool nft_rules;			/* no: the operator queues packets */
+	bool gso;			/* IPv6 TCP to offloading queues */
 	bool debug;
 	bool quiet;
 };

@@ -17,6 +17,8 @@ struct nftrules_spec {
 	uint32_t ctmark;	/* on CLAT flows (shared mode) */
 	uint16_t queue_num;	/* first queue */
 	uint16_t queues;	/* number of queues, >= 1 */
+	uint16_t gso_queue_num;	/* first of as many queues for IPv6 TCP with
+				 * offloads pending (NFQA_CFG_F_GSO); 0: none */
 	bool fail_open;		/* queue bypass when nobody listens */
 	bool native_queue;	/* nft queue expression, else xt NFQUEUE */
 };

@@ -16,12 +16,15 @@ struct worker_stats {
 	uint64_t icmp_errors;		/* errors the translator sent back */
 	uint64_t send_errors;		/* raw socket refused a packet */
 	uint64_t overflows;		/* receive buffer overruns (ENOBUFS) */
+	uint64_t offloaded;		/* super-packets taken whole (GSO) */
 	uint64_t drop[XLAT_R_COUNT];	/* by reason */
 };
 
 struct worker {
 	/* set by the caller */
 	uint16_t queue;
+	uint16_t gso_queue;		/* also bound, with NFQA_CFG_F_GSO;
+					 * 0: none */
 	uint32_t fwmark;
 	bool fail_open;
 	const struct xlat_cfg *cfg;

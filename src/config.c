@@ -25,6 +25,7 @@ void config_init(struct config *c)
 	c->v4_defaultroute_enable = true;
 	c->v4_defaultroute_metric = 2048;
 	c->nft_rules = true;
+	c->gso = true;
 }
 
 static int fail(char *err, size_t errlen, const char *key, const char *value,
@@ -58,6 +59,7 @@ static bool *bool_key(struct config *c, const char *key)
 		  offsetof(struct config, v4_defaultroute_enable) },
 		{ "fail-open", offsetof(struct config, fail_open) },
 		{ "nft-rules", offsetof(struct config, nft_rules) },
+		{ "gso", offsetof(struct config, gso) },
 		{ "debug", offsetof(struct config, debug) },
 		{ "quiet", offsetof(struct config, quiet) },
 	};
@@ -175,9 +177,10 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 				    "not a number from 0 (one per CPU) to 64");
 		c->threads = (unsigned)n;
 	} else if (!strcmp(key, "queue-num")) {
-		if (parse_uint(v, 10, 0, 65535 - 64, &n))
+		/* Room for two ranges of up to 64 queues above it. */
+		if (parse_uint(v, 10, 0, 65535 - 128, &n))
 			return fail(err, errlen, key, v,
-				    "not a queue number from 0 to 65471");
+				    "not a queue number from 0 to 65407");
 		c->queue_num = (uint16_t)n;
 	} else if (!strcmp(key, "fwmark") || !strcmp(key, "ctmark")) {
 		if (parse_uint(v, 0, 1, 0xffffffffUL, &n))

@@ -186,16 +186,19 @@ static void print_stats(struct worker *w, unsigned n)
 		t.icmp_errors += s.icmp_errors;
 		t.send_errors += s.send_errors;
 		t.overflows += s.overflows;
+		t.offloaded += s.offloaded;
 		for (int r = 0; r < XLAT_R_COUNT; r++)
 			t.drop[r] += s.drop[r];
 	}
 	fprintf(stderr, "clat-nfq counters: received %llu, translated 4to6 %llu, "
 		"6to4 %llu, icmp errors sent %llu, send errors %llu, "
-		"queue overflows %llu\n", (unsigned long long)t.rx,
+		"queue overflows %llu, offloaded super-packets %llu\n",
+		(unsigned long long)t.rx,
 		(unsigned long long)t.xlat_4to6, (unsigned long long)t.xlat_6to4,
 		(unsigned long long)t.icmp_errors,
 		(unsigned long long)t.send_errors,
-		(unsigned long long)t.overflows);
+		(unsigned long long)t.overflows,
+		(unsigned long long)t.offloaded);
 	for (int r = 1; r < XLAT_R_COUNT; r++)
 		if (t.drop[r])
 			fprintf(stderr, "clat-nfq counters: dropped %s %llu\n",
@@ -295,6 +298,8 @@ int main(int argc, char **argv)
 	rs.ctmark = c.ctmark;
 	rs.queue_num = c.queue_num;
 	rs.queues = (uint16_t)nworkers;
+	/* The offloading queues follow the plain ones. */
+	rs.gso_queue_num = c.gso ? (uint16_t)(c.queue_num + nworkers) : 0;
 	rs.fail_open = c.fail_open;
 	if (print) {
 		/* What an operator puts in their own ruleset: the syntax of
@@ -363,6 +368,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < nworkers; i++) {
 		workers[i] = (struct worker){
 			.queue = (uint16_t)(c.queue_num + i), .fwmark = c.fwmark,
+			.gso_queue = rs.gso_queue_num ?
+				(uint16_t)(rs.gso_queue_num + i) : 0,
 			.fail_open = c.fail_open, .cfg = &xc, .stopfd = stopfd,
 		};
 		e = worker_start(&workers[i]);
@@ -384,16 +391,20 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		log_info("nft-rules=no: queue the CLAT's packets to %u-%u and "
-			 "accept fwmark 0x%x yourself (clat-nfq -p prints the "
-			 "rules)", c.queue_num, c.queue_num + nworkers - 1,
+		log_info("nft-rules=no: queue the CLAT's packets to %u-%u "
+			 "(IPv6 TCP to %u-%u, where gso=yes) and accept fwmark "
+			 "0x%x yourself (clat-nfq -p prints the rules)",
+			 c.queue_num, c.queue_num + nworkers - 1,
+			 c.queue_num + nworkers, c.queue_num + 2 * nworkers - 1,
 			 c.fwmark);
 	}
-	log_info("translating %s <-> %s via %s on %s, %u workers, queues %u-%u",
+	log_info("translating %s <-> %s via %s on %s, %u workers, queues %u-%u%s",
 		 inet_ntop(AF_INET, c.clat_v4, err, sizeof(err)) ? err : "?",
 		 inet_ntop(AF_INET6, xc.clat6, pfx, sizeof(pfx)) ? pfx : "?",
 		 rfc6052_prefix_format(&c.plat_prefix, (char[64]){ 0 }, 64),
-		 c.plat_dev[0] ? c.plat_dev : "?", nworkers, c.queue_num, c.queue_num + nworkers - 1);
+		 c.plat_dev[0] ? c.plat_dev : "?", nworkers, c.queue_num,
+		 c.queue_num + nworkers * (c.gso ? 2 : 1) - 1,
+		 c.gso ? " (the upper half for IPv6 TCP with offloads)" : "");
 	notify("READY=1");
 
 	for (;;) {

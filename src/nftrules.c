@@ -26,6 +26,7 @@
 #define C_OWN6	"clat-nfq: the daemon's own packets, their flow marked as the CLAT's"
 #define C_Q4	"clat-nfq: IPv4 from the CLAT address to translation"
 #define C_Q6	"clat-nfq: IPv6 for the CLAT to translation"
+#define C_Q6T	"clat-nfq: IPv6 TCP for the CLAT to translation, offloads kept"
 
 /* Priority "mangle" (-150), before the filter chains and rp_filter-like
  * checks at mangle + 10, as clatd orders its own rules. */
@@ -144,6 +145,25 @@ static void match_mark(struct nftnl_rule *r, bool ct, uint32_t v, int *err)
 	add(r, e, err);
 }
 
+/* meta l4proto == proto (the upper layer after IPv6 extension headers). */
+static void match_l4proto(struct nftnl_rule *r, uint8_t proto, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	}
+	add(r, e, err);
+	e = nftnl_expr_alloc("cmp");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &proto, 1);
+	}
+	add(r, e, err);
+}
+
 static void set_ctmark(struct nftnl_rule *r, uint32_t v, int *err)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
@@ -180,14 +200,14 @@ static void verdict_accept(struct nftnl_rule *r, int *err)
 /* The kernel's nft_queue where it exists; else xtables' NFQUEUE through
  * nft_compat (revision 3), which is what iptables-nft installs. */
 static void queue(struct nftnl_rule *r, const struct nftrules_spec *s,
-		  int *err)
+		  uint16_t first, int *err)
 {
 	struct nftnl_expr *e;
 
 	if (s->native_queue) {
 		e = nftnl_expr_alloc("queue");
 		if (e) {
-			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, s->queue_num);
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, first);
 			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, s->queues);
 			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
 					   s->fail_open ? NFT_QUEUE_FLAG_BYPASS : 0);
@@ -197,7 +217,7 @@ static void queue(struct nftnl_rule *r, const struct nftrules_spec *s,
 		struct {
 			struct xt_NFQ_info_v3 info;
 			uint16_t pad;
-		} tg = { { s->queue_num, s->queues,
+		} tg = { { first, s->queues,
 			   s->fail_open ? NFQ_FLAG_BYPASS : 0 }, 0 };
 		void *info = malloc(sizeof(tg));	/* freed with e */
 
@@ -272,7 +292,7 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		err = 0;
 		match_payload(r, 12, s->clat4, 4, &err);
 		counter(r, &err);
-		queue(r, s, &err);
+		queue(r, s, s->queue_num, &err);
 		rule_end(bt, r, NFPROTO_IPV4, "output", C_Q4, err);
 	}
 
@@ -294,15 +314,42 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		rule_end(bt, r, NFPROTO_IPV6, "output",
 			 s->shared ? C_OWN6 : C_OWN, err);
 	}
+	/* TCP to queues that keep offloads (NFQA_CFG_F_GSO): a 64 KiB
+	 * super-packet is translated in one trip. The same address hash
+	 * picks the same index in both ranges, so a flow stays with one
+	 * worker. */
+	if (s->gso_queue_num && (r = rule(bt))) {
+		err = 0;
+		match_payload(r, 24, s->clat6, 16, &err);
+		if (s->shared)
+			match_mark(r, true, s->ctmark, &err);
+		match_l4proto(r, 6, &err);
+		counter(r, &err);
+		queue(r, s, s->gso_queue_num, &err);
+		rule_end(bt, r, NFPROTO_IPV6, "prerouting", C_Q6T, err);
+	}
 	if ((r = rule(bt))) {
 		err = 0;
 		match_payload(r, 24, s->clat6, 16, &err);
 		if (s->shared)
 			match_mark(r, true, s->ctmark, &err);
 		counter(r, &err);
-		queue(r, s, &err);
+		queue(r, s, s->queue_num, &err);
 		rule_end(bt, r, NFPROTO_IPV6, "prerouting", C_Q6, err);
 	}
+}
+
+/* "queue num A[-B][ bypass]" as nft shows it. */
+static void print_queue(const struct nftrules_spec *s, uint16_t first,
+			char *q, size_t size)
+{
+	int n = snprintf(q, size, "queue num %u", first);
+
+	if (s->queues > 1)
+		n += snprintf(q + n, size - (size_t)n, "-%u",
+			      first + s->queues - 1);
+	if (s->fail_open)
+		snprintf(q + n, size - (size_t)n, " bypass");
 }
 
 /* The same ruleset as build() in nft's syntax, as "nft list" shows it
@@ -310,17 +357,13 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
  * queue expression. */
 void nftrules_print(const struct nftrules_spec *s, FILE *f)
 {
-	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], q[48];
-	int n;
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], q[48], qt[48], m[64];
 
 	inet_ntop(AF_INET, s->clat4, a4, sizeof(a4));
 	inet_ntop(AF_INET6, s->clat6, a6, sizeof(a6));
-	n = snprintf(q, sizeof(q), "queue num %u", s->queue_num);
-	if (s->queues > 1)
-		n += snprintf(q + n, sizeof(q) - (size_t)n, "-%u",
-			      s->queue_num + s->queues - 1);
-	if (s->fail_open)
-		snprintf(q + n, sizeof(q) - (size_t)n, " bypass");
+	print_queue(s, s->queue_num, q, sizeof(q));
+	print_queue(s, s->gso_queue_num, qt, sizeof(qt));
+	snprintf(m, sizeof(m), s->shared ? " ct mark 0x%08x" : "", s->ctmark);
 	fprintf(f, "table ip %s {\n"
 		"\tchain output {\n"
 		"\t\ttype filter hook output priority mangle; policy accept;\n"
@@ -332,12 +375,11 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 		"\tchain prerouting {\n"
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n",
 		NFTRULES_TABLE);
-	if (s->shared)
-		fprintf(f, "\t\tip6 daddr %s ct mark 0x%08x counter %s comment \"%s\"\n",
-			a6, s->ctmark, q, C_Q6);
-	else
-		fprintf(f, "\t\tip6 daddr %s counter %s comment \"%s\"\n",
-			a6, q, C_Q6);
+	if (s->gso_queue_num)
+		fprintf(f, "\t\tip6 daddr %s%s meta l4proto tcp counter %s comment \"%s\"\n",
+			a6, m, qt, C_Q6T);
+	fprintf(f, "\t\tip6 daddr %s%s counter %s comment \"%s\"\n",
+		a6, m, q, C_Q6);
 	fprintf(f, "\t}\n\n"
 		"\tchain output {\n"
 		"\t\ttype filter hook output priority mangle; policy accept;\n");
@@ -460,7 +502,7 @@ static void probe(struct batch *bt, const struct nftrules_spec *s)
 	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE);
 	chain_msg(bt, NFPROTO_IPV4, "probe", NF_INET_LOCAL_OUT, 0);
 	if ((r = rule(bt))) {
-		queue(r, s, &err);
+		queue(r, s, s->queue_num, &err);
 		rule_end(bt, r, NFPROTO_IPV4, "probe", "clat-nfq: probe", err);
 	}
 	drop_tables(bt);

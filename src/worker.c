@@ -46,6 +46,7 @@ struct txq {
 
 struct slot {
 	uint32_t id;
+	uint16_t queue;
 	int nfv;
 };
 
@@ -62,20 +63,26 @@ struct priv {
 	char vbuf[BATCH * NLMSG_ALIGN(sizeof(struct nlmsghdr) + 64)];
 };
 
-static int nfq_config(struct worker *w, struct priv *p)
+/* Bind one queue to the worker's socket. With gso, the kernel hands over
+ * super-packets whole and leaves partial checksums as they are, saying so
+ * in NFQA_SKB_INFO; without it, it segments and completes them first. */
+static int nfq_config(struct worker *w, struct priv *p, uint16_t queue,
+		      bool gso)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	uint32_t flags = w->fail_open ? NFQA_CFG_F_FAIL_OPEN : 0;
+	uint32_t flags = (w->fail_open ? NFQA_CFG_F_FAIL_OPEN : 0) |
+			 (gso ? NFQA_CFG_F_GSO : 0);
 
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, w->queue);
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
 	if (mnl_socket_sendto(p->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, w->queue);
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
-	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK,
+			 htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO));
 	mnl_attr_put_u32(nlh, NFQA_CFG_QUEUE_MAXLEN, htonl(4096));
 	if (mnl_socket_sendto(p->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -160,6 +167,7 @@ static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
 	const uint8_t *pkt;
 	uint16_t plen;
 	enum xlat_verdict v;
+	unsigned in = 0;
 	bool v4;
 
 	if (!mnl_nlmsg_ok(nlh, (int)len) ||
@@ -168,6 +176,8 @@ static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
 		return -1;
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
 	s->id = ntohl(ph->packet_id);
+	s->queue = ntohs(((const struct nfgenmsg *)
+			  mnl_nlmsg_get_payload(nlh))->res_id);
 	s->nfv = NF_DROP;
 	out->npkts = 0;
 	STAT_INC(w->stats.rx);
@@ -177,9 +187,29 @@ static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
 	}
 	pkt = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
 	plen = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+	/* A packet longer than the copy range arrives cut (NFQA_CAP_LEN
+	 * gives its length): it cannot be translated. */
+	if (attr[NFQA_CAP_LEN] &&
+	    ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) > plen) {
+		STAT_INC(w->stats.drop[XLAT_R_TRUNCATED]);
+		return s->nfv;
+	}
+	if (attr[NFQA_SKB_INFO]) {
+		uint32_t info = ntohl(mnl_attr_get_u32(attr[NFQA_SKB_INFO]));
+
+		if (info & NFQA_SKB_CSUMNOTREADY)
+			in |= XLAT_IN_CSUM_PARTIAL;
+		if (info & NFQA_SKB_GSO) {
+			in |= XLAT_IN_GSO;
+			STAT_INC(w->stats.offloaded);
+		}
+	}
 	v4 = plen > 0 && pkt[0] >> 4 == 4;
+	/* Only IPv6 TCP reaches the offloading queues (the rules say so);
+	 * an IPv4 packet with offloads pending would be a misrouted one,
+	 * and the core refuses it as it does any bad checksum. */
 	v = v4 ? xlat_4to6(w->cfg, &p->st, pkt, plen, out)
-	       : xlat_6to4(w->cfg, &p->st, pkt, plen, out);
+	       : xlat_6to4_in(w->cfg, &p->st, pkt, plen, in, out);
 	switch (v) {
 	case XLAT_FORWARD:
 		STAT_INC(*(v4 ? &w->stats.xlat_4to6 : &w->stats.xlat_6to4));
@@ -202,19 +232,21 @@ static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
 }
 
 /* One message for the verdicts of slots [0, n): a VERDICT_BATCH for each
- * run of equal verdicts (it covers every queued id up to the one named;
- * ids arrive in order and earlier ones already have theirs). */
-static void verdicts(struct priv *p, uint16_t queue, unsigned n)
+ * run of equal verdicts on one queue (it covers every id of that queue up
+ * to the one named; ids arrive in order per queue and earlier ones already
+ * have theirs). */
+static void verdicts(struct priv *p, unsigned n)
 {
 	size_t off = 0;
 
 	for (unsigned i = 0; i < n; i++) {
 		struct nlmsghdr *nlh;
 
-		if (i + 1 < n && p->slot[i + 1].nfv == p->slot[i].nfv)
+		if (i + 1 < n && p->slot[i + 1].nfv == p->slot[i].nfv &&
+		    p->slot[i + 1].queue == p->slot[i].queue)
 			continue;
 		nlh = nfq_nlmsg_put(p->vbuf + off, NFQNL_MSG_VERDICT_BATCH,
-				    queue);
+				    p->slot[i].queue);
 		nfq_nlmsg_verdict_put(nlh, p->slot[i].id, p->slot[i].nfv);
 		off += NLMSG_ALIGN(nlh->nlmsg_len);
 	}
@@ -249,7 +281,7 @@ static int batch(struct worker *w, struct priv *p)
 	tx_flush(w, &p->tx6);
 	/* Verdicts last, as for a single packet: the translations are out
 	 * before the originals move on. */
-	verdicts(p, w->queue, n);
+	verdicts(p, n);
 	return r;
 }
 
@@ -311,7 +343,9 @@ int worker_start(struct worker *w)
 		   sizeof(rcv));
 	/* Overruns come back as ENOBUFS from recv (the default): counted in
 	 * batch(), not fatal. */
-	err = nfq_config(w, p);
+	err = nfq_config(w, p, w->queue, false);
+	if (!err && w->gso_queue)
+		err = nfq_config(w, p, w->gso_queue, true);
 	if (err)
 		goto fail;
 	p->tx4.fd = raw_socket(AF_INET, w->fwmark);

@@ -65,6 +65,32 @@ for mode in "threads=1" "threads=2" "threads=2 clat-v6-addr=2001:db8:1::c1a7"; d
 	check "nothing left after SIGTERM" [ "$(state)" = "$before" ]
 done
 
+echo "-- offloads: 64 KiB TCP super-packets from a server next door"
+# A server in P on an address under the prefix (on P's loopback, so TAYGA
+# is not in the way): P's TCP hands veth 64 KiB TSO packets, which reach
+# H's prerouting whole. With gso=yes they are translated whole; with gso=no
+# the kernel cuts them up before queueing. Both must deliver every byte.
+near4=203.0.113.77 near6=2001:db8:64::cb00:714d
+ip -n "$n-p" -6 addr add $near6/128 dev lo
+ip netns exec "$n-p" socat TCP6-LISTEN:8081,bind=[$near6],reuseaddr,fork OPEN:"/tmp/$n.data",rdonly </dev/null >/dev/null 2>&1 &
+near_srv=$!
+trap 'kill $tcp_srv $udp_srv $near_srv 2>/dev/null; cleanup' EXIT
+sleep 0.3
+for gso in yes no; do
+	check "daemon starts (gso=$gso)" start threads=2 gso=$gso
+	got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$near4:8081 - | sha256sum)
+	check "10 MB TCP download of super-packets, bytes verified (gso=$gso)" [ "$got" = "$sum" ]
+	kill -USR1 "$daemon"; sleep 0.3
+	offl=$(grep -o 'offloaded super-packets [0-9]*' "/tmp/$n.log" | tail -1 | grep -o '[0-9]*$')
+	if [ $gso = yes ]; then
+		check "super-packets were taken whole ($offl)" [ "${offl:-0}" -gt 0 ]
+	else
+		check "gso=no: none taken whole" [ "${offl:-1}" -eq 0 ]
+	fi
+	check "SIGTERM (gso=$gso)" stop
+done
+kill $near_srv 2>/dev/null; wait $near_srv 2>/dev/null || true
+
 echo "-- host firewall: policy drop, established and related only"
 in_h nft -f - <<'NFT'
 table inet hostfw {
@@ -92,7 +118,7 @@ check "daemon starts" start
 kill -9 "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
 check "the crashed run left its device behind" bash -c "ip -n $h link show clat >/dev/null 2>&1"
 check "restart after SIGKILL" start
-check "no duplicate rules" [ "$(in_h nft list ruleset 2>/dev/null | grep -c 'comment "clat-nfq')" = 4 ]
+check "no duplicate rules" [ "$(in_h nft list ruleset 2>/dev/null | grep -c 'comment "clat-nfq')" = 5 ]
 check "service resumes" bash -c "ip netns exec $h ping -c2 -i0.2 -W2 -q $LAB_S4 >/dev/null"
 check "a second instance is refused" bash -c "! ip netns exec $h build/clat-nfq plat-prefix=$LAB_PREFIX 2>/dev/null"
 check "SIGTERM" stop

@@ -129,7 +129,7 @@ static void test_bad_values(void **state)
 		{ "threads=65", "threads=65" },
 		{ "threads=-1", "threads=-1" },
 		{ "threads=two", "threads=two" },
-		{ "queue-num=65472", "queue-num=65472" },
+		{ "queue-num=65408", "queue-num=65408" },
 		{ "queue-num=1e3", "queue-num=1e3" },
 		{ "fwmark=0", "fwmark=0" },
 		{ "fwmark=0x100000000", "fwmark=0x100000000" },
