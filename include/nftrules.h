@@ -16,12 +16,22 @@ struct nftrules_spec {
 	uint32_t fwmark;	/* on the daemon's own packets */
 	uint32_t ctmark;	/* on CLAT flows (shared mode) */
 	uint16_t queue_num;	/* first queue */
-	uint16_t queues;	/* number of queues, >= 1 */
+	uint16_t queues;	/* number of queues (workers), 1 to 64 */
+	uint8_t sel6;		/* where the IPv4 address's last octet sits
+				 * in an address under the PLAT prefix
+				 * (RFC 6052 2.2): 7, 9, 10, 11, 12 or 15 */
 	uint16_t gso_queue_num;	/* first of as many queues for IPv6 TCP with
 				 * offloads pending (NFQA_CFG_F_GSO); 0: none */
 	bool fail_open;		/* queue bypass when nobody listens */
 	bool native_queue;	/* nft queue expression, else xt NFQUEUE */
 };
+
+/* Which worker takes a packet: the low bits of the remote IPv4 address's
+ * last octet, the same whether it is the IPv4 destination or embedded in
+ * the IPv6 source, so both directions of a flow meet one worker. Each rule
+ * names one queue: sel rules per direction, sel the power of two >= queues,
+ * selector value v to queue v % queues. */
+unsigned nftrules_selectors(const struct nftrules_spec *spec);
 
 /* Replace whatever clat-nfq tables exist (a crashed run's included) by the
  * ones spec describes, atomically. 0 or -errno. */

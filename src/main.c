@@ -174,6 +174,21 @@ static void notify(const char *msg)
 	close(fd);
 }
 
+/* Where RFC 6052 puts the last octet of an IPv4 address under prefix p:
+ * the rules choose a packet's worker by its low bits. */
+static uint8_t last_octet_at(const struct rfc6052_prefix *p)
+{
+	static const uint8_t lo[4] = { 0, 0, 0, 0 }, hi[4] = { 0, 0, 0, 0xff };
+	uint8_t a[16], b[16];
+
+	rfc6052_embed(p, lo, a);
+	rfc6052_embed(p, hi, b);
+	for (uint8_t i = 0; i < 16; i++)
+		if (a[i] != b[i])
+			return i;
+	return 15;
+}
+
 static void print_stats(struct worker *w, unsigned n)
 {
 	struct worker_stats t = { 0 }, s;
@@ -298,6 +313,7 @@ int main(int argc, char **argv)
 	rs.ctmark = c.ctmark;
 	rs.queue_num = c.queue_num;
 	rs.queues = (uint16_t)nworkers;
+	rs.sel6 = last_octet_at(&c.plat_prefix);
 	/* The offloading queues follow the plain ones. */
 	rs.gso_queue_num = c.gso ? (uint16_t)(c.queue_num + nworkers) : 0;
 	rs.fail_open = c.fail_open;

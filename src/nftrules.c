@@ -145,6 +145,61 @@ static void match_mark(struct nftnl_rule *r, bool ct, uint32_t v, int *err)
 	add(r, e, err);
 }
 
+/* (payload[off, off + len) & mask) == v: one byte of mask set at most. */
+static void match_masked(struct nftnl_rule *r, uint32_t off, uint32_t len,
+			 const uint8_t *mask, const uint8_t *v, int *err)
+{
+	static const uint8_t zero[16];
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
+				   NFT_PAYLOAD_NETWORK_HEADER);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	}
+	add(r, e, err);
+	e = nftnl_expr_alloc("bitwise");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	}
+	add(r, e, err);
+	e = nftnl_expr_alloc("cmp");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, v, len);
+	}
+	add(r, e, err);
+}
+
+unsigned nftrules_selectors(const struct nftrules_spec *s)
+{
+	unsigned sel = 1;
+
+	while (sel < s->queues)
+		sel <<= 1;
+	return sel;
+}
+
+/* The selector of value v for worker v % queues: IPv4 destination
+ * (family 4) or IPv6 source (6) as address-sized mask and value. */
+static void selector(const struct nftrules_spec *s, int family, unsigned v,
+		     uint8_t mask[16], uint8_t val[16])
+{
+	unsigned at = family == 4 ? 3 : s->sel6;
+
+	memset(mask, 0, 16);
+	memset(val, 0, 16);
+	mask[at] = (uint8_t)(nftrules_selectors(s) - 1);
+	val[at] = (uint8_t)v;
+}
+
 /* meta l4proto == proto (the upper layer after IPv6 extension headers). */
 static void match_l4proto(struct nftnl_rule *r, uint8_t proto, int *err)
 {
@@ -208,7 +263,7 @@ static void queue(struct nftnl_rule *r, const struct nftrules_spec *s,
 		e = nftnl_expr_alloc("queue");
 		if (e) {
 			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, first);
-			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, s->queues);
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
 			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
 					   s->fail_open ? NFT_QUEUE_FLAG_BYPASS : 0);
 		}
@@ -217,7 +272,7 @@ static void queue(struct nftnl_rule *r, const struct nftrules_spec *s,
 		struct {
 			struct xt_NFQ_info_v3 info;
 			uint16_t pad;
-		} tg = { { first, s->queues,
+		} tg = { { first, 1,
 			   s->fail_open ? NFQ_FLAG_BYPASS : 0 }, 0 };
 		void *info = malloc(sizeof(tg));	/* freed with e */
 
@@ -274,6 +329,8 @@ static struct nftnl_rule *rule(struct batch *bt)
 /* The ruleset: nft/clat-nfq.nft shows it in nft's syntax. */
 static void build(struct batch *bt, const struct nftrules_spec *s)
 {
+	unsigned sel = nftrules_selectors(s);
+	uint8_t mask[16], val[16];
 	struct nftnl_rule *r;
 	int err;
 
@@ -288,11 +345,15 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		verdict_accept(r, &err);
 		rule_end(bt, r, NFPROTO_IPV4, "output", C_OWN, err);
 	}
-	if ((r = rule(bt))) {
+	for (unsigned v = 0; v < sel && (r = rule(bt)); v++) {
 		err = 0;
 		match_payload(r, 12, s->clat4, 4, &err);
+		if (sel > 1) {
+			selector(s, 4, v, mask, val);
+			match_masked(r, 16, 4, mask, val, &err);
+		}
 		counter(r, &err);
-		queue(r, s, s->queue_num, &err);
+		queue(r, s, (uint16_t)(s->queue_num + v % s->queues), &err);
 		rule_end(bt, r, NFPROTO_IPV4, "output", C_Q4, err);
 	}
 
@@ -318,38 +379,44 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 	 * super-packet is translated in one trip. The same address hash
 	 * picks the same index in both ranges, so a flow stays with one
 	 * worker. */
-	if (s->gso_queue_num && (r = rule(bt))) {
-		err = 0;
-		match_payload(r, 24, s->clat6, 16, &err);
-		if (s->shared)
-			match_mark(r, true, s->ctmark, &err);
-		match_l4proto(r, 6, &err);
-		counter(r, &err);
-		queue(r, s, s->gso_queue_num, &err);
-		rule_end(bt, r, NFPROTO_IPV6, "prerouting", C_Q6T, err);
-	}
-	if ((r = rule(bt))) {
-		err = 0;
-		match_payload(r, 24, s->clat6, 16, &err);
-		if (s->shared)
-			match_mark(r, true, s->ctmark, &err);
-		counter(r, &err);
-		queue(r, s, s->queue_num, &err);
-		rule_end(bt, r, NFPROTO_IPV6, "prerouting", C_Q6, err);
+	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
+		uint16_t first = gso ? s->gso_queue_num : s->queue_num;
+
+		for (unsigned v = 0; v < sel && (r = rule(bt)); v++) {
+			err = 0;
+			match_payload(r, 24, s->clat6, 16, &err);
+			if (s->shared)
+				match_mark(r, true, s->ctmark, &err);
+			if (gso)
+				match_l4proto(r, 6, &err);
+			if (sel > 1) {
+				selector(s, 6, v, mask, val);
+				match_masked(r, 8, 16, mask, val, &err);
+			}
+			counter(r, &err);
+			queue(r, s, (uint16_t)(first + v % s->queues), &err);
+			rule_end(bt, r, NFPROTO_IPV6, "prerouting",
+				 gso ? C_Q6T : C_Q6, err);
+		}
 	}
 }
 
-/* "queue num A[-B][ bypass]" as nft shows it. */
-static void print_queue(const struct nftrules_spec *s, uint16_t first,
-			char *q, size_t size)
+/* " ip daddr & 0.0.0.1 == 0.0.0.1" (or ip6 saddr) as nft shows it, or
+ * nothing with one worker. */
+static void print_sel(const struct nftrules_spec *s, int family, unsigned v,
+		      char *buf, size_t size)
 {
-	int n = snprintf(q, size, "queue num %u", first);
+	char m[INET6_ADDRSTRLEN], x[INET6_ADDRSTRLEN];
+	uint8_t mask[16], val[16];
 
-	if (s->queues > 1)
-		n += snprintf(q + n, size - (size_t)n, "-%u",
-			      first + s->queues - 1);
-	if (s->fail_open)
-		snprintf(q + n, size - (size_t)n, " bypass");
+	buf[0] = 0;
+	if (nftrules_selectors(s) == 1)
+		return;
+	selector(s, family, v, mask, val);
+	inet_ntop(family == 4 ? AF_INET : AF_INET6, mask, m, sizeof(m));
+	inet_ntop(family == 4 ? AF_INET : AF_INET6, val, x, sizeof(x));
+	snprintf(buf, size, " %s & %s == %s",
+		 family == 4 ? "ip daddr" : "ip6 saddr", m, x);
 }
 
 /* The same ruleset as build() in nft's syntax, as "nft list" shows it
@@ -357,29 +424,38 @@ static void print_queue(const struct nftrules_spec *s, uint16_t first,
  * queue expression. */
 void nftrules_print(const struct nftrules_spec *s, FILE *f)
 {
-	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], q[48], qt[48], m[64];
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], m[64], sel[160];
+	const char *bypass = s->fail_open ? " bypass" : "";
+	unsigned nsel = nftrules_selectors(s);
 
 	inet_ntop(AF_INET, s->clat4, a4, sizeof(a4));
 	inet_ntop(AF_INET6, s->clat6, a6, sizeof(a6));
-	print_queue(s, s->queue_num, q, sizeof(q));
-	print_queue(s, s->gso_queue_num, qt, sizeof(qt));
 	snprintf(m, sizeof(m), s->shared ? " ct mark 0x%08x" : "", s->ctmark);
 	fprintf(f, "table ip %s {\n"
 		"\tchain output {\n"
 		"\t\ttype filter hook output priority mangle; policy accept;\n"
-		"\t\tmeta mark 0x%08x counter accept comment \"%s\"\n"
-		"\t\tip saddr %s counter %s comment \"%s\"\n"
-		"\t}\n"
-		"}\n", NFTRULES_TABLE, s->fwmark, C_OWN, a4, q, C_Q4);
-	fprintf(f, "table ip6 %s {\n"
+		"\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
+		NFTRULES_TABLE, s->fwmark, C_OWN);
+	for (unsigned v = 0; v < nsel; v++) {
+		print_sel(s, 4, v, sel, sizeof(sel));
+		fprintf(f, "\t\tip saddr %s%s counter queue num %u%s comment \"%s\"\n",
+			a4, sel, s->queue_num + v % s->queues, bypass, C_Q4);
+	}
+	fprintf(f, "\t}\n}\n"
+		"table ip6 %s {\n"
 		"\tchain prerouting {\n"
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n",
 		NFTRULES_TABLE);
-	if (s->gso_queue_num)
-		fprintf(f, "\t\tip6 daddr %s%s meta l4proto tcp counter %s comment \"%s\"\n",
-			a6, m, qt, C_Q6T);
-	fprintf(f, "\t\tip6 daddr %s%s counter %s comment \"%s\"\n",
-		a6, m, q, C_Q6);
+	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
+		for (unsigned v = 0; v < nsel; v++) {
+			print_sel(s, 6, v, sel, sizeof(sel));
+			fprintf(f, "\t\tip6 daddr %s%s%s%s counter queue num %u%s comment \"%s\"\n",
+				a6, m, gso ? " meta l4proto tcp" : "", sel,
+				(gso ? s->gso_queue_num : s->queue_num) +
+					v % s->queues,
+				bypass, gso ? C_Q6T : C_Q6);
+		}
+	}
 	fprintf(f, "\t}\n\n"
 		"\tchain output {\n"
 		"\t\ttype filter hook output priority mangle; policy accept;\n");

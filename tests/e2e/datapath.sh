@@ -118,7 +118,7 @@ check "daemon starts" start
 kill -9 "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
 check "the crashed run left its device behind" bash -c "ip -n $h link show clat >/dev/null 2>&1"
 check "restart after SIGKILL" start
-check "no duplicate rules" [ "$(in_h nft list ruleset 2>/dev/null | grep -c 'comment "clat-nfq')" = 5 ]
+check "no duplicate rules" [ "$(in_h nft list ruleset 2>/dev/null | grep -c 'comment "clat-nfq')" = 8 ]
 check "service resumes" bash -c "ip netns exec $h ping -c2 -i0.2 -W2 -q $LAB_S4 >/dev/null"
 check "a second instance is refused" bash -c "! ip netns exec $h build/clat-nfq plat-prefix=$LAB_PREFIX 2>/dev/null"
 check "SIGTERM" stop
