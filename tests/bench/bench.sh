@@ -23,6 +23,11 @@ raw="/tmp/$n.tsv"
 PREFIX=2001:db8:64::/96
 H6=2001:db8:1::2 P6=2001:db8:1::1
 S4=203.0.113.1 S6=2001:db8:64::cb00:7101
+# UDP flows go to eight servers: clat-nfq spreads flows over its workers by
+# the remote address (as the kernel's queue balancing would), so several
+# flows to one address would all meet one worker.
+U4=$(seq -s, -f '203.0.113.%g' 1 8)
+U6=$(seq -s, -f '2001:db8:64::cb00:710%g' 1 8)
 TAYGA6=2001:db8:1::c1a7
 blast=build/bench/udpblast
 pids=""
@@ -50,7 +55,7 @@ ip -n "$p" link set ph0 up
 ip -n "$h" -6 addr add $H6/64 dev hp0 nodad
 ip -n "$h" -6 route add default via $P6
 ip -n "$p" -6 addr add $P6/64 dev ph0 nodad
-ip -n "$p" -6 addr add $S6/128 dev lo
+for i in $(seq 1 8); do ip -n "$p" -6 addr add 2001:db8:64::cb00:710$i/128 dev lo; done
 ip -n "$p" -6 route add $TAYGA6/128 via $H6
 bg ip netns exec "$p" iperf3 -s -p 5201
 sleep 0.5
@@ -58,7 +63,7 @@ sleep 0.5
 # --- measurements against target $2, recorded as system $1
 FLOWS=8
 cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-udp() {	# udp SYSTEM TARGET SIZE: packets/s received, upload then download
+udp() {	# udp SYSTEM TARGETS SIZE: packets/s received, upload then download
 	local sys=$1 dst=$2 size=$3 pid r
 	ip netns exec "$p" $blast sink 9000 "$SECS" > "/tmp/$n.sink" &
 	pid=$!
@@ -66,7 +71,7 @@ udp() {	# udp SYSTEM TARGET SIZE: packets/s received, upload then download
 	in_h $blast send "$dst" 9000 "$size" "$(echo "$SECS + 1.5" | bc)" $FLOWS 2>/dev/null || true
 	wait $pid || true
 	rec "$sys" "udp_up_$size" "$(awk '{ print $2 }' "/tmp/$n.sink")"
-	ip netns exec "$p" $blast rsend $S6 9001 "$size" "$(echo "$SECS + 2" | bc)" 2>/dev/null &
+	ip netns exec "$p" $blast rsend $U6 9001 "$size" "$(echo "$SECS + 2" | bc)" 2>/dev/null &
 	pid=$!
 	sleep 0.2
 	r=$(in_h timeout $((SECS + 10)) $blast rsink "$dst" 9001 "$SECS" $FLOWS | awk '{ print $2 }') || r=0
@@ -74,14 +79,14 @@ udp() {	# udp SYSTEM TARGET SIZE: packets/s received, upload then download
 	rec "$sys" "udp_down_$size" "${r:-0}"
 }
 measure() {
-	local sys=$1 dst=$2 r
+	local sys=$1 dst=$2 r	# $3: the UDP targets
 	for spec in "tcp_up_1:" "tcp_up_4:-P 4" "tcp_down_1:-R" "tcp_down_4:-R -P 4"; do
 		r=$(in_h iperf3 -c "$dst" -p 5201 -t "$SECS" -J ${spec#*:} |
 			/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9)') || r=0
 		rec "$sys" "${spec%%:*}" "$r"
 	done
-	udp "$sys" "$dst" 64
-	udp "$sys" "$dst" 1400
+	udp "$sys" "$3" 64
+	udp "$sys" "$3" 1400
 	in_h ping -c 300 -i 0.01 -W 1 "$dst" | sed -n 's/.*time=\([0-9.]*\) ms/\1/p' > "/tmp/$n.rtt"
 	rec "$sys" rtt_mean "$(awk '{ s += $1 } END { print NR ? s / NR : 0 }' "/tmp/$n.rtt")"
 	rec "$sys" rtt_p99 "$(sort -g "/tmp/$n.rtt" | awk '{ v[NR] = $1 } END { i = int(NR * 0.99 + 0.999); print NR ? v[i] : 0 }')"
@@ -96,7 +101,7 @@ proc_stats() {	# proc_stats SYSTEM PID CPU0: the daemon's CPU seconds and memory
 : > "$raw"
 # --- native IPv6: the ceiling
 echo "bench: native IPv6" >&2
-for _ in $(seq "$REPEAT"); do measure native $S6; done
+for _ in $(seq "$REPEAT"); do measure native $S6 $U6; done
 
 # --- clat-nfq, default configuration (one worker per CPU)
 echo "bench: clat-nfq" >&2
@@ -104,14 +109,14 @@ ip netns exec "$h" build/clat-nfq -q plat-prefix=$PREFIX 2>"/tmp/$n.daemon" &
 daemon=$!; pids="$pids $daemon"
 for _ in $(seq 50); do in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && break; sleep 0.1; done
 cpu0=$(cpu_of $daemon)
-for _ in $(seq "$REPEAT"); do measure clat-nfq $S4; done
+for _ in $(seq "$REPEAT"); do measure clat-nfq $S4 $U4; done
 proc_stats clat-nfq $daemon "$cpu0"
 kill -USR1 $daemon; sleep 0.2
 if [ "$SOAK" -gt 0 ]; then
 	echo "bench: clat-nfq memory over a ${SOAK} s full-rate run" >&2
 	ip netns exec "$p" $blast sink 9002 "$SOAK" >/dev/null &
 	sink=$!
-	in_h $blast send $S4 9002 64 "$((SOAK + 2))" $FLOWS 2>/dev/null &
+	in_h $blast send $U4 9002 64 "$((SOAK + 2))" $FLOWS 2>/dev/null &
 	src=$!
 	for i in $(seq 0 10 "$SOAK"); do
 		rec clat-nfq-soak "rss_${i}s" "$(awk '/VmRSS/ { print $2 }' "/proc/$daemon/status")"
@@ -126,7 +131,7 @@ echo "bench: clat-nfq, one worker" >&2
 ip netns exec "$h" build/clat-nfq -q plat-prefix=$PREFIX threads=1 2>>"/tmp/$n.daemon" &
 daemon=$!; pids="$pids $daemon"
 for _ in $(seq 50); do in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && break; sleep 0.1; done
-for _ in $(seq "$REPEAT"); do udp clat-nfq-1w $S4 64; done
+for _ in $(seq "$REPEAT"); do udp clat-nfq-1w $U4 64; done
 kill -TERM $daemon; wait $daemon || true
 
 # --- TAYGA as the CLAT, as clatd sets it up
@@ -149,7 +154,7 @@ ip netns exec "$h" tayga -c "/tmp/$n.tayga/tayga.conf" --nodetach </dev/null >/d
 tayga=$!; pids="$pids $tayga"
 sleep 0.5
 cpu0=$(cpu_of $tayga)
-for _ in $(seq "$REPEAT"); do measure tayga $S4; done
+for _ in $(seq "$REPEAT"); do measure tayga $S4 $U4; done
 proc_stats tayga $tayga "$cpu0"
 
 /usr/bin/python3 tests/bench/report.py "$raw" "$REPEAT" "$SECS" "$SOAK" > "$OUT"

@@ -71,8 +71,9 @@ print(f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} at commit {rev}
       "the PLAT left out (servers on P under the prefix), as in "
       "../shared/NOTES.md. clat-nfq runs its defaults (one worker per CPU, "
       "route MTU = IPv6 MTU - 20 = 1480); TAYGA 0.9.2 as clatd sets it up "
-      "(route MTU 1260). UDP with 8 flows, from the project's own "
-      "tests/bench/udpblast.c.\n")
+      "(route MTU 1260). UDP with 8 flows to 8 server addresses, from the "
+      "project's own tests/bench/udpblast.c; clat-nfq spreads flows over its "
+      "workers by the remote IPv4 address.\n")
 print("| measurement | native IPv6 | TAYGA | clat-nfq | clat-nfq / TAYGA | clat-nfq / native |")
 print("|---|---|---|---|---|---|")
 for key, label, fmt in ROWS:
@@ -81,7 +82,7 @@ for key, label, fmt in ROWS:
           f"| {ratio(c, t)} | {ratio(c, n)} |")
 
 print("\n## Workers\n")
-print("| UDP 64 B, 8 flows (packets/s) | 1 worker | default workers | ratio |")
+print("| UDP 64 B, 8 flows to 8 servers (packets/s) | 1 worker | default workers | ratio |")
 print("|---|---|---|---|")
 for key in ("udp_up_64", "udp_down_64"):
     one, many = med("clat-nfq-1w", key), med("clat-nfq", key)

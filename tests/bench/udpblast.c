@@ -1,19 +1,21 @@
 /* UDP packet-rate sender and sink for tests/bench/bench.sh (iperf3's UDP
  * mode fails on this machine). Packets per second is what the sink counts.
  *
- *   udpblast send ADDR PORT SIZE SECONDS FLOWS
- *	send SIZE-byte datagrams to ADDR:PORT as fast as sendmmsg() goes,
- *	round robin over FLOWS sockets (FLOWS source ports)
+ *   udpblast send ADDRS PORT SIZE SECONDS FLOWS
+ *	send SIZE-byte datagrams as fast as sendmmsg() goes, round robin
+ *	over FLOWS sockets (FLOWS source ports); ADDRS is one address or a
+ *	comma-separated list, flow i going to address i modulo its length
  *   udpblast sink PORT SECONDS
  *	count datagrams on [::]:PORT (IPv4 too) for SECONDS from the first;
  *	prints "pps N"
- *   udpblast rsend ADDR PORT SIZE SECONDS
- *	the download sender: wait on [ADDR]:PORT (an IPv6 address, so the
- *	replies leave from it) for "hello" datagrams, then send to every peer
- *	that said hello, as fast as it goes
- *   udpblast rsink ADDR PORT SECONDS FLOWS
- *	the download sink: FLOWS sockets say hello to ADDR:PORT (opening the
- *	flows through NAT and conntrack), then count as sink does
+ *   udpblast rsend ADDRS PORT SIZE SECONDS
+ *	the download sender: wait on [ADDR]:PORT for each IPv6 address in
+ *	ADDRS (bound, so the replies leave from it) for "hello" datagrams,
+ *	then send to every peer that said hello, as fast as it goes
+ *   udpblast rsink ADDRS PORT SECONDS FLOWS
+ *	the download sink: FLOWS sockets say hello to ADDRS:PORT as send
+ *	spreads them (opening the flows through NAT and conntrack), then
+ *	count as sink does
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -69,32 +71,72 @@ static int bound6(const char *addr, int port)
 	return fd;
 }
 
-/* Send until the time is up, from fds[] round robin (connected sockets;
- * to == NULL) or from fds[0] to the n destinations in to[]. A full socket
- * buffer (ENOBUFS, EAGAIN) just means try again. */
-static void blast(const int *fds, struct sockaddr_storage *to,
-		  const socklen_t *tolen, int n, size_t size, double secs)
+/* One sending socket and where its datagrams go: connected (n == 0) or
+ * round robin over the n peers in to[]. */
+struct out {
+	int fd;
+	int n;
+	struct sockaddr_storage to[MAXFLOWS];
+	socklen_t tolen[MAXFLOWS];
+};
+
+/* Send until the time is up, one sendmmsg() per socket in turn. A full
+ * socket buffer (ENOBUFS, EAGAIN) just means try again. */
+static void blast(struct out *o, int nout, size_t size, double secs)
 {
 	static char payload[65536];
-	struct mmsghdr m[VLEN];
+	static struct mmsghdr m[MAXFLOWS][VLEN];
 	struct iovec iov = { payload, size };
 	double end = now() + secs;
 	unsigned long sent = 0;
 
-	for (int i = 0; i < VLEN; i++) {
-		m[i].msg_hdr = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1 };
-		if (to) {
-			m[i].msg_hdr.msg_name = &to[i % n];
-			m[i].msg_hdr.msg_namelen = tolen[i % n];
+	for (int k = 0; k < nout; k++)
+		for (int i = 0; i < VLEN; i++) {
+			m[k][i].msg_hdr = (struct msghdr){ .msg_iov = &iov,
+							   .msg_iovlen = 1 };
+			if (o[k].n) {
+				m[k][i].msg_hdr.msg_name = &o[k].to[i % o[k].n];
+				m[k][i].msg_hdr.msg_namelen = o[k].tolen[i % o[k].n];
+			}
 		}
-	}
-	for (int k = 0; now() < end; k = (k + 1) % n) {
-		int r = sendmmsg(fds[to ? 0 : k], m, VLEN, 0);
+	for (int k = 0; now() < end; k = (k + 1) % nout) {
+		int r = sendmmsg(o[k].fd, m[k], VLEN, 0);
 
 		if (r > 0)
 			sent += (unsigned long)r;
 	}
 	fprintf(stderr, "udpblast: sent %lu\n", sent);
+}
+
+/* Split "a,b,c" in place into at most MAXFLOWS addresses. */
+static int split(char *list, char **addr)
+{
+	int n = 0;
+
+	for (char *t = strtok(list, ","); t && n < MAXFLOWS; t = strtok(NULL, ","))
+		addr[n++] = t;
+	return n;
+}
+
+/* n sockets, socket i connected to addr[i % na]:port. */
+static int connected(char *list, const char *port, int n, int *fds)
+{
+	char *addr[MAXFLOWS];
+	int na = split(list, addr);
+
+	if (n < 1 || n > MAXFLOWS || na < 1)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+
+		if (resolve(addr[i % na], port, &ss, &sl))
+			return -1;
+		fds[i] = socket(ss.ss_family, SOCK_DGRAM, 0);
+		if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&ss, sl) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Count datagrams on fds[] for secs from the first one. */
@@ -140,19 +182,16 @@ static unsigned long count(int *fds, int n, double secs)
 int main(int argc, char **argv)
 {
 	int fds[MAXFLOWS], n = 0;
-	struct sockaddr_storage ss;
-	socklen_t sl;
 
 	if (argc == 7 && !strcmp(argv[1], "send")) {
+		static struct out o[MAXFLOWS];
+
 		n = atoi(argv[6]);
-		if (n < 1 || n > MAXFLOWS || resolve(argv[2], argv[3], &ss, &sl))
-			return 2;
-		for (int i = 0; i < n; i++) {
-			fds[i] = socket(ss.ss_family, SOCK_DGRAM, 0);
-			if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&ss, sl) < 0)
-				return perror("send"), 1;
-		}
-		blast(fds, NULL, NULL, n, (size_t)atoi(argv[4]), atof(argv[5]));
+		if (connected(argv[2], argv[3], n, fds))
+			return perror("send"), 1;
+		for (int i = 0; i < n; i++)
+			o[i].fd = fds[i];
+		blast(o, n, (size_t)atoi(argv[4]), atof(argv[5]));
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "sink")) {
@@ -165,38 +204,53 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 6 && !strcmp(argv[1], "rsend")) {
-		struct sockaddr_storage peer[MAXFLOWS];
-		socklen_t plen[MAXFLOWS];
-		int s = bound6(argv[2], atoi(argv[3]));
-		char buf[64];
+		static struct out o[MAXFLOWS];
+		struct pollfd p[MAXFLOWS];
+		char *addr[MAXFLOWS], buf[64];
+		int na = split(argv[2], addr), peers = 0;
 		double until = 0;
 
-		if (s < 0)
-			return perror("rsend"), 1;
+		for (int j = 0; j < na; j++) {
+			o[j].fd = bound6(addr[j], atoi(argv[3]));
+			if (o[j].fd < 0)
+				return perror("rsend"), 1;
+			p[j] = (struct pollfd){ .fd = o[j].fd, .events = POLLIN };
+		}
 		/* Collect the peers: hellos for 0.3 s after the first. */
-		while (n < MAXFLOWS && (!until || now() < until)) {
-			struct pollfd p = { .fd = s, .events = POLLIN };
-
-			if (poll(&p, 1, until ? 50 : 30000) <= 0) {
+		while (peers < MAXFLOWS && (!until || now() < until)) {
+			if (poll(p, (nfds_t)na, until ? 50 : 30000) <= 0) {
 				if (until)
 					continue;
 				return 1;
 			}
-			plen[n] = sizeof(peer[n]);
-			if (recvfrom(s, buf, sizeof(buf), 0,
-				     (struct sockaddr *)&peer[n], &plen[n]) <= 0)
-				continue;
-			if (!until)
-				until = now() + 0.3;
-			for (int i = 0; i < n; i++)
-				if (plen[i] == plen[n] && !memcmp(&peer[i], &peer[n], plen[n]))
-					goto dup;
-			n++;
+			for (int j = 0; j < na; j++) {
+				struct out *x = &o[j];
+
+				if (!(p[j].revents & POLLIN) || x->n == MAXFLOWS)
+					continue;
+				x->tolen[x->n] = sizeof(x->to[0]);
+				if (recvfrom(x->fd, buf, sizeof(buf), 0,
+					     (struct sockaddr *)&x->to[x->n],
+					     &x->tolen[x->n]) <= 0)
+					continue;
+				if (!until)
+					until = now() + 0.3;
+				for (int i = 0; i < x->n; i++)
+					if (x->tolen[i] == x->tolen[x->n] &&
+					    !memcmp(&x->to[i], &x->to[x->n], x->tolen[i]))
+						goto dup;
+				x->n++;
+				peers++;
 dup:;
+			}
 		}
-		/* Reply from the socket the hellos came to: the peers'
-		 * conntrack entries and NAT mappings name its port. */
-		blast(&s, peer, plen, n, (size_t)atoi(argv[4]), atof(argv[5]));
+		/* Reply from the socket each hello came to: the peers'
+		 * conntrack entries and NAT mappings name its address and
+		 * port. */
+		for (int j = 0; j < na; j++)
+			if (!o[j].n)
+				o[j] = o[--na];
+		blast(o, na, (size_t)atoi(argv[4]), atof(argv[5]));
 		return 0;
 	}
 	if (argc == 6 && !strcmp(argv[1], "rsink")) {
@@ -204,13 +258,8 @@ dup:;
 		unsigned long got;
 
 		n = atoi(argv[5]);
-		if (n < 1 || n > MAXFLOWS || resolve(argv[2], argv[3], &ss, &sl))
-			return 2;
-		for (int i = 0; i < n; i++) {
-			fds[i] = socket(ss.ss_family, SOCK_DGRAM, 0);
-			if (fds[i] < 0 || connect(fds[i], (struct sockaddr *)&ss, sl) < 0)
-				return perror("rsink"), 1;
-		}
+		if (connected(argv[2], argv[3], n, fds))
+			return perror("rsink"), 1;
 		/* Say hello until the first datagram comes back. */
 		for (int tries = 0; tries < 100; tries++) {
 			struct pollfd p = { .fd = fds[0], .events = POLLIN };
