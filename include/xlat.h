@@ -95,9 +95,22 @@ void xlat_cfg_init(struct xlat_cfg *cfg);
 /* 0, or -EINVAL with *why naming the offending field. */
 int xlat_cfg_check(const struct xlat_cfg *cfg, const char **why);
 
-/* Per-worker mutable state (IPv4 Identification source, RFC 7915 5.1). */
+/* Remotes remembered for cutting TCP super-packets. */
+#define XLAT_SEG_CACHE	256
+
+/* Per-worker mutable state: the IPv4 Identification source (RFC 7915 5.1)
+ * and, per remote IPv4 address, the largest TCP segment (header and data)
+ * it takes through the IPv6 path: the least of the peer's MSS + 20 (its
+ * SYNs' option, RFC 9293 3.7.1) and the Packet Too Big MTU - 40 (RFC 8201).
+ * A worker sees both directions of its flows, so it learns what the host's
+ * TCP learns and cuts the host's super-packets no larger than the host's
+ * own segments would be. */
 struct xlat_state {
 	uint32_t ipid;
+	struct {
+		uint8_t addr[4];
+		uint16_t cap;		/* 0: empty */
+	} seg[XLAT_SEG_CACHE];
 };
 
 void xlat_state_init(struct xlat_state *st, uint32_t seed);
@@ -144,6 +157,14 @@ enum {
 					 * one IPv4 packet when it fits,
 					 * else segments of the IPv4 MTU */
 };
+
+/* xlat_4to6() for a packet with the XLAT_IN_* flags in_flags: a TCP
+ * super-packet is cut into IPv6 segments no larger than the remote takes
+ * (see struct xlat_state; 1280-byte packets for a remote not seen yet). */
+enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
+			       struct xlat_state *st, const uint8_t *pkt,
+			       size_t len, unsigned in_flags,
+			       struct xlat_out *out);
 
 /* xlat_6to4() for a packet with the XLAT_IN_* flags in_flags. */
 enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,

@@ -28,4 +28,19 @@ struct tcpseg {
  * CWR on the first (as the kernel's own GSO does). */
 enum xlat_reason tcp_segment(const struct tcpseg *s, struct xlat_out *out);
 
+/* What struct xlat_state remembers of remote (an IPv4 address): cap is
+ * the largest TCP header + data it takes over IPv6; kept when smaller
+ * than what is known. */
+void tcpseg_learn(struct xlat_state *st, const uint8_t remote[4],
+		  uint32_t cap);
+
+/* The cap known for remote, or dflt. */
+size_t tcpseg_cap(const struct xlat_state *st, const uint8_t remote[4],
+		  size_t dflt);
+
+/* A SYN's MSS option (RFC 9293 3.7.1) as a cap (MSS + 20), 556 when it
+ * has none (the default of 536 that the host's IPv4 TCP then assumes);
+ * 0 when th (thl bytes) is not a SYN. */
+uint32_t tcpseg_syn_cap(const uint8_t *th, size_t thl);
+
 #endif

@@ -25,6 +25,7 @@
 #define C_OWN	"clat-nfq: the daemon's own packets"
 #define C_OWN6	"clat-nfq: the daemon's own packets, their flow marked as the CLAT's"
 #define C_Q4	"clat-nfq: IPv4 from the CLAT address to translation"
+#define C_Q4T	"clat-nfq: IPv4 TCP from the CLAT address to translation, offloads kept"
 #define C_Q6	"clat-nfq: IPv6 for the CLAT to translation"
 #define C_Q6T	"clat-nfq: IPv6 TCP for the CLAT to translation, offloads kept"
 
@@ -345,16 +346,23 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		verdict_accept(r, &err);
 		rule_end(bt, r, NFPROTO_IPV4, "output", C_OWN, err);
 	}
-	for (unsigned v = 0; v < sel && (r = rule(bt)); v++) {
-		err = 0;
-		match_payload(r, 12, s->clat4, 4, &err);
-		if (sel > 1) {
-			selector(s, 4, v, mask, val);
-			match_masked(r, 16, 4, mask, val, &err);
+	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
+		uint16_t first = gso ? s->gso_queue_num : s->queue_num;
+
+		for (unsigned v = 0; v < sel && (r = rule(bt)); v++) {
+			err = 0;
+			match_payload(r, 12, s->clat4, 4, &err);
+			if (gso)
+				match_l4proto(r, 6, &err);
+			if (sel > 1) {
+				selector(s, 4, v, mask, val);
+				match_masked(r, 16, 4, mask, val, &err);
+			}
+			counter(r, &err);
+			queue(r, s, (uint16_t)(first + v % s->queues), &err);
+			rule_end(bt, r, NFPROTO_IPV4, "output",
+				 gso ? C_Q4T : C_Q4, err);
 		}
-		counter(r, &err);
-		queue(r, s, (uint16_t)(s->queue_num + v % s->queues), &err);
-		rule_end(bt, r, NFPROTO_IPV4, "output", C_Q4, err);
 	}
 
 	/* IPv6: what comes back for the CLAT goes to translation. In shared
@@ -436,10 +444,15 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 		"\t\ttype filter hook output priority mangle; policy accept;\n"
 		"\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
 		NFTRULES_TABLE, s->fwmark, C_OWN);
-	for (unsigned v = 0; v < nsel; v++) {
-		print_sel(s, 4, v, sel, sizeof(sel));
-		fprintf(f, "\t\tip saddr %s%s counter queue num %u%s comment \"%s\"\n",
-			a4, sel, s->queue_num + v % s->queues, bypass, C_Q4);
+	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
+		for (unsigned v = 0; v < nsel; v++) {
+			print_sel(s, 4, v, sel, sizeof(sel));
+			fprintf(f, "\t\tip saddr %s%s%s counter queue num %u%s comment \"%s\"\n",
+				a4, gso ? " meta l4proto tcp" : "", sel,
+				(gso ? s->gso_queue_num : s->queue_num) +
+					v % s->queues,
+				bypass, gso ? C_Q4T : C_Q4);
+		}
 	}
 	fprintf(f, "\t}\n}\n"
 		"table ip6 %s {\n"

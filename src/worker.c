@@ -205,10 +205,7 @@ static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
 		}
 	}
 	v4 = plen > 0 && pkt[0] >> 4 == 4;
-	/* Only IPv6 TCP reaches the offloading queues (the rules say so);
-	 * an IPv4 packet with offloads pending would be a misrouted one,
-	 * and the core refuses it as it does any bad checksum. */
-	v = v4 ? xlat_4to6(w->cfg, &p->st, pkt, plen, out)
+	v = v4 ? xlat_4to6_in(w->cfg, &p->st, pkt, plen, in, out)
 	       : xlat_6to4_in(w->cfg, &p->st, pkt, plen, in, out);
 	switch (v) {
 	case XLAT_FORWARD:

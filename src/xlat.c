@@ -58,5 +58,6 @@ int xlat_cfg_check(const struct xlat_cfg *cfg, const char **why)
 
 void xlat_state_init(struct xlat_state *st, uint32_t seed)
 {
+	memset(st, 0, sizeof(*st));
 	st->ipid = seed ? seed : 0x9e3779b9u;
 }

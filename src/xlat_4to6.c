@@ -9,6 +9,7 @@
 #include "xlat_icmp.h"
 #include "xlat_map.h"
 #include "xlat_out.h"
+#include "xlat_tcpseg.h"
 
 #define IP4_OPT_EOL	0
 #define IP4_OPT_NOP	1
@@ -83,9 +84,9 @@ static uint32_t addr_sum6(const uint8_t saddr[16], const uint8_t daddr[16])
 }
 
 static enum xlat_reason l4_4to6(const struct ip4_info *h, bool frag,
-				const uint8_t saddr[16], const uint8_t daddr[16],
-				struct xlat_out *out, struct seg *segs,
-				unsigned *nsegs)
+				bool partial, const uint8_t saddr[16],
+				const uint8_t daddr[16], struct xlat_out *out,
+				struct seg *segs, unsigned *nsegs)
 {
 	size_t coff = h->proto == 6 ? 16 : 6;
 	size_t hlen = coff + 2;
@@ -99,7 +100,17 @@ static enum xlat_reason l4_4to6(const struct ip4_info *h, bool frag,
 		return XLAT_R_NO_ROOM;
 	memcpy(t, h->l4, hlen);
 	c = get16(t + coff);
-	if (h->proto == 17 && c == 0) {
+	if (partial && !frag) {
+		/* Offloaded: the field holds only the pseudo-header sum;
+		 * the whole checksum is computed (RFC 8200 8.1). */
+		uint32_t sum;
+
+		put16(t + coff, 0);
+		sum = csum_pseudo6(saddr, daddr, h->proto, (uint32_t)h->l4len);
+		sum = csum_add(sum, t, hlen);
+		sum = csum_add(sum, h->l4 + hlen, h->l4len - hlen);
+		c = csum_fold(sum);
+	} else if (h->proto == 17 && c == 0) {
 		/* RFC 7915 4.5: a zero UDP checksum is computed when the
 		 * whole datagram is here; fragments are dropped (default). */
 		uint32_t sum;
@@ -327,8 +338,56 @@ static int put_hdr6(uint8_t *h, const struct ip4_info *ip, uint8_t hlim,
 	return 48;
 }
 
+/* A TCP super-packet (XLAT_IN_GSO) cut into IPv6 segments of what the
+ * remote takes (struct xlat_state), each checksummed whole. The host's TCP
+ * chose DF and the segment size by the path; each segment fits it. */
+static enum xlat_verdict tcp_gso_4to6(const struct xlat_cfg *cfg,
+				      struct xlat_state *st,
+				      const struct ip4_info *h,
+				      const uint8_t saddr[16],
+				      const uint8_t daddr[16], uint8_t hlim,
+				      struct xlat_out *out)
+{
+	struct tcpseg s = { .family = AF_INET6, .th = h->l4 };
+	size_t cap = tcpseg_cap(st, h->p + 16, 1280 - 40);
+	enum xlat_reason r;
+	uint8_t *ip;
+
+	if (h->l4len < 20)
+		return out_drop(out, XLAT_R_TRUNCATED);
+	s.thl = (size_t)(h->l4[12] >> 4) * 4;
+	if (s.thl < 20 || s.thl > h->l4len)
+		return out_drop(out, XLAT_R_TRUNCATED);
+	if (cap > (size_t)cfg->mtu6 - 40)
+		cap = (size_t)cfg->mtu6 - 40;
+	if (cap <= s.thl)
+		return out_drop(out, XLAT_R_TOO_BIG);
+	ip = out_alloc(out, 40);
+	if (!ip)
+		return out_drop(out, XLAT_R_NO_ROOM);
+	put_hdr6(ip, h, hlim, saddr, daddr, false, 0, 0, false);
+	s.ip = ip;
+	s.data = h->l4 + s.thl;
+	s.len = h->l4len - s.thl;
+	s.mss = cap - s.thl;
+	s.addr_sum = addr_sum6(saddr, daddr);
+	r = tcp_segment(&s, out);
+	if (r)
+		return out_drop(out, r);
+	out->verdict = XLAT_FORWARD;
+	return XLAT_FORWARD;
+}
+
 enum xlat_verdict xlat_4to6(const struct xlat_cfg *cfg, struct xlat_state *st,
 			    const uint8_t *pkt, size_t len, struct xlat_out *out)
+{
+	return xlat_4to6_in(cfg, st, pkt, len, 0, out);
+}
+
+enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
+			       struct xlat_state *st, const uint8_t *pkt,
+			       size_t len, unsigned in_flags,
+			       struct xlat_out *out)
 {
 	struct ip4_info h;
 	struct seg segs[SEG_MAX];
@@ -338,7 +397,6 @@ enum xlat_verdict xlat_4to6(const struct xlat_cfg *cfg, struct xlat_state *st,
 	size_t l4out, hl, chunk;
 	bool frag, no_err;
 
-	(void)st;
 	out_reset(out, AF_INET6);
 	r = ip4_parse(pkt, len, &h);
 	if (r)
@@ -383,10 +441,20 @@ enum xlat_verdict xlat_4to6(const struct xlat_cfg *cfg, struct xlat_state *st,
 		r = icmp_4to6(cfg, &h, saddr, daddr, out, segs, &nsegs);
 		break;
 	case 6:
+		if (in_flags & XLAT_IN_GSO)
+			return frag ? out_drop(out, XLAT_R_BAD_FRAGMENT)
+				    : tcp_gso_4to6(cfg, st, &h, saddr, daddr,
+						   hlim, out);
+		/* fall through */
 	case 17:
 	case 33:	/* DCCP: same pseudo-header checksum (RFC 4340 9.1) */
-		r = h.off ? XLAT_R_NONE
-			  : l4_4to6(&h, frag, saddr, daddr, out, segs, &nsegs);
+		if (in_flags & XLAT_IN_GSO)
+			r = XLAT_R_GSO_NOT_TCP;
+		else
+			r = h.off ? XLAT_R_NONE
+				  : l4_4to6(&h, frag,
+					    in_flags & XLAT_IN_CSUM_PARTIAL,
+					    saddr, daddr, out, segs, &nsegs);
 		break;
 	case 58:
 		/* ICMPv6 inside IPv4 would reach the IPv6 side as a real
@@ -396,6 +464,8 @@ enum xlat_verdict xlat_4to6(const struct xlat_cfg *cfg, struct xlat_state *st,
 	default:	/* RFC 7915 4.5: other protocols pass unchanged */
 		break;
 	}
+	if (!r && (in_flags & XLAT_IN_GSO) && h.proto != 6)
+		r = XLAT_R_GSO_NOT_TCP;
 	if (r)
 		return out_drop(out, r);
 	l4out = 0;

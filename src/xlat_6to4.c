@@ -221,6 +221,7 @@ static size_t inner_6to4(const struct xlat_cfg *cfg, const uint8_t *in,
 
 /* RFC 7915 5.2: ICMPv6 to ICMPv4. */
 static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
+				  struct xlat_state *st,
 				  const struct ip6_info *h,
 				  struct xlat_out *out, struct seg *segs,
 				  unsigned *nsegs)
@@ -283,6 +284,12 @@ static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
 		if (mtu < 68)	/* RFC 791: every IPv4 link carries 68 */
 			mtu = 68;
 		rest = (uint32_t)mtu;
+		/* RFC 8201: what the host's TCP now learns, the cutter of
+		 * super-packets learns too, for the quoted destination
+		 * (no IPv6 path is below 1280, RFC 8200 5). */
+		mtu = get32(l4 + 4);
+		tcpseg_learn(st, msg + 8 + 16,
+			     (uint32_t)(mtu < 1280 ? 1280 : mtu) - 40);
 	} else if (m.rest == ICMP_REST_POINTER) {
 		int p = icmp_ptr_6to4(get32(l4 + 4));
 
@@ -408,9 +415,19 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 		/* An atomic fragment (offset 0, M clear) is whole. */
 		if (h.off || h.mf)
 			return out_drop(out, XLAT_R_ICMP_FRAGMENT);
-		r = icmp_6to4(cfg, &h, out, segs, &nsegs);
+		r = icmp_6to4(cfg, st, &h, out, segs, &nsegs);
 		break;
 	case 6:
+		/* A remote's SYN tells its MSS: remembered for cutting the
+		 * host's super-packets to it (struct xlat_state). */
+		if (!h.off && h.l4len >= 20) {
+			size_t thl = (size_t)(h.l4[12] >> 4) * 4;
+			uint32_t cap = thl >= 20 && thl <= h.l4len ?
+				       tcpseg_syn_cap(h.l4, thl) : 0;
+
+			if (cap)
+				tcpseg_learn(st, saddr, cap);
+		}
 		if (in_flags & XLAT_IN_GSO)
 			return h.frag ? out_drop(out, XLAT_R_BAD_FRAGMENT)
 				      : tcp_gso_6to4(cfg, &h, saddr, ttl, out);

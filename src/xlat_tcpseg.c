@@ -8,8 +8,62 @@
 #include "xlat_tcpseg.h"
 
 #define TCP_FIN 0x01
+#define TCP_SYN 0x02
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
+
+static unsigned slot(const uint8_t a[4])
+{
+	uint32_t x = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+		     (uint32_t)a[2] << 8 | a[3];
+
+	return (x * 0x9e3779b1u) >> 24;		/* XLAT_SEG_CACHE = 256 */
+}
+
+void tcpseg_learn(struct xlat_state *st, const uint8_t remote[4],
+		  uint32_t cap)
+{
+	unsigned i = slot(remote);
+
+	if (cap > 0xffff)
+		cap = 0xffff;
+	if (!memcmp(st->seg[i].addr, remote, 4) && st->seg[i].cap &&
+	    st->seg[i].cap <= cap)
+		return;
+	memcpy(st->seg[i].addr, remote, 4);
+	st->seg[i].cap = (uint16_t)cap;
+}
+
+size_t tcpseg_cap(const struct xlat_state *st, const uint8_t remote[4],
+		  size_t dflt)
+{
+	unsigned i = slot(remote);
+
+	if (st->seg[i].cap && !memcmp(st->seg[i].addr, remote, 4))
+		return st->seg[i].cap;
+	return dflt;
+}
+
+uint32_t tcpseg_syn_cap(const uint8_t *th, size_t thl)
+{
+	if (!(th[13] & TCP_SYN))
+		return 0;
+	/* RFC 9293 3.2: options are kind, or kind-length-data. */
+	for (size_t i = 20; i < thl;) {
+		if (th[i] == 0)
+			break;
+		if (th[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= thl || th[i + 1] < 2 || i + th[i + 1] > thl)
+			break;
+		if (th[i] == 2 && th[i + 1] == 4)
+			return (uint32_t)get16(th + i + 2) + 20;
+		i += th[i + 1];
+	}
+	return 536 + 20;	/* the host's TCP sees IPv4: RFC 9293 3.7.1 */
+}
 
 enum xlat_reason tcp_segment(const struct tcpseg *s, struct xlat_out *out)
 {

@@ -80,6 +80,13 @@ for gso in yes no; do
 	check "daemon starts (gso=$gso)" start threads=2 gso=$gso
 	got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$near4:8081 - | sha256sum)
 	check "10 MB TCP download of super-packets, bytes verified (gso=$gso)" [ "$got" = "$sum" ]
+	rm -f "/tmp/$n.up"
+	ip netns exec "$n-p" timeout 60 socat -u TCP6-LISTEN:8082,bind=[$near6],reuseaddr OPEN:"/tmp/$n.up",creat,trunc </dev/null >/dev/null 2>&1 &
+	up_srv=$!
+	sleep 0.3
+	timeout 60 ip netns exec "$h" socat -u OPEN:"/tmp/$n.data",rdonly TCP4:$near4:8082 || true
+	wait $up_srv || true
+	check "10 MB TCP upload cut from super-packets, bytes verified (gso=$gso)" [ "$(sha256sum < "/tmp/$n.up")" = "$sum" ]
 	kill -USR1 "$daemon"; sleep 0.3
 	offl=$(grep -o 'offloaded super-packets [0-9]*' "/tmp/$n.log" | tail -1 | grep -o '[0-9]*$')
 	if [ $gso = yes ]; then
@@ -118,7 +125,7 @@ check "daemon starts" start
 kill -9 "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
 check "the crashed run left its device behind" bash -c "ip -n $h link show clat >/dev/null 2>&1"
 check "restart after SIGKILL" start
-check "no duplicate rules" [ "$(in_h nft list ruleset 2>/dev/null | grep -c 'comment "clat-nfq')" = 8 ]
+check "no duplicate rules" [ "$(in_h nft list ruleset 2>/dev/null | grep -c 'comment "clat-nfq')" = 10 ]
 check "service resumes" bash -c "ip netns exec $h ping -c2 -i0.2 -W2 -q $LAB_S4 >/dev/null"
 check "a second instance is refused" bash -c "! ip netns exec $h build/clat-nfq plat-prefix=$LAB_PREFIX 2>/dev/null"
 check "SIGTERM" stop

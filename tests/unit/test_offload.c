@@ -272,6 +272,211 @@ static void test_gso_truncated(void **state)
 	assert_int_equal(out.reason, XLAT_R_TRUNCATED);
 }
 
+/* ---- IPv4 to IPv6: the host's super-packets */
+
+static uint8_t in4[65535];
+
+/* An IPv4 TCP packet 192.0.0.1 -> 203.0.113.1, DF, plen bytes of data,
+ * the checksum field holding the pseudo-header sum only (as the host's
+ * TCP leaves it for offload). Returns its length. */
+static size_t tcp4(uint8_t flags, size_t plen, size_t thl)
+{
+	size_t tot = 20 + thl + plen;
+	uint32_t s;
+
+	memset(in4, 0, 20 + thl);
+	in4[0] = 0x45;
+	in4[2] = (uint8_t)(tot >> 8);
+	in4[3] = (uint8_t)tot;
+	in4[6] = 0x40;
+	in4[8] = 64;
+	in4[9] = 6;
+	memcpy(in4 + 12, "\xc0\x00\x00\x01\xcb\x00\x71\x01", 8);
+	s = ~(uint32_t)fold(sum(0, in4, 20)) & 0xffff;
+	in4[10] = (uint8_t)(s >> 8);
+	in4[11] = (uint8_t)s;
+	in4[20] = 0x9c;			/* ports 40000 -> 8080 */
+	in4[21] = 0x40;
+	in4[22] = 0x1f;
+	in4[23] = 0x90;
+	memcpy(in4 + 24, "\x01\x02\x03\x04", 4);
+	in4[32] = (uint8_t)(thl / 4 << 4);
+	in4[33] = flags;
+	in4[34] = 0xff;
+	for (size_t i = 20; i < thl; i++)
+		in4[20 + i] = 1;
+	for (size_t i = 0; i < plen; i++)
+		in4[20 + thl + i] = (uint8_t)(rand() >> 7);
+	s = sum(0, in4 + 12, 8) + 6 + (uint32_t)(thl + plen);
+	in4[36] = (uint8_t)(fold(s) >> 8);
+	in4[37] = (uint8_t)fold(s);
+	return tot;
+}
+
+/* The remote 203.0.113.1 answers a SYN with SYN-ACK, MSS mss (0: none). */
+static void synack(struct xlat_cfg *cfg, struct xlat_state *st, int mss)
+{
+	size_t len = tcp6(6, 0x12, 0, mss ? 24 : 20);
+	uint32_t s;
+
+	if (mss) {
+		in[60] = 2;
+		in[61] = 4;
+		in[62] = (uint8_t)(mss >> 8);
+		in[63] = (uint8_t)mss;
+	}
+	in[56] = in[57] = 0;		/* a full checksum this time */
+	s = sum(0, in + 8, 32) + 6 + (uint32_t)(len - 40);
+	s = ~(uint32_t)fold(sum(s, in + 40, len - 40)) & 0xffff;
+	in[56] = (uint8_t)(s >> 8);
+	in[57] = (uint8_t)s;
+	assert_int_equal(xlat_6to4(cfg, st, in, len, &out), XLAT_FORWARD);
+}
+
+/* A router says Packet Too Big, mtu, about a packet to 203.0.113.1. */
+static void ptb(struct xlat_cfg *cfg, struct xlat_state *st, uint32_t mtu)
+{
+	uint8_t *q = in + 48;
+	uint32_t s;
+
+	memset(in, 0, 48 + 60);
+	in[0] = 0x60;
+	in[5] = 8 + 60;
+	in[6] = 58;
+	in[7] = 64;
+	inet_pton(AF_INET6, "2001:db8:ffff::1", in + 8);	/* a router */
+	inet_pton(AF_INET6, CLAT6, in + 24);
+	in[40] = 2;					/* Packet Too Big */
+	in[44] = (uint8_t)(mtu >> 24);
+	in[45] = (uint8_t)(mtu >> 16);
+	in[46] = (uint8_t)(mtu >> 8);
+	in[47] = (uint8_t)mtu;
+	q[0] = 0x60;					/* the quoted packet */
+	q[4] = 0x05;
+	q[5] = 0xb4;
+	q[6] = 6;
+	q[7] = 63;
+	inet_pton(AF_INET6, CLAT6, q + 8);
+	inet_pton(AF_INET6, SRC6, q + 24);
+	q[52] = 0x50;
+	s = sum(0, in + 8, 32) + 58 + 68;
+	s = ~(uint32_t)fold(sum(s, in + 40, 68)) & 0xffff;
+	in[42] = (uint8_t)(s >> 8);
+	in[43] = (uint8_t)s;
+	assert_int_equal(xlat_6to4(cfg, st, in, 48 + 60, &out), XLAT_FORWARD);
+}
+
+/* Cut in4 and check: every packet within maxlen, checksums whole,
+ * sequence contiguous, the data reassembled, flags as the kernel's GSO. */
+static void up_case(struct xlat_cfg *cfg, struct xlat_state *st,
+		    uint8_t flags, size_t plen, size_t thl, size_t maxlen)
+{
+	size_t len = tcp4(flags, plen, thl), pos = 0;
+	uint32_t seq = 0x01020304;
+	uint8_t a6[2][16];
+
+	inet_pton(AF_INET6, CLAT6, a6[0]);
+	inet_pton(AF_INET6, SRC6, a6[1]);
+
+	assert_int_equal(xlat_4to6_in(cfg, st, in4, len,
+				      XLAT_IN_GSO | XLAT_IN_CSUM_PARTIAL, &out),
+			 XLAT_FORWARD);
+	assert_int_equal(out.npkts, (plen + (maxlen - 40 - thl) - 1) /
+				    (maxlen - 40 - thl));
+	for (unsigned i = 0; i < out.npkts; i++) {
+		size_t n = xlat_out_copy(&out, i, seg, sizeof(seg)), d;
+		bool last = i + 1 == out.npkts;
+		uint32_t s;
+
+		assert_true(n <= maxlen);
+		assert_int_equal(seg[0] >> 4, 6);
+		assert_int_equal(be16(seg + 4), n - 40);
+		assert_int_equal(seg[6], 6);
+		assert_int_equal(seg[7], 63);
+		assert_memory_equal(seg + 8, a6[0], 16);
+		assert_memory_equal(seg + 24, a6[1], 16);
+		s = sum(0, seg + 8, 32) + 6 + (uint32_t)(n - 40);
+		assert_int_equal(fold(sum(s, seg + 40, n - 40)), 0xffff);
+		assert_int_equal(be32(seg + 44), seq);
+		assert_int_equal(seg[53] & (TCP_FIN | TCP_PSH),
+				 last ? flags & (TCP_FIN | TCP_PSH) : 0);
+		d = n - 40 - thl;
+		assert_true(last || n == maxlen);
+		memcpy(got + pos, seg + 40 + thl, d);
+		seq += (uint32_t)d;
+		pos += d;
+	}
+	assert_int_equal(pos, plen);
+	assert_memory_equal(got, in4 + 20 + thl, plen);
+}
+
+/* A remote not seen yet: 1280-byte packets, which every IPv6 path takes. */
+static void test_up_unknown_remote(void **state)
+{
+	struct xlat_cfg cfg;
+	struct xlat_state st;
+
+	(void)state;
+	cfg_make(&cfg, 0);
+	xlat_state_init(&st, 1);
+	up_case(&cfg, &st, TCP_ACK | TCP_PSH, 60000, 32, 1280);
+}
+
+/* Its SYN-ACK said MSS 1440: 1500-byte packets (the IPv6 MTU 1500); MSS
+ * 536 or none: 596-byte packets, as the host's own TCP would cut. */
+static void test_up_learns_mss(void **state)
+{
+	struct xlat_cfg cfg;
+	struct xlat_state st;
+
+	(void)state;
+	cfg_make(&cfg, 0);
+	xlat_state_init(&st, 1);
+	synack(&cfg, &st, 1440);
+	up_case(&cfg, &st, TCP_ACK | TCP_FIN, 60000, 32, 1500);
+	synack(&cfg, &st, 9000);	/* never above the IPv6 MTU */
+	up_case(&cfg, &st, TCP_ACK, 5000, 20, 1500);
+	xlat_state_init(&st, 1);
+	synack(&cfg, &st, 0);
+	up_case(&cfg, &st, TCP_ACK, 5000, 20, 40 + 556);
+}
+
+/* Packet Too Big 1400 about the remote: 1400-byte packets from then on,
+ * and a later SYN-ACK does not raise it again. */
+static void test_up_learns_ptb(void **state)
+{
+	struct xlat_cfg cfg;
+	struct xlat_state st;
+
+	(void)state;
+	cfg_make(&cfg, 0);
+	xlat_state_init(&st, 1);
+	synack(&cfg, &st, 1440);
+	ptb(&cfg, &st, 1400);
+	up_case(&cfg, &st, TCP_ACK, 30000, 32, 1400);
+	synack(&cfg, &st, 1440);
+	up_case(&cfg, &st, TCP_ACK, 30000, 32, 1400);
+}
+
+/* The other way, only partial checksums: completed. */
+static void test_up_partial_csum(void **state)
+{
+	struct xlat_cfg cfg;
+	struct xlat_state st;
+	size_t len = tcp4(TCP_ACK, 777, 20), n;
+	uint32_t s;
+
+	(void)state;
+	cfg_make(&cfg, 0);
+	xlat_state_init(&st, 1);
+	assert_int_equal(xlat_4to6_in(&cfg, &st, in4, len, XLAT_IN_CSUM_PARTIAL,
+				      &out), XLAT_FORWARD);
+	n = xlat_out_copy(&out, 0, seg, sizeof(seg));
+	assert_int_equal(n, len + 20);
+	s = sum(0, seg + 8, 32) + 6 + (uint32_t)(n - 40);
+	assert_int_equal(fold(sum(s, seg + 40, n - 40)), 0xffff);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +488,10 @@ int main(void)
 		cmocka_unit_test(test_partial_needs_flag),
 		cmocka_unit_test(test_gso_not_tcp),
 		cmocka_unit_test(test_gso_truncated),
+		cmocka_unit_test(test_up_unknown_remote),
+		cmocka_unit_test(test_up_learns_mss),
+		cmocka_unit_test(test_up_learns_ptb),
+		cmocka_unit_test(test_up_partial_csum),
 	};
 
 	srand(7);
