@@ -3,36 +3,54 @@
 
 #include "csum.h"
 
+__extension__ typedef unsigned __int128 u128;
+
 uint32_t csum_add(uint32_t sum, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
-	uint64_t acc = sum;
+	uint64_t a, tail = 0;
+	u128 acc = 0;
 
-	/* Eight bytes per step: add the big-endian 16-bit words of each
-	 * 32-bit half; a 64-bit accumulator cannot overflow below 4 GiB. */
+	/* RFC 1071 2(B): the sum can be taken in the machine's byte order
+	 * and swapped at the end. 64-bit words into a 128-bit accumulator
+	 * (add with carry), four per step; the tail zero-padded, which
+	 * keeps an odd last byte in the high half of its 16-bit word. */
+	while (len >= 32) {
+		uint64_t w[4];
+
+		memcpy(w, p, 32);
+		acc += w[0];
+		acc += w[1];
+		acc += w[2];
+		acc += w[3];
+		p += 32;
+		len -= 32;
+	}
 	while (len >= 8) {
 		uint64_t w;
 
 		memcpy(&w, p, 8);
-		w = __builtin_bswap64(w);
-		acc += (w >> 48) + ((w >> 32) & 0xffff) +
-		       ((w >> 16) & 0xffff) + (w & 0xffff);
+		acc += w;
 		p += 8;
 		len -= 8;
 	}
-	while (len >= 2) {
-		acc += (uint32_t)(p[0] << 8 | p[1]);
-		p += 2;
-		len -= 2;
-	}
-	if (len)
-		acc += (uint32_t)p[0] << 8;
-	while (acc >> 32)
-		acc = (acc & 0xffffffffu) + (acc >> 32);
+	memcpy(&tail, p, len);
+	acc += tail;
+	/* Fold 128 -> 64 -> 16 bits with end-around carries. */
+	a = (uint64_t)acc + (uint64_t)(acc >> 64);
+	a += a < (uint64_t)acc;
+	a = (a & 0xffffffffu) + (a >> 32);
+	a = (a & 0xffffffffu) + (a >> 32);
+	a = (a & 0xffff) + (a >> 16);
+	a = (a & 0xffff) + (a >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	a = __builtin_bswap16((uint16_t)a);
+#endif
 	/* Keep the result below 2^31 so callers may add a few more words. */
-	acc = (acc & 0xffff) + (acc >> 16);
-	acc = (acc & 0xffff) + (acc >> 16);
-	return (uint32_t)acc;
+	a += sum;
+	a = (a & 0xffff) + (a >> 16);
+	a = (a & 0xffff) + (a >> 16);
+	return (uint32_t)a;
 }
 
 uint16_t csum_fold(uint32_t sum)
