@@ -8,12 +8,12 @@
 # alone: P holds 203.0.113.1 under the prefix on its loopback and the
 # servers listen there, so translated packets end at P.
 #
-# Environment: REPEAT (3) runs of every measurement, the median reported;
+# Environment: REPEAT (5) rounds of every measurement, the median reported;
 # SECS (5) seconds each; SOAK (120) seconds of the full-rate memory run
 # (0 skips it); OUT (tests/bench/RESULTS.md) the table.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-REPEAT=${REPEAT:-3}
+REPEAT=${REPEAT:-5}
 SECS=${SECS:-5}
 SOAK=${SOAK:-120}
 OUT=${OUT:-tests/bench/RESULTS.md}
@@ -99,21 +99,67 @@ proc_stats() {	# proc_stats SYSTEM PID CPU0: the daemon's CPU seconds and memory
 }
 
 : > "$raw"
-# --- native IPv6: the ceiling
-echo "bench: native IPv6" >&2
-for _ in $(seq "$REPEAT"); do measure native $S6 $U6; done
+clat_start() {	# clat_start [key=value ...]: clat-nfq in H, rules in place
+	ip netns exec "$h" build/clat-nfq -q plat-prefix=$PREFIX "$@" 2>>"/tmp/$n.daemon" &
+	daemon=$!; pids="$pids $daemon"
+	for _ in $(seq 50); do in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && break; sleep 0.1; done
+}
+clat_stop() { kill -TERM $daemon; wait $daemon || true; }
+mkdir -p "/tmp/$n.tayga"
+cat > "/tmp/$n.tayga/tayga.conf" <<CONF
+tun-device clat
+ipv4-addr 192.0.0.2
+prefix $PREFIX
+map 192.0.0.1 $TAYGA6
+data-dir /tmp/$n.tayga
+CONF
+tayga_start() {	# TAYGA as the CLAT, as clatd sets it up
+	in_h tayga -c "/tmp/$n.tayga/tayga.conf" --mktun >/dev/null
+	in_h sysctl -qw net.ipv6.conf.all.forwarding=1
+	in_h ip link set clat up
+	in_h ip addr add 192.0.0.1/29 dev clat
+	in_h ip route add default dev clat mtu 1260
+	in_h ip -6 route add $TAYGA6/128 dev clat
+	ip netns exec "$h" tayga -c "/tmp/$n.tayga/tayga.conf" --nodetach </dev/null >/dev/null 2>&1 &
+	tayga=$!; pids="$pids $tayga"
+	sleep 0.5
+}
+tayga_stop() {
+	kill $tayga; wait $tayga || true
+	in_h ip link del clat
+	in_h sysctl -qw net.ipv6.conf.all.forwarding=0
+}
 
-# --- clat-nfq, default configuration (one worker per CPU)
-echo "bench: clat-nfq" >&2
-ip netns exec "$h" build/clat-nfq -q plat-prefix=$PREFIX 2>"/tmp/$n.daemon" &
-daemon=$!; pids="$pids $daemon"
-for _ in $(seq 50); do in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && break; sleep 0.1; done
-cpu0=$(cpu_of $daemon)
-for _ in $(seq "$REPEAT"); do measure clat-nfq $S4 $U4; done
-proc_stats clat-nfq $daemon "$cpu0"
-kill -USR1 $daemon; sleep 0.2
+# The systems take turns within each round, so that the drift of a shared
+# VM (its figures move by half from one minute to the next) falls on all
+# of them alike; the medians are over the rounds.
+for round in $(seq "$REPEAT"); do
+	echo "bench: round $round of $REPEAT: native IPv6" >&2
+	measure native $S6 $U6
+
+	echo "bench: round $round of $REPEAT: clat-nfq" >&2
+	clat_start
+	cpu0=$(cpu_of $daemon)
+	measure clat-nfq $S4 $U4
+	proc_stats clat-nfq $daemon "$cpu0"
+	clat_stop
+
+	echo "bench: round $round of $REPEAT: clat-nfq, one worker" >&2
+	clat_start threads=1
+	udp clat-nfq-1w $U4 64
+	clat_stop
+
+	echo "bench: round $round of $REPEAT: TAYGA" >&2
+	tayga_start
+	cpu0=$(cpu_of $tayga)
+	measure tayga $S4 $U4
+	proc_stats tayga $tayga "$cpu0"
+	tayga_stop
+done
+
 if [ "$SOAK" -gt 0 ]; then
 	echo "bench: clat-nfq memory over a ${SOAK} s full-rate run" >&2
+	clat_start
 	ip netns exec "$p" $blast sink 9002 "$SOAK" >/dev/null &
 	sink=$!
 	in_h $blast send $U4 9002 64 "$((SOAK + 2))" $FLOWS 2>/dev/null &
@@ -123,39 +169,10 @@ if [ "$SOAK" -gt 0 ]; then
 		sleep 10
 	done
 	wait $src $sink || true
+	kill -USR1 $daemon; sleep 0.2
+	clat_stop
+	grep 'counters' "/tmp/$n.daemon" | tail -3 >&2 || true
 fi
-kill -TERM $daemon; wait $daemon || true
-
-# --- clat-nfq with one worker: the scaling figure
-echo "bench: clat-nfq, one worker" >&2
-ip netns exec "$h" build/clat-nfq -q plat-prefix=$PREFIX threads=1 2>>"/tmp/$n.daemon" &
-daemon=$!; pids="$pids $daemon"
-for _ in $(seq 50); do in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && break; sleep 0.1; done
-for _ in $(seq "$REPEAT"); do udp clat-nfq-1w $U4 64; done
-kill -TERM $daemon; wait $daemon || true
-
-# --- TAYGA as the CLAT, as clatd sets it up
-echo "bench: TAYGA" >&2
-mkdir -p "/tmp/$n.tayga"
-cat > "/tmp/$n.tayga/tayga.conf" <<CONF
-tun-device clat
-ipv4-addr 192.0.0.2
-prefix $PREFIX
-map 192.0.0.1 $TAYGA6
-data-dir /tmp/$n.tayga
-CONF
-in_h tayga -c "/tmp/$n.tayga/tayga.conf" --mktun >/dev/null
-in_h sysctl -qw net.ipv6.conf.all.forwarding=1
-in_h ip link set clat up
-in_h ip addr add 192.0.0.1/29 dev clat
-in_h ip route add default dev clat mtu 1260
-in_h ip -6 route add $TAYGA6/128 dev clat
-ip netns exec "$h" tayga -c "/tmp/$n.tayga/tayga.conf" --nodetach </dev/null >/dev/null 2>&1 &
-tayga=$!; pids="$pids $tayga"
-sleep 0.5
-cpu0=$(cpu_of $tayga)
-for _ in $(seq "$REPEAT"); do measure tayga $S4 $U4; done
-proc_stats tayga $tayga "$cpu0"
 
 /usr/bin/python3 tests/bench/report.py "$raw" "$REPEAT" "$SECS" "$SOAK" > "$OUT"
 cat "$OUT"

@@ -43,7 +43,7 @@ ROWS = [
     ("udp_down_1400", "UDP 1400 B download (packets/s)", "{:,.0f}"),
     ("rtt_mean", "ping RTT, mean (ms)", "{:.3f}"),
     ("rtt_p99", "ping RTT, 99th percentile (ms)", "{:.3f}"),
-    ("cpu_s", "translator CPU time over its runs (s)", "{:.1f}"),
+    ("cpu_s", "translator CPU time over one round's measurements (s)", "{:.1f}"),
     ("rss_kib", "translator resident memory (KiB)", "{:,.0f}"),
 ]
 
@@ -67,7 +67,7 @@ rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"],
 print("# make bench: clat-nfq next to TAYGA and native IPv6\n")
 print(f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} at commit {rev} "
       f"on {os.cpu_count()} CPUs ({cpu}), Linux {platform.release()}. "
-      f"Median of {repeat} runs of {secs} s each; one lab, H and P on veth, "
+      f"Median of {repeat} rounds, each measurement {secs} s, the systems taking turns within a round; one lab, H and P on veth, "
       "the PLAT left out (servers on P under the prefix), as in "
       "../shared/NOTES.md. clat-nfq runs its defaults (one worker per CPU, "
       "route MTU = IPv6 MTU - 20 = 1480); TAYGA 0.9.2 as clatd sets it up "
