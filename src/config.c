@@ -48,8 +48,9 @@ static int fail(char *err, size_t errlen, const char *key, const char *value,
 	return -EINVAL;
 }
 
-/* The yes/no keys and where each goes, or NULL for another key. */
-static bool *bool_key(struct config *c, const char *key)
+/* The yes/no keys: where each goes in struct config, or -1 for another
+ * key. */
+static long bool_key(const char *key)
 {
 	static const struct {
 		const char *name;
@@ -66,8 +67,8 @@ static bool *bool_key(struct config *c, const char *key)
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(key, keys[i].name))
-			return (bool *)((char *)c + keys[i].off);
-	return NULL;
+			return (long)keys[i].off;
+	return -1;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -125,7 +126,7 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 	       size_t errlen)
 {
 	unsigned long n;
-	bool *flag;
+	long off;
 
 	if (!strcmp(key, "clat-dev") || !strcmp(key, "plat-dev")) {
 		char *dst = key[0] == 'c' ? c->clat_dev : c->plat_dev;
@@ -190,8 +191,8 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 			c->fwmark = (uint32_t)n;
 		else
 			c->ctmark = (uint32_t)n;
-	} else if ((flag = bool_key(c, key))) {
-		if (parse_bool(v, flag))
+	} else if ((off = bool_key(key)) >= 0) {
+		if (parse_bool(v, (bool *)((char *)c + off)))
 			return fail(err, errlen, key, v,
 				    "not yes/no, true/false, on/off or 1/0");
 	} else if (!strcmp(key, "v4-defaultroute-metric")) {

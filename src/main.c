@@ -22,6 +22,7 @@
 #include "nftrules.h"
 #include "rtnl.h"
 #include "tundev.h"
+#include "privs.h"
 #include "worker.h"
 #include "xlat.h"
 
@@ -326,6 +327,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* From here on: CAP_NET_ADMIN and CAP_NET_RAW only, no new
+	 * privileges, for this thread and the workers it starts. */
+	e = privs_drop();
+	if (e) {
+		log_warn(e, "dropping privileges");
+		return 1;
+	}
 	lock = lock_instance(lockpath, sizeof(lockpath));
 	if (lock == -EBUSY) {
 		log_warnx("another clat-nfq runs in this network namespace "

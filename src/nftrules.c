@@ -438,7 +438,9 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 
 	inet_ntop(AF_INET, s->clat4, a4, sizeof(a4));
 	inet_ntop(AF_INET6, s->clat6, a6, sizeof(a6));
-	snprintf(m, sizeof(m), s->shared ? " ct mark 0x%08x" : "", s->ctmark);
+	m[0] = 0;
+	if (s->shared)
+		snprintf(m, sizeof(m), " ct mark 0x%08x", s->ctmark);
 	fprintf(f, "table ip %s {\n"
 		"\tchain output {\n"
 		"\t\ttype filter hook output priority mangle; policy accept;\n"

@@ -142,6 +142,20 @@ NOTIFY_SOCKET="$sock" ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX 
 daemon=$!
 for _ in $(seq 1 50); do [ -s "/tmp/$n.ready" ] && break; sleep 0.1; done
 check "READY=1 over NOTIFY_SOCKET" grep -q 'READY=1' "/tmp/$n.ready"
+# Least privilege: CAP_NET_ADMIN (bit 12) and CAP_NET_RAW (bit 13) only,
+# in every thread, and no new privileges.
+caps_ok() {
+	local t
+	for t in /proc/$daemon/task/*; do
+		grep -q '^CapEff:[[:space:]]*0000000000003000$' "$t/status" &&
+		grep -q '^CapPrm:[[:space:]]*0000000000003000$' "$t/status" &&
+		grep -q '^CapBnd:[[:space:]]*0000000000003000$' "$t/status" &&
+		grep -q '^CapInh:[[:space:]]*0000000000000000$' "$t/status" &&
+		grep -q '^NoNewPrivs:[[:space:]]*1$' "$t/status" || return 1
+	done
+	[ "$(ls /proc/$daemon/task | wc -l)" -ge 3 ]
+}
+check "every thread holds only CAP_NET_ADMIN and CAP_NET_RAW, no_new_privs" caps_ok
 kill "$notify_rcv" 2>/dev/null; wait "$notify_rcv" 2>/dev/null || true
 ip netns exec "$h" ping -c2 -i0.2 -W2 -q $LAB_S4 >/dev/null || true
 ip netns exec "$h" ping -c1 -W2 -t1 $LAB_S4 >/dev/null || true
