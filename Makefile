@@ -87,8 +87,10 @@ $(BUILD)/e2e/%: tests/e2e/%.c $(filter-out $(BUILD)/obj/main.o,$(DAEMON_OBJS)) $
 		$(CFLAGS) $^ -o $@ $(shell $(PKG_CONFIG) --libs $(LIBS))
 
 # Every unit test binary runs even when one fails; e2e scripts need root.
+# Static analysis first (a finding fails the check, and so CI).
 check:
 	$(Q)scripts/install-deps test
+	$(Q)$(MAKE) --no-print-directory analyze
 	$(Q)$(MAKE) --no-print-directory $(PROGRAMS) $(UNIT_BINS) $(E2E_BINS)
 	@fail=0; for t in $(UNIT_BINS) $(E2E_TESTS); do \
 		echo "== $$t"; \
