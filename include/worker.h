@@ -26,7 +26,6 @@ struct worker {
 	uint16_t gso_queue;		/* also bound, with NFQA_CFG_F_GSO;
 					 * 0: none */
 	uint32_t fwmark;
-	bool fail_open;
 	const struct xlat_cfg *cfg;
 	int stopfd;			/* readable: stop */
 	/* the worker's own */

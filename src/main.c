@@ -394,7 +394,7 @@ int main(int argc, char **argv)
 			.queue = (uint16_t)(c.queue_num + i), .fwmark = c.fwmark,
 			.gso_queue = rs.gso_queue_num ?
 				(uint16_t)(rs.gso_queue_num + i) : 0,
-			.fail_open = c.fail_open, .cfg = &xc, .stopfd = stopfd,
+			.cfg = &xc, .stopfd = stopfd,
 		};
 		e = worker_start(&workers[i]);
 		if (e) {

@@ -256,7 +256,7 @@ static void verdict_accept(struct nftnl_rule *r, int *err)
 /* The kernel's nft_queue where it exists; else xtables' NFQUEUE through
  * nft_compat (revision 3), which is what iptables-nft installs. */
 static void queue(struct nftnl_rule *r, const struct nftrules_spec *s,
-		  uint16_t first, int *err)
+		  uint16_t first, bool bypass, int *err)
 {
 	struct nftnl_expr *e;
 
@@ -266,7 +266,7 @@ static void queue(struct nftnl_rule *r, const struct nftrules_spec *s,
 			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, first);
 			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
 			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
-					   s->fail_open ? NFT_QUEUE_FLAG_BYPASS : 0);
+					   bypass ? NFT_QUEUE_FLAG_BYPASS : 0);
 		}
 	} else {
 		/* XT_ALIGN'd as iptables sends it. */
@@ -274,7 +274,7 @@ static void queue(struct nftnl_rule *r, const struct nftrules_spec *s,
 			struct xt_NFQ_info_v3 info;
 			uint16_t pad;
 		} tg = { { first, 1,
-			   s->fail_open ? NFQ_FLAG_BYPASS : 0 }, 0 };
+			   bypass ? NFQ_FLAG_BYPASS : 0 }, 0 };
 		void *info = malloc(sizeof(tg));	/* freed with e */
 
 		e = nftnl_expr_alloc("target");
@@ -359,7 +359,8 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 				match_masked(r, 16, 4, mask, val, &err);
 			}
 			counter(r, &err);
-			queue(r, s, (uint16_t)(first + v % s->queues), &err);
+			queue(r, s, (uint16_t)(first + v % s->queues),
+			      s->fail_open, &err);
 			rule_end(bt, r, NFPROTO_IPV4, "output",
 				 gso ? C_Q4T : C_Q4, err);
 		}
@@ -402,7 +403,12 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 				match_masked(r, 8, 16, mask, val, &err);
 			}
 			counter(r, &err);
-			queue(r, s, (uint16_t)(first + v % s->queues), &err);
+			/* Never bypass: in shared mode the host's own
+			 * IPv6 stack would get the CLAT's packets and
+			 * answer them with resets (fail-open applies to
+			 * IPv4 only, see README). */
+			queue(r, s, (uint16_t)(first + v % s->queues), false,
+			      &err);
 			rule_end(bt, r, NFPROTO_IPV6, "prerouting",
 				 gso ? C_Q6T : C_Q6, err);
 		}
@@ -464,11 +470,11 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
 		for (unsigned v = 0; v < nsel; v++) {
 			print_sel(s, 6, v, sel, sizeof(sel));
-			fprintf(f, "\t\tip6 daddr %s%s%s%s counter queue num %u%s comment \"%s\"\n",
+			fprintf(f, "\t\tip6 daddr %s%s%s%s counter queue num %u comment \"%s\"\n",
 				a6, m, gso ? " meta l4proto tcp" : "", sel,
 				(gso ? s->gso_queue_num : s->queue_num) +
 					v % s->queues,
-				bypass, gso ? C_Q6T : C_Q6);
+				gso ? C_Q6T : C_Q6);
 		}
 	}
 	fprintf(f, "\t}\n\n"
@@ -593,7 +599,7 @@ static void probe(struct batch *bt, const struct nftrules_spec *s)
 	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE);
 	chain_msg(bt, NFPROTO_IPV4, "probe", NF_INET_LOCAL_OUT, 0);
 	if ((r = rule(bt))) {
-		queue(r, s, s->queue_num, &err);
+		queue(r, s, s->queue_num, false, &err);
 		rule_end(bt, r, NFPROTO_IPV4, "probe", "clat-nfq: probe", err);
 	}
 	drop_tables(bt);

@@ -66,13 +66,13 @@ struct priv {
 /* Bind one queue to the worker's socket. With gso, the kernel hands over
  * super-packets whole and leaves partial checksums as they are, saying so
  * in NFQA_SKB_INFO; without it, it segments and completes them first. */
-static int nfq_config(struct worker *w, struct priv *p, uint16_t queue,
-		      bool gso)
+static int nfq_config(struct priv *p, uint16_t queue, bool gso)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	uint32_t flags = (w->fail_open ? NFQA_CFG_F_FAIL_OPEN : 0) |
-			 (gso ? NFQA_CFG_F_GSO : 0);
+	/* No NFQA_CFG_F_FAIL_OPEN: a full queue would pass IPv6 packets to
+	 * the host's stack too (see nftrules.c); full means dropped. */
+	uint32_t flags = gso ? NFQA_CFG_F_GSO : 0;
 
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
@@ -340,9 +340,9 @@ int worker_start(struct worker *w)
 		   sizeof(rcv));
 	/* Overruns come back as ENOBUFS from recv (the default): counted in
 	 * batch(), not fatal. */
-	err = nfq_config(w, p, w->queue, false);
+	err = nfq_config(p, w->queue, false);
 	if (!err && w->gso_queue)
-		err = nfq_config(w, p, w->gso_queue, true);
+		err = nfq_config(p, w->gso_queue, true);
 	if (err)
 		goto fail;
 	p->tx4.fd = raw_socket(AF_INET, w->fwmark);

@@ -133,6 +133,30 @@ check "nothing left after the restart's SIGTERM" [ "$(state)" = "$before" ]
 ino=$(ip netns exec "$h" stat -L -c %i /proc/self/ns/net)
 check "no lock file left" [ ! -e "/run/clat-nfq.$ino.lock" ]
 
+echo "-- fail-open=yes and a dead daemon: nothing reaches the host's IPv6 stack"
+# A TCP flow through the CLAT whose server speaks only after 2 s; the daemon
+# is killed before that. Its IPv6 packets must be held by the rules (fail-open
+# bypasses IPv4 only): had they reached the host's TCP, it would answer the
+# unknown connection with a reset (TcpOutRsts counts IPv4 and IPv6).
+ip netns exec "$n-s" socat TCP4-LISTEN:8090,reuseaddr SYSTEM:'sleep 2; head -c 100000 /dev/zero' </dev/null >/dev/null 2>&1 &
+late_srv=$!
+sleep 0.3
+check "daemon starts (fail-open=yes)" start threads=1 fail-open=yes
+# The client must not half-close (socat -u would send a FIN at once).
+timeout 8 ip netns exec "$h" socat TCP4:$LAB_S4:8090 SYSTEM:'sleep 8' </dev/null >/dev/null 2>&1 &
+late_cli=$!
+sleep 0.7
+kill -9 "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
+rsts() { in_h awk '/^Tcp:/ { if (h) print $(f); else for (i = 1; i <= NF; i++) if ($i == "OutRsts") { f = i; h = 1 } }' /proc/net/snmp; }
+held() { in_h nft list table ip6 clat-nfq 2>/dev/null | sed -n 's/.*meta l4proto tcp counter packets \([0-9]*\).*/\1/p' | head -1; }
+r0=$(rsts) q0=$(held)
+sleep 3
+check "the server's data reached H after the kill and the IPv6 rules held it ($q0 -> $(held) packets)" [ "$(held)" -gt "${q0:-0}" ]
+check "the host's TCP sent no reset ($r0 -> $(rsts))" [ "$(rsts)" = "$r0" ]
+kill $late_cli $late_srv 2>/dev/null || true; wait $late_cli $late_srv 2>/dev/null || true
+check "restart cleans up after the dead run" start
+check "SIGTERM" stop
+
 echo "-- readiness and counters"
 sock="/tmp/$n.notify"
 socat -u UNIX-RECV:"$sock" OPEN:"/tmp/$n.ready",creat,trunc </dev/null >/dev/null 2>&1 &

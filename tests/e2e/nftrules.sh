@@ -41,6 +41,7 @@ check "fail-closed: the queue rule counted it" bash -c "ip netns exec $ns nft li
 check "other IPv4 untouched" bash -c "ip netns exec $ns ping -c1 -W1 127.0.0.1 >/dev/null"
 in_ns $tool apply fail-open
 check "fail-open: CLAT packet passes" bash -c "ip netns exec $ns ping -c1 -W1 -I 192.0.0.1 192.0.0.1 >/dev/null"
+check "fail-open: the IPv4 rules bypass, the IPv6 rules never" bash -c "ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | grep -q 'queue num 465 bypass' && ! ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | grep -q bypass"
 
 check "shared mode adds the ct mark rules" bash -c "ip netns exec $ns $tool apply shared && ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | grep -q 'ct mark'"
 check "remove" in_ns $tool remove
