@@ -115,6 +115,11 @@ static void uplink_of(const uint8_t addr[16], char name[IF_NAMESIZE])
 
 /* One daemon per network namespace: the lock is named after it, since
  * /run is shared by every namespace on the machine. */
+#define RUNDIR "/run/clat-nfq"
+
+/* One instance per network namespace: a lock file named after it, in
+ * RUNDIR (the service's RuntimeDirectory=, owned by its user; created here
+ * when started by hand). */
 static int lock_instance(char *path, size_t size)
 {
 	struct stat st;
@@ -122,7 +127,9 @@ static int lock_instance(char *path, size_t size)
 
 	if (stat("/proc/self/ns/net", &st) < 0)
 		return -errno;
-	snprintf(path, size, "/run/clat-nfq.%llu.lock",
+	if (mkdir(RUNDIR, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(path, size, RUNDIR "/%llu.lock",
 		 (unsigned long long)st.st_ino);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -222,17 +229,59 @@ static void print_stats(struct worker *w, unsigned n)
 				(unsigned long long)t.drop[r]);
 }
 
+/* The CLAT device carries this alias: only a device that does is ever
+ * removed, so an interface of the same name that someone else made (a
+ * clatd's TAYGA device, say) is left alone. */
+#define DEV_ALIAS "clat-nfq"
+
+static bool dev_is_ours(const char *name)
+{
+	char path[64], alias[64] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifalias", name);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(alias, sizeof(alias), f))
+		alias[0] = 0;
+	fclose(f);
+	alias[strcspn(alias, "\n")] = 0;
+	return !strcmp(alias, DEV_ALIAS);
+}
+
+/* The CLAT's IPv4 interface: a dummy where the kernel has the driver, else
+ * a tun device nobody reads. Its ifindex or -errno. */
+static int dev_create(const char *name)
+{
+	int idx, e;
+
+	if (if_nametoindex(name))	/* someone else's: teardown keeps it */
+		return -EEXIST;
+	idx = rtnl_dummy_create(name);
+	if (idx == -EOPNOTSUPP) {
+		log_info("no dummy driver in this kernel: %s is a tun device "
+			 "that nobody reads", name);
+		idx = tundev_create(name);
+	}
+	if (idx < 0)
+		return idx;
+	e = rtnl_link_alias(idx, DEV_ALIAS);
+	return e ? e : idx;
+}
+
 /* Remove what a run installs; tolerant of pieces that are not there, so
  * it also cleans up after a crashed run. */
 static void teardown(const struct config *c, int ifindex)
 {
 	nftrules_remove();
-	if (ifindex > 0) {
+	if (ifindex > 0 && dev_is_ours(c->clat_dev)) {
 		rtnl_default4(false, ifindex, c->clat_v4, c->v4_defaultroute_metric,
 			      0, 0);
 		rtnl_addr4(false, ifindex, c->clat_v4);
+		if (rtnl_link_del(c->clat_dev))
+			tundev_remove(c->clat_dev);
 	}
-	tundev_remove(c->clat_dev);
 }
 
 int main(int argc, char **argv)
@@ -355,8 +404,12 @@ int main(int argc, char **argv)
 	e = (int)if_nametoindex(c.clat_dev);
 	teardown(&c, e);
 
-	ifindex = tundev_create(c.clat_dev);
-	if (ifindex < 0) {
+	ifindex = dev_create(c.clat_dev);
+	if (ifindex == -EEXIST) {
+		log_warnx("clat-dev=%s: an interface of that name exists and "
+			  "is not clat-nfq's", c.clat_dev);
+		goto out;
+	} else if (ifindex < 0) {
 		log_warn(ifindex, "creating %s", c.clat_dev);
 		goto out;
 	}
@@ -459,6 +512,7 @@ out:
 	if (anycast >= 0)
 		close(anycast);
 	unlink(lockpath);
+	rmdir(RUNDIR);		/* when empty and ours to remove */
 	close(lock);
 	return rc;
 }

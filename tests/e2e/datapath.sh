@@ -25,6 +25,7 @@ check() {
 	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
 }
 in_h() { ip netns exec "$h" "$@"; }
+contains() { [[ $1 == *"$2"* ]]; }
 start() {	# start [key=value ...]: run the daemon in H, wait for its rules
 	# not through in_h: $! must be the daemon itself (ip netns exec execs)
 	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX "$@" 2>>"/tmp/$n.log" &
@@ -131,7 +132,7 @@ check "a second instance is refused" bash -c "! ip netns exec $h build/clat-nfq 
 check "SIGTERM" stop
 check "nothing left after the restart's SIGTERM" [ "$(state)" = "$before" ]
 ino=$(ip netns exec "$h" stat -L -c %i /proc/self/ns/net)
-check "no lock file left" [ ! -e "/run/clat-nfq.$ino.lock" ]
+check "no lock file left" [ ! -e "/run/clat-nfq/$ino.lock" ]
 
 echo "-- fail-open=yes and a dead daemon: nothing reaches the host's IPv6 stack"
 # A TCP flow through the CLAT whose server speaks only after 2 s; the daemon
@@ -233,6 +234,13 @@ check "the operator's rules are left alone" bash -c "ip netns exec $h iptables -
 in_h iptables -t mangle -F; in_h ip6tables -t mangle -F
 in_h nft delete table ip mangle 2>/dev/null; in_h nft delete table ip6 mangle 2>/dev/null
 check "nothing else left" [ "$(state)" = "$before" ]
+# An interface named clat that is not the daemon's (a clatd/TAYGA setup's
+# persistent tun device, say): refused by name, and left alone.
+in_h ip tuntap add clat mode tun
+msg=$(in_h build/clat-nfq plat-prefix=$LAB_PREFIX 2>&1 || true)
+check "someone else's clat interface: refused, naming clat-dev" contains "$msg" "clat-dev=clat: an interface of that name exists"
+check "someone else's clat interface: left alone" bash -c "ip -n $h link show clat >/dev/null 2>&1"
+in_h ip link del clat
 msg=$(in_h build/clat-nfq plat-prefix=$LAB_PREFIX plat-dev=nosuch0 2>&1 || true)
 check "plat-dev naming no interface: message names key and value" bash -c "echo '$msg' | grep -q 'plat-dev=nosuch0'"
 
