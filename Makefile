@@ -4,6 +4,10 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/clat-nfq
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
 CC ?= cc
 CLANG ?= clang
 PKG_CONFIG ?= pkg-config
@@ -156,11 +160,28 @@ demo:
 		echo "clat-nfq: the demo arrives with the data path (issue 3)"; \
 		exit 1; fi
 
+# The binary, the unit (ExecStart pointing at the binary), the man page and
+# the commented example; /etc/clat-nfq.conf only where there is none yet.
 install: all
 	install -D -m 0755 $(BUILD)/clat-nfq $(DESTDIR)$(SBINDIR)/clat-nfq
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/clat-nfq.service.in \
+		> $(DESTDIR)$(UNITDIR)/clat-nfq.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/clat-nfq.service
+	install -D -m 0644 doc/clat-nfq.8 $(DESTDIR)$(MANDIR)/man8/clat-nfq.8
+	install -D -m 0644 doc/clat-nfq.conf.example \
+		$(DESTDIR)$(DOCDIR)/clat-nfq.conf.example
+	[ -e $(DESTDIR)$(SYSCONFDIR)/clat-nfq.conf ] || \
+		install -D -m 0644 doc/clat-nfq.conf.example \
+			$(DESTDIR)$(SYSCONFDIR)/clat-nfq.conf
 
+# Leaves /etc/clat-nfq.conf: it is the operator's.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/clat-nfq
+	rm -f $(DESTDIR)$(SBINDIR)/clat-nfq \
+		$(DESTDIR)$(UNITDIR)/clat-nfq.service \
+		$(DESTDIR)$(MANDIR)/man8/clat-nfq.8 \
+		$(DESTDIR)$(DOCDIR)/clat-nfq.conf.example
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)
