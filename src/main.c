@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -23,6 +25,7 @@
 #include "rtnl.h"
 #include "tundev.h"
 #include "privs.h"
+#include "status.h"
 #include "worker.h"
 #include "xlat.h"
 
@@ -31,6 +34,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: clat-nfq [-c FILE] [-d] [-q] [-p] [-h] [key=value ...]\n"
+		   "       clat-nfq status [--json]   ask the running daemon\n"
 		   "  -c FILE  configuration (default /etc/clat-nfq.conf)\n"
 		   "  -d       debug output   -q  quiet\n"
 		   "  -p       print the nftables ruleset this configuration\n"
@@ -252,14 +256,16 @@ static bool dev_is_ours(const char *name)
 
 /* The CLAT's IPv4 interface: a dummy where the kernel has the driver, else
  * a tun device nobody reads. Its ifindex or -errno. */
-static int dev_create(const char *name)
+static int dev_create(const char *name, const char **kind)
 {
 	int idx, e;
 
+	*kind = "dummy";
 	if (if_nametoindex(name))	/* someone else's: teardown keeps it */
 		return -EEXIST;
 	idx = rtnl_dummy_create(name);
 	if (idx == -EOPNOTSUPP) {
+		*kind = "tun";
 		log_info("no dummy driver in this kernel: %s is a tun device "
 			 "that nobody reads", name);
 		idx = tundev_create(name);
@@ -291,13 +297,19 @@ int main(int argc, char **argv)
 	const char *file = "/etc/clat-nfq.conf", *why;
 	char err[CONFIG_ERR_MAX], pfx[64], lockpath[64];
 	struct nftrules_spec rs = { 0 };
+	struct status_info si = { .prefix_source = "configured",
+				  .clat_dev_kind = "?", .queue_kind = "none" };
+	char sockpath[96] = "";
 	struct config c;
 	sigset_t sigs;
 	uint32_t mtu6 = 0, mtu4, advmss;
 	unsigned nworkers = 0, i;
-	int opt, lock, ifindex = -1, stopfd = -1, anycast = -1, rc = 1, e, sig;
+	int opt, lock, ifindex = -1, stopfd = -1, anycast = -1, rc = 1, e;
+	int sfd = -1, sigfd = -1;
 	bool must = false, print = false;
 
+	if (argc >= 2 && !strcmp(argv[1], "status"))
+		return status_client(argc >= 3 && !strcmp(argv[2], "--json"));
 	config_init(&c);
 	while ((opt = getopt(argc, argv, "c:dqph")) != -1) {
 		switch (opt) {
@@ -404,7 +416,7 @@ int main(int argc, char **argv)
 	e = (int)if_nametoindex(c.clat_dev);
 	teardown(&c, e);
 
-	ifindex = dev_create(c.clat_dev);
+	ifindex = dev_create(c.clat_dev, &si.clat_dev_kind);
 	if (ifindex == -EEXIST) {
 		log_warnx("clat-dev=%s: an interface of that name exists and "
 			  "is not clat-nfq's", c.clat_dev);
@@ -482,12 +494,50 @@ int main(int argc, char **argv)
 		 c.plat_dev[0] ? c.plat_dev : "?", nworkers, c.queue_num,
 		 c.queue_num + nworkers * (c.gso ? 2 : 1) - 1,
 		 c.gso ? " (the upper half for IPv6 TCP with offloads)" : "");
+	rfc6052_prefix_format(&c.plat_prefix, si.plat_prefix,
+			      sizeof(si.plat_prefix));
+	inet_ntop(AF_INET, c.clat_v4, si.clat4, sizeof(si.clat4));
+	inet_ntop(AF_INET6, xc.clat6, si.clat6, sizeof(si.clat6));
+	si.v6_mode = rs.shared ? "shared" : "explicit";
+	snprintf(si.plat_dev, sizeof(si.plat_dev), "%s",
+		 c.plat_dev[0] ? c.plat_dev : "?");
+	snprintf(si.clat_dev, sizeof(si.clat_dev), "%s", c.clat_dev);
+	si.queue_num = c.queue_num;
+	si.gso_queue_num = rs.gso_queue_num;
+	si.fail_open = c.fail_open;
+	if (c.nft_rules)
+		si.queue_kind = rs.native_queue ? "nft queue" : "xt NFQUEUE";
+	sfd = status_path(sockpath, sizeof(sockpath));
+	if (!sfd)
+		sfd = status_listen(sockpath);
+	if (sfd < 0) {
+		log_warn(sfd, "status socket %s", sockpath);
+		sockpath[0] = 0;
+	}
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		log_warn(-errno, "signalfd");
+		goto out;
+	}
 	notify("READY=1");
 
 	for (;;) {
-		if (sigwait(&sigs, &sig))
+		struct pollfd pf[2] = { { .fd = sigfd, .events = POLLIN },
+					{ .fd = sfd, .events = POLLIN } };
+		struct signalfd_siginfo ssi;
+
+		if (poll(pf, sfd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
 			break;
-		if (sig == SIGUSR1) {
+		}
+		if (pf[1].revents & POLLIN)
+			status_serve(sfd, &si, workers, nworkers);
+		if (!(pf[0].revents & POLLIN))
+			continue;
+		if (read(sigfd, &ssi, sizeof(ssi)) != sizeof(ssi))
+			continue;
+		if (ssi.ssi_signo == SIGUSR1) {
 			print_stats(workers, nworkers);
 			continue;
 		}
@@ -511,6 +561,12 @@ out:
 		close(stopfd);
 	if (anycast >= 0)
 		close(anycast);
+	if (sfd >= 0)
+		close(sfd);
+	if (sigfd >= 0)
+		close(sigfd);
+	if (sockpath[0])
+		unlink(sockpath);
 	unlink(lockpath);
 	rmdir(RUNDIR);		/* when empty and ours to remove */
 	close(lock);

@@ -184,6 +184,17 @@ check "every thread holds only CAP_NET_ADMIN and CAP_NET_RAW, no_new_privs" caps
 kill "$notify_rcv" 2>/dev/null; wait "$notify_rcv" 2>/dev/null || true
 ip netns exec "$h" ping -c2 -i0.2 -W2 -q $LAB_S4 >/dev/null || true
 ip netns exec "$h" ping -c1 -W2 -t1 $LAB_S4 >/dev/null || true
+st=$(in_h build/clat-nfq status 2>&1 || true)
+check "clat-nfq status: live counters" bash -c "grep -q '^translated_4to6: [1-9]' <<<'$st' && grep -q '^plat-prefix: $LAB_PREFIX (configured)' <<<'$st'"
+check "clat-nfq status --json: parses, counts, one entry per worker" /usr/bin/python3 -c '
+import json, subprocess, sys
+s = json.loads(subprocess.run(["ip", "netns", "exec", sys.argv[1], "build/clat-nfq", "status", "--json"],
+                              capture_output=True, text=True, check=True).stdout)
+assert s["counters"]["translated_4to6"] > 0 and s["counters"]["translated_6to4"] > 0, s["counters"]
+assert s["counters"]["dropped"]["ttl_expired"] == 1, s["counters"]["dropped"]
+assert len(s["per_worker"]) == s["workers"] >= 1 and s["clat_v6_mode"] == "shared", s
+' "$h"
+check "clat-nfq status refuses a user other than root" bash -c "! ip netns exec $h setpriv --reuid=65534 --regid=65534 --clear-groups build/clat-nfq status >/dev/null 2>&1"
 kill -USR1 "$daemon"; sleep 0.3
 check "SIGUSR1 prints counters: translated both ways" grep -q 'translated 4to6 [1-9][0-9]*, 6to4 [1-9]' "/tmp/$n.err"
 check "SIGUSR1 prints counters: drops by reason" grep -q 'dropped ttl_expired 1' "/tmp/$n.err"

@@ -1,0 +1,43 @@
+/* The running daemon's state for people and scripts: a unix socket per
+ * network namespace, next to the lock, that answers "text" or "json" with
+ * the configuration in force and the live counters. Only root and the
+ * daemon's own user are answered. */
+#ifndef CLAT_STATUS_H
+#define CLAT_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "worker.h"
+
+/* What the daemon runs with, as text. */
+struct status_info {
+	char plat_prefix[64];
+	const char *prefix_source;	/* "configured" */
+	char clat4[16];
+	char clat6[48];
+	const char *v6_mode;		/* "shared" or "explicit" */
+	char plat_dev[16];
+	char clat_dev[16];
+	const char *clat_dev_kind;	/* "dummy" or "tun" */
+	unsigned queue_num, gso_queue_num;	/* gso_queue_num 0: none */
+	bool fail_open;
+	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
+};
+
+/* The socket's path for the calling process's network namespace. */
+int status_path(char *path, size_t size);
+
+/* Listen on path (a stale socket there is replaced), mode 0600: the
+ * listening fd or -errno. */
+int status_listen(const char *path);
+
+/* Answer one waiting client on lfd. */
+void status_serve(int lfd, const struct status_info *si,
+		  const struct worker *w, unsigned n);
+
+/* `clat-nfq status [--json]`: ask the daemon of this namespace and print
+ * its answer. Exit status: 0, or 1 when no daemon answers. */
+int status_client(bool json);
+
+#endif

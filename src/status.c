@@ -1,0 +1,227 @@
+/* The status socket (see status.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "status.h"
+
+#define RUNDIR "/run/clat-nfq"
+
+int status_path(char *path, size_t size)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return -errno;
+	snprintf(path, size, RUNDIR "/%llu.sock",
+		 (unsigned long long)st.st_ino);
+	return 0;
+}
+
+static int addr_of(const char *path, struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	if (snprintf(a->sun_path, sizeof(a->sun_path), "%s", path) >=
+	    (int)sizeof(a->sun_path))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int status_listen(const char *path)
+{
+	struct sockaddr_un a;
+	int fd, err = addr_of(path, &a);
+
+	if (err)
+		return err;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);	/* a crashed run's: the lock says it is gone */
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    chmod(path, 0600) < 0 || listen(fd, 8) < 0) {
+		err = -errno;
+		close(fd);
+		unlink(path);
+		return err;
+	}
+	return fd;
+}
+
+static void sum(const struct worker *w, unsigned n, struct worker_stats *t)
+{
+	struct worker_stats s;
+
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < n; i++) {
+		const uint64_t *src = (const uint64_t *)&s;
+		uint64_t *dst = (uint64_t *)t;
+
+		worker_stats_read(&w[i], &s);
+		for (size_t k = 0; k < sizeof(s) / sizeof(uint64_t); k++)
+			dst[k] += src[k];
+	}
+}
+
+/* The counters every report carries, in a fixed order. */
+#define COUNTERS(X, s)							\
+	X("received", (s).rx)						\
+	X("translated_4to6", (s).xlat_4to6)				\
+	X("translated_6to4", (s).xlat_6to4)				\
+	X("icmp_errors_sent", (s).icmp_errors)				\
+	X("send_errors", (s).send_errors)				\
+	X("queue_overflows", (s).overflows)				\
+	X("offloaded_super_packets", (s).offloaded)
+
+static void text(FILE *f, const struct status_info *si,
+		 const struct worker *w, unsigned n)
+{
+	struct worker_stats t, s;
+
+	sum(w, n, &t);
+	fprintf(f, "clat-nfq: running, pid %ld\n"
+		"plat-prefix: %s (%s)\n"
+		"clat-v4-addr: %s on %s (%s)\n"
+		"clat-v6-addr: %s (%s)\n"
+		"plat-dev: %s\n"
+		"rules: %s%s\n"
+		"workers: %u, queues %u-%u",
+		(long)getpid(), si->plat_prefix, si->prefix_source, si->clat4,
+		si->clat_dev, si->clat_dev_kind, si->clat6, si->v6_mode,
+		si->plat_dev, si->queue_kind,
+		si->fail_open ? ", fail-open for IPv4" : "", n, si->queue_num,
+		si->queue_num + n - 1);
+	if (si->gso_queue_num)
+		fprintf(f, ", TCP with offloads %u-%u", si->gso_queue_num,
+			si->gso_queue_num + n - 1);
+	fputc('\n', f);
+#define TEXT(name, v) fprintf(f, "%s: %llu\n", name, (unsigned long long)(v));
+	COUNTERS(TEXT, t)
+	for (int r = 1; r < XLAT_R_COUNT; r++)
+		if (t.drop[r])
+			fprintf(f, "dropped %s: %llu\n",
+				xlat_reason_name((enum xlat_reason)r),
+				(unsigned long long)t.drop[r]);
+	for (unsigned i = 0; i < n; i++) {
+		worker_stats_read(&w[i], &s);
+		fprintf(f, "worker %u (queue %u): received %llu, 4to6 %llu, "
+			"6to4 %llu\n", i, si->queue_num + i,
+			(unsigned long long)s.rx,
+			(unsigned long long)s.xlat_4to6,
+			(unsigned long long)s.xlat_6to4);
+	}
+}
+
+static void json(FILE *f, const struct status_info *si,
+		 const struct worker *w, unsigned n)
+{
+	struct worker_stats t, s;
+	const char *sep = "";
+
+	sum(w, n, &t);
+	/* Every string here is an address, a name from the configuration
+	 * (interface names carry no quotes or backslashes) or a constant. */
+	fprintf(f, "{\"pid\":%ld,\"plat_prefix\":\"%s\","
+		"\"plat_prefix_source\":\"%s\",\"clat_v4_addr\":\"%s\","
+		"\"clat_v6_addr\":\"%s\",\"clat_v6_mode\":\"%s\","
+		"\"plat_dev\":\"%s\",\"clat_dev\":\"%s\","
+		"\"clat_dev_kind\":\"%s\",\"rules\":\"%s\","
+		"\"fail_open\":%s,\"workers\":%u,\"queue_num\":%u,"
+		"\"gso_queue_num\":%u,\"counters\":{",
+		(long)getpid(), si->plat_prefix, si->prefix_source, si->clat4,
+		si->clat6, si->v6_mode, si->plat_dev, si->clat_dev,
+		si->clat_dev_kind, si->queue_kind,
+		si->fail_open ? "true" : "false", n, si->queue_num,
+		si->gso_queue_num);
+#define JSON(name, v) fprintf(f, "%s\"%s\":%llu", sep, name,		\
+			      (unsigned long long)(v)); sep = ",";
+	COUNTERS(JSON, t)
+	fprintf(f, ",\"dropped\":{");
+	sep = "";
+	for (int r = 1; r < XLAT_R_COUNT; r++) {
+		fprintf(f, "%s\"%s\":%llu", sep,
+			xlat_reason_name((enum xlat_reason)r),
+			(unsigned long long)t.drop[r]);
+		sep = ",";
+	}
+	fprintf(f, "}},\"per_worker\":[");
+	for (unsigned i = 0; i < n; i++) {
+		worker_stats_read(&w[i], &s);
+		fprintf(f, "%s{\"queue\":%u,", i ? "," : "",
+			si->queue_num + i);
+		sep = "";
+		COUNTERS(JSON, s)
+		fputc('}', f);
+	}
+	fprintf(f, "]}\n");
+}
+
+void status_serve(int lfd, const struct status_info *si,
+		  const struct worker *w, unsigned n)
+{
+	struct timeval tv = { 0, 200000 };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	char req[16] = "";
+	ssize_t got;
+	FILE *f;
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return;
+	}
+	/* The socket file is 0600 already; the peer's credentials are
+	 * checked too, so a descriptor passed on does not open it up. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    (cred.uid != 0 && cred.uid != geteuid())) {
+		fprintf(f, "clat-nfq: status is for root only\n");
+		fclose(f);
+		return;
+	}
+	got = read(fd, req, sizeof(req) - 1);
+	if (got > 0 && !strncmp(req, "json", 4))
+		json(f, si, w, n);
+	else
+		text(f, si, w, n);
+	fclose(f);
+}
+
+int status_client(bool as_json)
+{
+	char path[96], buf[4096];
+	struct sockaddr_un a;
+	ssize_t got;
+	int fd;
+
+	if (status_path(path, sizeof(path)) || addr_of(path, &a))
+		return 1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		fprintf(stderr, "clat-nfq status: no daemon answers on %s: "
+			"%s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	if (write(fd, as_json ? "json\n" : "text\n", 5) != 5) {
+		close(fd);
+		return 1;
+	}
+	while ((got = read(fd, buf, sizeof(buf))) > 0)
+		if (fwrite(buf, 1, (size_t)got, stdout) != (size_t)got)
+			break;
+	close(fd);
+	return 0;
+}
