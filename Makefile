@@ -95,7 +95,8 @@ $(BUILD)/e2e/%: tests/e2e/%.c $(filter-out $(BUILD)/obj/main.o,$(DAEMON_OBJS)) $
 check:
 	$(Q)scripts/install-deps test
 	$(Q)$(MAKE) --no-print-directory analyze
-	$(Q)$(MAKE) --no-print-directory $(PROGRAMS) $(UNIT_BINS) $(E2E_BINS)
+	$(Q)$(MAKE) --no-print-directory $(PROGRAMS) $(UNIT_BINS) $(E2E_BINS) \
+		$(BUILD)/bench/udpblast
 	@fail=0; for t in $(UNIT_BINS) $(E2E_TESTS); do \
 		echo "== $$t"; \
 		if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

@@ -38,6 +38,12 @@ struct worker {
 int worker_start(struct worker *w);
 /* Join a started worker and release what it holds. */
 void worker_join(struct worker *w);
+/* What the kernel dropped on the queues first .. first + count - 1 of this
+ * network namespace (/proc/net/netfilter/nfnetlink_queue): queue full
+ * (queue_dropped) and not deliverable to the socket (user_dropped). */
+void worker_kernel_drops(unsigned first, unsigned count, uint64_t *full,
+			 uint64_t *undeliverable);
+
 /* A consistent-enough copy of the counters (relaxed loads). */
 void worker_stats_read(const struct worker *w, struct worker_stats *s);
 

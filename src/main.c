@@ -324,14 +324,17 @@ int main(int argc, char **argv)
 	if (load_file(&c, file, must))
 		return 2;
 	for (; optind < argc; optind++) {
-		char *eq = strchr(argv[optind], '=');
+		const char *eq = strchr(argv[optind], '=');
+		char key[64];
 
-		if (!eq) {
+		if (!eq || (size_t)(eq - argv[optind]) >= sizeof(key)) {
 			log_warnx("%s: expected key=value", argv[optind]);
 			return 2;
 		}
-		*eq = '\0';
-		if (config_set(&c, argv[optind], eq + 1, err, sizeof(err))) {
+		/* argv stays as given, so ps and pgrep -f show it whole. */
+		memcpy(key, argv[optind], (size_t)(eq - argv[optind]));
+		key[eq - argv[optind]] = '\0';
+		if (config_set(&c, key, eq + 1, err, sizeof(err))) {
 			log_warnx("%s", err);
 			return 2;
 		}

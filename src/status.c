@@ -79,12 +79,28 @@ static void sum(const struct worker *w, unsigned n, struct worker_stats *t)
 	X("queue_overflows", (s).overflows)				\
 	X("offloaded_super_packets", (s).offloaded)
 
+/* The kernel's drops on the daemon's queues, both ranges. */
+static void kdrops(const struct status_info *si, unsigned n, uint64_t *full,
+		   uint64_t *undeliverable)
+{
+	uint64_t a, b;
+
+	worker_kernel_drops(si->queue_num, n, full, undeliverable);
+	if (si->gso_queue_num) {
+		worker_kernel_drops(si->gso_queue_num, n, &a, &b);
+		*full += a;
+		*undeliverable += b;
+	}
+}
+
 static void text(FILE *f, const struct status_info *si,
 		 const struct worker *w, unsigned n)
 {
 	struct worker_stats t, s;
+	uint64_t full, undeliverable;
 
 	sum(w, n, &t);
+	kdrops(si, n, &full, &undeliverable);
 	fprintf(f, "clat-nfq: running, pid %ld\n"
 		"plat-prefix: %s (%s)\n"
 		"clat-v4-addr: %s on %s (%s)\n"
@@ -103,6 +119,8 @@ static void text(FILE *f, const struct status_info *si,
 	fputc('\n', f);
 #define TEXT(name, v) fprintf(f, "%s: %llu\n", name, (unsigned long long)(v));
 	COUNTERS(TEXT, t)
+	TEXT("queue_full_dropped", full)
+	TEXT("queue_undeliverable_dropped", undeliverable)
 	for (int r = 1; r < XLAT_R_COUNT; r++)
 		if (t.drop[r])
 			fprintf(f, "dropped %s: %llu\n",
@@ -122,9 +140,11 @@ static void json(FILE *f, const struct status_info *si,
 		 const struct worker *w, unsigned n)
 {
 	struct worker_stats t, s;
+	uint64_t full, undeliverable;
 	const char *sep = "";
 
 	sum(w, n, &t);
+	kdrops(si, n, &full, &undeliverable);
 	/* Every string here is an address, a name from the configuration
 	 * (interface names carry no quotes or backslashes) or a constant. */
 	fprintf(f, "{\"pid\":%ld,\"plat_prefix\":\"%s\","
@@ -142,6 +162,8 @@ static void json(FILE *f, const struct status_info *si,
 #define JSON(name, v) fprintf(f, "%s\"%s\":%llu", sep, name,		\
 			      (unsigned long long)(v)); sep = ",";
 	COUNTERS(JSON, t)
+	JSON("queue_full_dropped", full)
+	JSON("queue_undeliverable_dropped", undeliverable)
 	fprintf(f, ",\"dropped\":{");
 	sep = "";
 	for (int r = 1; r < XLAT_R_COUNT; r++) {

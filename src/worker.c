@@ -11,6 +11,7 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -391,4 +392,27 @@ void worker_stats_read(const struct worker *w, struct worker_stats *s)
 
 	for (size_t i = 0; i < sizeof(*s) / sizeof(uint64_t); i++)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+}
+
+void worker_kernel_drops(unsigned first, unsigned count, uint64_t *full,
+			 uint64_t *undeliverable)
+{
+	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "re");
+	unsigned long long q, qd, ud;
+	unsigned num;
+	char line[256];
+
+	*full = *undeliverable = 0;
+	if (!f)
+		return;
+	/* queue portid waiting copy_mode copy_range queue_dropped
+	 * user_dropped id_sequence 1 */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%u %*u %*u %*u %*u %llu %llu %llu", &num, &qd,
+			   &ud, &q) == 4 && num >= first &&
+		    num < first + count) {
+			*full += qd;
+			*undeliverable += ud;
+		}
+	fclose(f);
 }
