@@ -34,6 +34,7 @@ struct config {
 	uint16_t v4_defaultroute_mtu;	/* 0: uplink IPv6 MTU - 20 */
 	uint16_t v4_defaultroute_advmss;	/* 0: MTU - 40 */
 	bool fail_open;
+	bool trace;			/* nftrace on the CLAT's packets */
 	bool nft_rules;			/* no: the operator queues packets */
 	bool gso;			/* IPv6 TCP to offloading queues */
 	bool debug;

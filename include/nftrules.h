@@ -22,6 +22,8 @@ struct nftrules_spec {
 				 * (RFC 6052 2.2): 7, 9, 10, 11, 12 or 15 */
 	uint16_t gso_queue_num;	/* first of as many queues for IPv6 TCP with
 				 * offloads pending (NFQA_CFG_F_GSO); 0: none */
+	bool trace;		/* a first rule in each chain sets nftrace on
+				 * the CLAT's packets: nft monitor trace */
 	bool fail_open;		/* IPv4 rules bypass the queue when nobody
 				 * listens; IPv6 rules never do */
 	bool native_queue;	/* nft queue expression, else xt NFQUEUE */

@@ -61,6 +61,7 @@ static long bool_key(const char *key)
 		{ "fail-open", offsetof(struct config, fail_open) },
 		{ "nft-rules", offsetof(struct config, nft_rules) },
 		{ "gso", offsetof(struct config, gso) },
+		{ "trace", offsetof(struct config, trace) },
 		{ "debug", offsetof(struct config, debug) },
 		{ "quiet", offsetof(struct config, quiet) },
 	};

@@ -382,6 +382,7 @@ int main(int argc, char **argv)
 	/* The offloading queues follow the plain ones. */
 	rs.gso_queue_num = c.gso ? (uint16_t)(c.queue_num + nworkers) : 0;
 	rs.fail_open = c.fail_open;
+	rs.trace = c.trace;
 	if (print) {
 		/* What an operator puts in their own ruleset: the syntax of
 		 * the native queue expression, which nft also shows for the

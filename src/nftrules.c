@@ -22,6 +22,7 @@
 #include "nftrules.h"
 
 /* Rule comments, shared by the builder and the printer. */
+#define C_TRACE	"clat-nfq: trace the CLAT's packets (trace=yes; nft monitor trace)"
 #define C_OWN	"clat-nfq: the daemon's own packets"
 #define C_OWN6	"clat-nfq: the daemon's own packets, their flow marked as the CLAT's"
 #define C_Q4	"clat-nfq: IPv4 from the CLAT address to translation"
@@ -237,6 +238,26 @@ static void set_ctmark(struct nftnl_rule *r, uint32_t v, int *err)
 	add(r, e, err);
 }
 
+/* meta nftrace set 1: nft monitor trace follows the packet from here on,
+ * through every chain of every table. */
+static void set_nftrace(struct nftnl_rule *r, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+	uint8_t one = 1;
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &one, sizeof(one));
+	}
+	add(r, e, err);
+	e = nftnl_expr_alloc("meta");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_NFTRACE);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+	}
+	add(r, e, err);
+}
+
 static void counter(struct nftnl_rule *r, int *err)
 {
 	add(r, nftnl_expr_alloc("counter"), err);
@@ -339,6 +360,12 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE);
 	chain_msg(bt, NFPROTO_IPV4, "output", NF_INET_LOCAL_OUT,
 		  PRIO_MANGLE);
+	if (s->trace && (r = rule(bt))) {
+		err = 0;
+		match_payload(r, 12, s->clat4, 4, &err);
+		set_nftrace(r, &err);
+		rule_end(bt, r, NFPROTO_IPV4, "output", C_TRACE, err);
+	}
 	if ((r = rule(bt))) {
 		err = 0;
 		match_mark(r, false, s->fwmark, &err);
@@ -374,6 +401,14 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		  PRIO_MANGLE);
 	chain_msg(bt, NFPROTO_IPV6, "output", NF_INET_LOCAL_OUT,
 		  PRIO_MANGLE);
+	if (s->trace && (r = rule(bt))) {
+		err = 0;
+		match_payload(r, 24, s->clat6, 16, &err);
+		if (s->shared)
+			match_mark(r, true, s->ctmark, &err);
+		set_nftrace(r, &err);
+		rule_end(bt, r, NFPROTO_IPV6, "prerouting", C_TRACE, err);
+	}
 	if ((r = rule(bt))) {
 		err = 0;
 		match_mark(r, false, s->fwmark, &err);
@@ -449,9 +484,13 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 		snprintf(m, sizeof(m), " ct mark 0x%08x", s->ctmark);
 	fprintf(f, "table ip %s {\n"
 		"\tchain output {\n"
-		"\t\ttype filter hook output priority mangle; policy accept;\n"
-		"\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
-		NFTRULES_TABLE, s->fwmark, C_OWN);
+		"\t\ttype filter hook output priority mangle; policy accept;\n",
+		NFTRULES_TABLE);
+	if (s->trace)
+		fprintf(f, "\t\tip saddr %s meta nftrace set 1 comment \"%s\"\n",
+			a4, C_TRACE);
+	fprintf(f, "\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
+		s->fwmark, C_OWN);
 	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
 		for (unsigned v = 0; v < nsel; v++) {
 			print_sel(s, 4, v, sel, sizeof(sel));
@@ -467,6 +506,9 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 		"\tchain prerouting {\n"
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n",
 		NFTRULES_TABLE);
+	if (s->trace)
+		fprintf(f, "\t\tip6 daddr %s%s meta nftrace set 1 comment \"%s\"\n",
+			a6, m, C_TRACE);
 	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
 		for (unsigned v = 0; v < nsel; v++) {
 			print_sel(s, 6, v, sel, sizeof(sel));

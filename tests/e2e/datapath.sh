@@ -158,6 +158,20 @@ kill $late_cli $late_srv 2>/dev/null || true; wait $late_cli $late_srv 2>/dev/nu
 check "restart cleans up after the dead run" start
 check "SIGTERM" stop
 
+echo "-- trace=yes: nft monitor trace follows the CLAT's packets"
+check "daemon starts (trace=yes)" start threads=1 trace=yes
+printed=$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=1 trace=yes)
+live=$(in_h nft list ruleset 2>/dev/null | sed 's/counter packets [0-9]* bytes [0-9]*/counter/' | grep -v '^# ')
+check "clat-nfq -p prints the traced ruleset it installs" [ "$printed" = "$live" ]
+in_h timeout 3 nft monitor trace > "/tmp/$n.trace" 2>/dev/null &
+mon=$!
+sleep 0.5
+in_h ping -c1 -W2 -q $LAB_S4 >/dev/null || true
+wait $mon || true
+check "the trace shows the IPv4 request in clat-nfq's chain" grep -q 'trace id .* ip clat-nfq output rule ip saddr 192.0.0.1 .*queue' "/tmp/$n.trace"
+check "the trace shows the IPv6 reply in clat-nfq's chain" grep -q 'trace id .* ip6 clat-nfq prerouting rule ip6 daddr .*queue' "/tmp/$n.trace"
+check "SIGTERM (trace=yes)" stop
+
 echo "-- readiness and counters"
 sock="/tmp/$n.notify"
 socat -u UNIX-RECV:"$sock" OPEN:"/tmp/$n.ready",creat,trunc </dev/null >/dev/null 2>&1 &
