@@ -6,7 +6,11 @@
 # a policy-drop firewall that only accepts established traffic, rules and
 # routes left to the operator (-p, nft-rules=no, v4-defaultroute-enable=no),
 # cleanup after SIGTERM, restart after SIGKILL, and a bad configuration.
-# Explicit-address mode once too.
+# Explicit-address mode once too. Also: TCP super-packets both ways with
+# gso=yes and no, fail-open=yes with a dead daemon (nothing reaches the
+# host's IPv6 stack), trace=yes under nft monitor trace, clat-nfq status and
+# its JSON, the capabilities every thread keeps, and an interface of the
+# same name that is someone else's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lab
