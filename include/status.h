@@ -25,8 +25,11 @@ struct status_info {
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
 };
 
-/* The socket's path for the calling process's network namespace. */
-int status_path(char *path, size_t size);
+/* Where the daemon keeps its per-namespace files (RuntimeDirectory=). */
+#define RUNDIR "/run/clat-nfq"
+
+/* RUNDIR/<inode of the caller's network namespace>.ext: 0 or -errno. */
+int run_path(char *path, size_t size, const char *ext);
 
 /* Listen on path (a stale socket there is replaced), mode 0600: the
  * listening fd or -errno. */

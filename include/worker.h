@@ -46,5 +46,8 @@ void worker_kernel_drops(unsigned first, unsigned count, uint64_t *full,
 
 /* A consistent-enough copy of the counters (relaxed loads). */
 void worker_stats_read(const struct worker *w, struct worker_stats *s);
+/* The counters of workers w[0 .. n - 1] added up. */
+void worker_stats_sum(const struct worker *w, unsigned n,
+		      struct worker_stats *t);
 
 #endif

@@ -10,23 +10,20 @@
 
 #include "xlat.h"
 
-struct tcpseg {
-	int family;		/* of the output: AF_INET or AF_INET6 */
-	const uint8_t *ip;	/* output IP header template (20 or 40 bytes):
-				 * lengths and the IPv4 checksum are filled
-				 * in per segment */
-	const uint8_t *th;	/* the TCP header as received */
-	size_t thl;		/* its length (data offset * 4) */
-	const uint8_t *data;	/* the payload and its length */
-	size_t len;
-	size_t mss;		/* payload bytes per segment, > 0 */
-	uint32_t addr_sum;	/* csum_add() of the output's addresses */
-};
+/* The TCP header length of th (len bytes available), or 0 when the header
+ * is not all there. */
+size_t tcp_hlen(const uint8_t *th, size_t len);
 
-/* Append the segments to out: XLAT_R_NONE or XLAT_R_NO_ROOM. Sequence
- * numbers advance with the payload; FIN and PSH stay on the last segment,
- * CWR on the first (as the kernel's own GSO does). */
-enum xlat_reason tcp_segment(const struct tcpseg *s, struct xlat_out *out);
+/* Cut the TCP segment th (len bytes, header included) into packets of at
+ * most cap bytes of TCP header and data each, behind copies of ip: the
+ * output's IP header (20 or 40 bytes by family, already in out's arena),
+ * whose lengths and IPv4 checksum are filled in per packet. addr_sum is
+ * csum_add() of the output's addresses. Sequence numbers advance with the
+ * data; FIN and PSH stay on the last packet, CWR on the first (as the
+ * kernel's own GSO does). XLAT_FORWARD, or a drop with its reason. */
+enum xlat_verdict tcp_segment(struct xlat_out *out, int family,
+			      const uint8_t *ip, const uint8_t *th, size_t len,
+			      size_t cap, uint32_t addr_sum);
 
 /* What struct xlat_state remembers of remote (an IPv4 address): cap is
  * the largest TCP header + data it takes over IPv6; kept when smaller

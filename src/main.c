@@ -119,22 +119,17 @@ static void uplink_of(const uint8_t addr[16], char name[IF_NAMESIZE])
 
 /* One daemon per network namespace: the lock is named after it, since
  * /run is shared by every namespace on the machine. */
-#define RUNDIR "/run/clat-nfq"
-
 /* One instance per network namespace: a lock file named after it, in
  * RUNDIR (the service's RuntimeDirectory=, owned by its user; created here
  * when started by hand). */
 static int lock_instance(char *path, size_t size)
 {
-	struct stat st;
-	int fd;
+	int fd = run_path(path, size, "lock");
 
-	if (stat("/proc/self/ns/net", &st) < 0)
-		return -errno;
+	if (fd < 0)
+		return fd;
 	if (mkdir(RUNDIR, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	snprintf(path, size, RUNDIR "/%llu.lock",
-		 (unsigned long long)st.st_ino);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -203,20 +198,9 @@ static uint8_t last_octet_at(const struct rfc6052_prefix *p)
 
 static void print_stats(struct worker *w, unsigned n)
 {
-	struct worker_stats t = { 0 }, s;
+	struct worker_stats t;
 
-	for (unsigned i = 0; i < n; i++) {
-		worker_stats_read(&w[i], &s);
-		t.rx += s.rx;
-		t.xlat_4to6 += s.xlat_4to6;
-		t.xlat_6to4 += s.xlat_6to4;
-		t.icmp_errors += s.icmp_errors;
-		t.send_errors += s.send_errors;
-		t.overflows += s.overflows;
-		t.offloaded += s.offloaded;
-		for (int r = 0; r < XLAT_R_COUNT; r++)
-			t.drop[r] += s.drop[r];
-	}
+	worker_stats_sum(w, n, &t);
 	fprintf(stderr, "clat-nfq counters: received %llu, translated 4to6 %llu, "
 		"6to4 %llu, icmp errors sent %llu, send errors %llu, "
 		"queue overflows %llu, offloaded super-packets %llu\n",
@@ -511,7 +495,7 @@ int main(int argc, char **argv)
 	si.fail_open = c.fail_open;
 	if (c.nft_rules)
 		si.queue_kind = rs.native_queue ? "nft queue" : "xt NFQUEUE";
-	sfd = status_path(sockpath, sizeof(sockpath));
+	sfd = run_path(sockpath, sizeof(sockpath), "sock");
 	if (!sfd)
 		sfd = status_listen(sockpath);
 	if (sfd < 0) {

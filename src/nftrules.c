@@ -104,8 +104,9 @@ static void add(struct nftnl_rule *r, struct nftnl_expr *e, int *err)
 	nftnl_rule_add_expr(r, e);
 }
 
-static void match_payload(struct nftnl_rule *r, uint32_t off, const void *v,
-			  uint32_t len, int *err)
+/* Register 1 = len bytes of the network header from off. */
+static void load_payload(struct nftnl_rule *r, uint32_t off, uint32_t len,
+			 int *err)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("payload");
 
@@ -117,7 +118,49 @@ static void match_payload(struct nftnl_rule *r, uint32_t off, const void *v,
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
 	}
 	add(r, e, err);
-	e = nftnl_expr_alloc("cmp");
+}
+
+/* Register 1 = ct key (ct) or meta key. */
+static void load_key(struct nftnl_rule *r, bool ct, uint32_t key, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(ct ? "ct" : "meta");
+
+	if (e) {
+		nftnl_expr_set_u32(e, ct ? NFTNL_EXPR_CT_KEY : NFTNL_EXPR_META_KEY,
+				   key);
+		nftnl_expr_set_u32(e, ct ? NFTNL_EXPR_CT_DREG : NFTNL_EXPR_META_DREG,
+				   NFT_REG_1);
+	}
+	add(r, e, err);
+}
+
+/* ct key (ct) or meta key = register 1 = v. */
+static void store_key(struct nftnl_rule *r, bool ct, uint32_t key,
+		      const void *v, uint32_t len, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, v, len);
+	}
+	add(r, e, err);
+	e = nftnl_expr_alloc(ct ? "ct" : "meta");
+	if (e) {
+		nftnl_expr_set_u32(e, ct ? NFTNL_EXPR_CT_KEY : NFTNL_EXPR_META_KEY,
+				   key);
+		nftnl_expr_set_u32(e, ct ? NFTNL_EXPR_CT_SREG : NFTNL_EXPR_META_SREG,
+				   NFT_REG_1);
+	}
+	add(r, e, err);
+}
+
+/* Go on only if register 1 == v. */
+static void cmp_eq(struct nftnl_rule *r, const void *v, uint32_t len,
+		   int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
@@ -126,43 +169,13 @@ static void match_payload(struct nftnl_rule *r, uint32_t off, const void *v,
 	add(r, e, err);
 }
 
-/* meta mark / ct mark == v (host byte order, as the kernel keeps it). */
-static void match_mark(struct nftnl_rule *r, bool ct, uint32_t v, int *err)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc(ct ? "ct" : "meta");
-
-	if (e) {
-		nftnl_expr_set_u32(e, ct ? NFTNL_EXPR_CT_KEY : NFTNL_EXPR_META_KEY,
-				   ct ? NFT_CT_MARK : NFT_META_MARK);
-		nftnl_expr_set_u32(e, ct ? NFTNL_EXPR_CT_DREG : NFTNL_EXPR_META_DREG,
-				   NFT_REG_1);
-	}
-	add(r, e, err);
-	e = nftnl_expr_alloc("cmp");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &v, sizeof(v));
-	}
-	add(r, e, err);
-}
-
-/* (payload[off, off + len) & mask) == v: one byte of mask set at most. */
-static void match_masked(struct nftnl_rule *r, uint32_t off, uint32_t len,
-			 const uint8_t *mask, const uint8_t *v, int *err)
+/* Register 1 &= mask (len bytes). */
+static void and_mask(struct nftnl_rule *r, const void *mask, uint32_t len,
+		     int *err)
 {
 	static const uint8_t zero[16];
-	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
 
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
-				   NFT_PAYLOAD_NETWORK_HEADER);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	}
-	add(r, e, err);
-	e = nftnl_expr_alloc("bitwise");
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
@@ -171,13 +184,13 @@ static void match_masked(struct nftnl_rule *r, uint32_t off, uint32_t len,
 		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
 	}
 	add(r, e, err);
-	e = nftnl_expr_alloc("cmp");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, v, len);
-	}
-	add(r, e, err);
+}
+
+/* meta mark / ct mark == v (host byte order, as the kernel keeps it). */
+static void match_mark(struct nftnl_rule *r, bool ct, uint32_t v, int *err)
+{
+	load_key(r, ct, ct ? NFT_CT_MARK : NFT_META_MARK, err);
+	cmp_eq(r, &v, sizeof(v), err);
 }
 
 unsigned nftrules_selectors(const struct nftrules_spec *s)
@@ -200,62 +213,6 @@ static void selector(const struct nftrules_spec *s, int family, unsigned v,
 	memset(val, 0, 16);
 	mask[at] = (uint8_t)(nftrules_selectors(s) - 1);
 	val[at] = (uint8_t)v;
-}
-
-/* meta l4proto == proto (the upper layer after IPv6 extension headers). */
-static void match_l4proto(struct nftnl_rule *r, uint8_t proto, int *err)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("meta");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-	}
-	add(r, e, err);
-	e = nftnl_expr_alloc("cmp");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &proto, 1);
-	}
-	add(r, e, err);
-}
-
-static void set_ctmark(struct nftnl_rule *r, uint32_t v, int *err)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &v, sizeof(v));
-	}
-	add(r, e, err);
-	e = nftnl_expr_alloc("ct");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
-	}
-	add(r, e, err);
-}
-
-/* meta nftrace set 1: nft monitor trace follows the packet from here on,
- * through every chain of every table. */
-static void set_nftrace(struct nftnl_rule *r, int *err)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
-	uint8_t one = 1;
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &one, sizeof(one));
-	}
-	add(r, e, err);
-	e = nftnl_expr_alloc("meta");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_NFTRACE);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
-	}
-	add(r, e, err);
 }
 
 static void counter(struct nftnl_rule *r, int *err)
@@ -348,24 +305,95 @@ static struct nftnl_rule *rule(struct batch *bt)
 	return r;
 }
 
-/* The ruleset: nft/clat-nfq.nft shows it in nft's syntax. */
-static void build(struct batch *bt, const struct nftrules_spec *s)
+/* The CLAT's packets in one family: where the rules find them and where
+ * they go. */
+struct clat_rules {
+	int family;		/* 4 or 6 */
+	uint8_t nfproto;
+	const char *chain;
+	const char *match;	/* "ip saddr" or "ip6 daddr" */
+	uint32_t off, len;	/* the CLAT address in the header */
+	uint32_t sel_off;	/* the remote address, for the selector */
+	bool ctmark;		/* only flows the CLAT started (shared mode) */
+	bool bypass;		/* fail-open */
+	const char *c_any, *c_tcp;
+};
+
+static struct clat_rules clat_rules(const struct nftrules_spec *s,
+				    int family)
 {
+	if (family == 4)
+		return (struct clat_rules){ 4, NFPROTO_IPV4, "output",
+			"ip saddr", 12, 4, 16, false, s->fail_open,
+			C_Q4, C_Q4T };
+	/* IPv6 never bypasses: in shared mode the host's own IPv6 stack
+	 * would get the CLAT's packets and answer them with resets
+	 * (fail-open applies to IPv4 only, see README). */
+	return (struct clat_rules){ 6, NFPROTO_IPV6, "prerouting",
+		"ip6 daddr", 24, 16, 8, s->shared, false, C_Q6, C_Q6T };
+}
+
+/* The trace rule, then the queue rules: TCP first to the queues that
+ * keep offloads (NFQA_CFG_F_GSO), so a 64 KiB super-packet is translated
+ * in one trip; one rule per selector value, each naming its worker's
+ * queue, the same for a flow in both families. */
+static void build_clat(struct batch *bt, const struct nftrules_spec *s,
+		       int family)
+{
+	struct clat_rules c = clat_rules(s, family);
+	const uint8_t *addr = family == 4 ? s->clat4 : s->clat6;
 	unsigned sel = nftrules_selectors(s);
-	uint8_t mask[16], val[16];
+	uint8_t mask[16], val[16], tcp = 6, one = 1;
 	struct nftnl_rule *r;
 	int err;
 
-	/* IPv4: the CLAT's packets go to translation; ours pass. */
+	if (s->trace && (r = rule(bt))) {
+		err = 0;
+		load_payload(r, c.off, c.len, &err);
+		cmp_eq(r, addr, c.len, &err);
+		if (c.ctmark)
+			match_mark(r, true, s->ctmark, &err);
+		store_key(r, false, NFT_META_NFTRACE, &one, 1, &err);
+		rule_end(bt, r, c.nfproto, c.chain, C_TRACE, err);
+	}
+	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
+		uint16_t first = gso ? s->gso_queue_num : s->queue_num;
+
+		for (unsigned v = 0; v < sel && (r = rule(bt)); v++) {
+			err = 0;
+			load_payload(r, c.off, c.len, &err);
+			cmp_eq(r, addr, c.len, &err);
+			if (c.ctmark)
+				match_mark(r, true, s->ctmark, &err);
+			if (gso) {
+				load_key(r, false, NFT_META_L4PROTO, &err);
+				cmp_eq(r, &tcp, 1, &err);
+			}
+			if (sel > 1) {
+				selector(s, family, v, mask, val);
+				load_payload(r, c.sel_off, c.len, &err);
+				and_mask(r, mask, c.len, &err);
+				cmp_eq(r, val, c.len, &err);
+			}
+			counter(r, &err);
+			queue(r, s, (uint16_t)(first + v % s->queues),
+			      c.bypass, &err);
+			rule_end(bt, r, c.nfproto, c.chain,
+				 gso ? c.c_tcp : c.c_any, err);
+		}
+	}
+}
+
+/* The ruleset: nft/clat-nfq.nft shows it in nft's syntax. */
+static void build(struct batch *bt, const struct nftrules_spec *s)
+{
+	struct nftnl_rule *r;
+	int err;
+
+	/* IPv4: ours pass, the CLAT's packets go to translation. */
 	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE);
 	chain_msg(bt, NFPROTO_IPV4, "output", NF_INET_LOCAL_OUT,
 		  PRIO_MANGLE);
-	if (s->trace && (r = rule(bt))) {
-		err = 0;
-		match_payload(r, 12, s->clat4, 4, &err);
-		set_nftrace(r, &err);
-		rule_end(bt, r, NFPROTO_IPV4, "output", C_TRACE, err);
-	}
 	if ((r = rule(bt))) {
 		err = 0;
 		match_mark(r, false, s->fwmark, &err);
@@ -373,99 +401,65 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		verdict_accept(r, &err);
 		rule_end(bt, r, NFPROTO_IPV4, "output", C_OWN, err);
 	}
-	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
-		uint16_t first = gso ? s->gso_queue_num : s->queue_num;
+	build_clat(bt, s, 4);
 
-		for (unsigned v = 0; v < sel && (r = rule(bt)); v++) {
-			err = 0;
-			match_payload(r, 12, s->clat4, 4, &err);
-			if (gso)
-				match_l4proto(r, 6, &err);
-			if (sel > 1) {
-				selector(s, 4, v, mask, val);
-				match_masked(r, 16, 4, mask, val, &err);
-			}
-			counter(r, &err);
-			queue(r, s, (uint16_t)(first + v % s->queues),
-			      s->fail_open, &err);
-			rule_end(bt, r, NFPROTO_IPV4, "output",
-				 gso ? C_Q4T : C_Q4, err);
-		}
-	}
-
-	/* IPv6: what comes back for the CLAT goes to translation. In shared
-	 * mode only flows the daemon started (ct mark), so the host's own
-	 * IPv6 flows to the same address stay with the host. */
+	/* IPv6: ours pass, marking their flow as the CLAT's in shared mode;
+	 * what comes back for the CLAT goes to translation (in shared mode
+	 * only those flows, so the host's own IPv6 flows to the same address
+	 * stay with the host). */
 	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV6, NLM_F_CREATE);
 	chain_msg(bt, NFPROTO_IPV6, "prerouting", NF_INET_PRE_ROUTING,
 		  PRIO_MANGLE);
 	chain_msg(bt, NFPROTO_IPV6, "output", NF_INET_LOCAL_OUT,
 		  PRIO_MANGLE);
-	if (s->trace && (r = rule(bt))) {
-		err = 0;
-		match_payload(r, 24, s->clat6, 16, &err);
-		if (s->shared)
-			match_mark(r, true, s->ctmark, &err);
-		set_nftrace(r, &err);
-		rule_end(bt, r, NFPROTO_IPV6, "prerouting", C_TRACE, err);
-	}
 	if ((r = rule(bt))) {
 		err = 0;
 		match_mark(r, false, s->fwmark, &err);
 		if (s->shared)
-			set_ctmark(r, s->ctmark, &err);
+			store_key(r, true, NFT_CT_MARK, &s->ctmark,
+				  sizeof(s->ctmark), &err);
 		counter(r, &err);
 		verdict_accept(r, &err);
 		rule_end(bt, r, NFPROTO_IPV6, "output",
 			 s->shared ? C_OWN6 : C_OWN, err);
 	}
-	/* TCP to queues that keep offloads (NFQA_CFG_F_GSO): a 64 KiB
-	 * super-packet is translated in one trip. The same address hash
-	 * picks the same index in both ranges, so a flow stays with one
-	 * worker. */
-	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
-		uint16_t first = gso ? s->gso_queue_num : s->queue_num;
-
-		for (unsigned v = 0; v < sel && (r = rule(bt)); v++) {
-			err = 0;
-			match_payload(r, 24, s->clat6, 16, &err);
-			if (s->shared)
-				match_mark(r, true, s->ctmark, &err);
-			if (gso)
-				match_l4proto(r, 6, &err);
-			if (sel > 1) {
-				selector(s, 6, v, mask, val);
-				match_masked(r, 8, 16, mask, val, &err);
-			}
-			counter(r, &err);
-			/* Never bypass: in shared mode the host's own
-			 * IPv6 stack would get the CLAT's packets and
-			 * answer them with resets (fail-open applies to
-			 * IPv4 only, see README). */
-			queue(r, s, (uint16_t)(first + v % s->queues), false,
-			      &err);
-			rule_end(bt, r, NFPROTO_IPV6, "prerouting",
-				 gso ? C_Q6T : C_Q6, err);
-		}
-	}
+	build_clat(bt, s, 6);
 }
 
-/* " ip daddr & 0.0.0.1 == 0.0.0.1" (or ip6 saddr) as nft shows it, or
- * nothing with one worker. */
-static void print_sel(const struct nftrules_spec *s, int family, unsigned v,
-		      char *buf, size_t size)
+/* build_clat()'s rules as nft shows them. */
+static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 {
-	char m[INET6_ADDRSTRLEN], x[INET6_ADDRSTRLEN];
+	struct clat_rules c = clat_rules(s, family);
+	char a[INET6_ADDRSTRLEN], m[32] = "", sel[160] = "";
+	char mk[INET6_ADDRSTRLEN], vl[INET6_ADDRSTRLEN];
+	int af = family == 4 ? AF_INET : AF_INET6;
+	unsigned nsel = nftrules_selectors(s);
 	uint8_t mask[16], val[16];
 
-	buf[0] = 0;
-	if (nftrules_selectors(s) == 1)
-		return;
-	selector(s, family, v, mask, val);
-	inet_ntop(family == 4 ? AF_INET : AF_INET6, mask, m, sizeof(m));
-	inet_ntop(family == 4 ? AF_INET : AF_INET6, val, x, sizeof(x));
-	snprintf(buf, size, " %s & %s == %s",
-		 family == 4 ? "ip daddr" : "ip6 saddr", m, x);
+	inet_ntop(af, family == 4 ? s->clat4 : s->clat6, a, sizeof(a));
+	if (c.ctmark)
+		snprintf(m, sizeof(m), " ct mark 0x%08x", s->ctmark);
+	if (s->trace)
+		fprintf(f, "\t\t%s %s%s meta nftrace set 1 comment \"%s\"\n",
+			c.match, a, m, C_TRACE);
+	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
+		for (unsigned v = 0; v < nsel; v++) {
+			if (nsel > 1) {
+				selector(s, family, v, mask, val);
+				inet_ntop(af, mask, mk, sizeof(mk));
+				inet_ntop(af, val, vl, sizeof(vl));
+				snprintf(sel, sizeof(sel), " %s & %s == %s",
+					 family == 4 ? "ip daddr" : "ip6 saddr",
+					 mk, vl);
+			}
+			fprintf(f, "\t\t%s %s%s%s%s counter queue num %u%s comment \"%s\"\n",
+				c.match, a, m, gso ? " meta l4proto tcp" : "",
+				sel, (gso ? s->gso_queue_num : s->queue_num) +
+					v % s->queues,
+				c.bypass ? " bypass" : "",
+				gso ? c.c_tcp : c.c_any);
+		}
+	}
 }
 
 /* The same ruleset as build() in nft's syntax, as "nft list" shows it
@@ -473,52 +467,18 @@ static void print_sel(const struct nftrules_spec *s, int family, unsigned v,
  * queue expression. */
 void nftrules_print(const struct nftrules_spec *s, FILE *f)
 {
-	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], m[64], sel[160];
-	const char *bypass = s->fail_open ? " bypass" : "";
-	unsigned nsel = nftrules_selectors(s);
-
-	inet_ntop(AF_INET, s->clat4, a4, sizeof(a4));
-	inet_ntop(AF_INET6, s->clat6, a6, sizeof(a6));
-	m[0] = 0;
-	if (s->shared)
-		snprintf(m, sizeof(m), " ct mark 0x%08x", s->ctmark);
 	fprintf(f, "table ip %s {\n"
 		"\tchain output {\n"
-		"\t\ttype filter hook output priority mangle; policy accept;\n",
-		NFTRULES_TABLE);
-	if (s->trace)
-		fprintf(f, "\t\tip saddr %s meta nftrace set 1 comment \"%s\"\n",
-			a4, C_TRACE);
-	fprintf(f, "\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
-		s->fwmark, C_OWN);
-	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
-		for (unsigned v = 0; v < nsel; v++) {
-			print_sel(s, 4, v, sel, sizeof(sel));
-			fprintf(f, "\t\tip saddr %s%s%s counter queue num %u%s comment \"%s\"\n",
-				a4, gso ? " meta l4proto tcp" : "", sel,
-				(gso ? s->gso_queue_num : s->queue_num) +
-					v % s->queues,
-				bypass, gso ? C_Q4T : C_Q4);
-		}
-	}
+		"\t\ttype filter hook output priority mangle; policy accept;\n"
+		"\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
+		NFTRULES_TABLE, s->fwmark, C_OWN);
+	print_clat(s, 4, f);
 	fprintf(f, "\t}\n}\n"
 		"table ip6 %s {\n"
 		"\tchain prerouting {\n"
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n",
 		NFTRULES_TABLE);
-	if (s->trace)
-		fprintf(f, "\t\tip6 daddr %s%s meta nftrace set 1 comment \"%s\"\n",
-			a6, m, C_TRACE);
-	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
-		for (unsigned v = 0; v < nsel; v++) {
-			print_sel(s, 6, v, sel, sizeof(sel));
-			fprintf(f, "\t\tip6 daddr %s%s%s%s counter queue num %u comment \"%s\"\n",
-				a6, m, gso ? " meta l4proto tcp" : "", sel,
-				(gso ? s->gso_queue_num : s->queue_num) +
-					v % s->queues,
-				gso ? C_Q6T : C_Q6);
-		}
-	}
+	print_clat(s, 6, f);
 	fprintf(f, "\t}\n\n"
 		"\tchain output {\n"
 		"\t\ttype filter hook output priority mangle; policy accept;\n");

@@ -33,6 +33,7 @@ int privs_drop(void)
 	struct __user_cap_data_struct data[2] = {
 		{ .effective = KEEP, .permitted = KEEP, .inheritable = 0 },
 	};
+	int last = last_cap();
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
@@ -42,7 +43,7 @@ int privs_drop(void)
 	/* The bounding set first: dropping needs CAP_SETPCAP, which the
 	 * capset below gives up. Started without it (a service manager
 	 * that already bounded the set), the set is left as it was. */
-	for (int cap = 0; cap <= last_cap(); cap++) {
+	for (int cap = 0; cap <= last; cap++) {
 		if (cap < 32 && (KEEP & (1u << cap)))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {

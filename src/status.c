@@ -10,16 +10,14 @@
 
 #include "status.h"
 
-#define RUNDIR "/run/clat-nfq"
-
-int status_path(char *path, size_t size)
+int run_path(char *path, size_t size, const char *ext)
 {
 	struct stat st;
 
 	if (stat("/proc/self/ns/net", &st) < 0)
 		return -errno;
-	snprintf(path, size, RUNDIR "/%llu.sock",
-		 (unsigned long long)st.st_ino);
+	snprintf(path, size, RUNDIR "/%llu.%s", (unsigned long long)st.st_ino,
+		 ext);
 	return 0;
 }
 
@@ -54,21 +52,6 @@ int status_listen(const char *path)
 	return fd;
 }
 
-static void sum(const struct worker *w, unsigned n, struct worker_stats *t)
-{
-	struct worker_stats s;
-
-	memset(t, 0, sizeof(*t));
-	for (unsigned i = 0; i < n; i++) {
-		const uint64_t *src = (const uint64_t *)&s;
-		uint64_t *dst = (uint64_t *)t;
-
-		worker_stats_read(&w[i], &s);
-		for (size_t k = 0; k < sizeof(s) / sizeof(uint64_t); k++)
-			dst[k] += src[k];
-	}
-}
-
 /* The counters every report carries, in a fixed order. */
 #define COUNTERS(X, s)							\
 	X("received", (s).rx)						\
@@ -99,7 +82,7 @@ static void text(FILE *f, const struct status_info *si,
 	struct worker_stats t, s;
 	uint64_t full, undeliverable;
 
-	sum(w, n, &t);
+	worker_stats_sum(w, n, &t);
 	kdrops(si, n, &full, &undeliverable);
 	fprintf(f, "clat-nfq: running, pid %ld\n"
 		"plat-prefix: %s (%s)\n"
@@ -143,7 +126,7 @@ static void json(FILE *f, const struct status_info *si,
 	uint64_t full, undeliverable;
 	const char *sep = "";
 
-	sum(w, n, &t);
+	worker_stats_sum(w, n, &t);
 	kdrops(si, n, &full, &undeliverable);
 	/* Every string here is an address, a name from the configuration
 	 * (interface names carry no quotes or backslashes) or a constant. */
@@ -227,7 +210,7 @@ int status_client(bool as_json)
 	ssize_t got;
 	int fd;
 
-	if (status_path(path, sizeof(path)) || addr_of(path, &a))
+	if (run_path(path, sizeof(path), "sock") || addr_of(path, &a))
 		return 1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {

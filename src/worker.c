@@ -416,3 +416,19 @@ void worker_kernel_drops(unsigned first, unsigned count, uint64_t *full,
 		}
 	fclose(f);
 }
+
+void worker_stats_sum(const struct worker *w, unsigned n,
+		      struct worker_stats *t)
+{
+	uint64_t *dst = (uint64_t *)t;
+	struct worker_stats s;
+
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < n; i++) {
+		const uint64_t *src = (const uint64_t *)&s;
+
+		worker_stats_read(&w[i], &s);
+		for (size_t k = 0; k < sizeof(s) / sizeof(uint64_t); k++)
+			dst[k] += src[k];
+	}
+}

@@ -348,34 +348,16 @@ static enum xlat_verdict tcp_gso_4to6(const struct xlat_cfg *cfg,
 				      const uint8_t daddr[16], uint8_t hlim,
 				      struct xlat_out *out)
 {
-	struct tcpseg s = { .family = AF_INET6, .th = h->l4 };
 	size_t cap = tcpseg_cap(st, h->p + 16, 1280 - 40);
-	enum xlat_reason r;
-	uint8_t *ip;
+	uint8_t *ip = out_alloc(out, 40);
 
-	if (h->l4len < 20)
-		return out_drop(out, XLAT_R_TRUNCATED);
-	s.thl = (size_t)(h->l4[12] >> 4) * 4;
-	if (s.thl < 20 || s.thl > h->l4len)
-		return out_drop(out, XLAT_R_TRUNCATED);
-	if (cap > (size_t)cfg->mtu6 - 40)
-		cap = (size_t)cfg->mtu6 - 40;
-	if (cap <= s.thl)
-		return out_drop(out, XLAT_R_TOO_BIG);
-	ip = out_alloc(out, 40);
 	if (!ip)
 		return out_drop(out, XLAT_R_NO_ROOM);
+	if (cap > (size_t)cfg->mtu6 - 40)
+		cap = (size_t)cfg->mtu6 - 40;
 	put_hdr6(ip, h, hlim, saddr, daddr, false, 0, 0, false);
-	s.ip = ip;
-	s.data = h->l4 + s.thl;
-	s.len = h->l4len - s.thl;
-	s.mss = cap - s.thl;
-	s.addr_sum = addr_sum6(saddr, daddr);
-	r = tcp_segment(&s, out);
-	if (r)
-		return out_drop(out, r);
-	out->verdict = XLAT_FORWARD;
-	return XLAT_FORWARD;
+	return tcp_segment(out, AF_INET6, ip, h->l4, h->l4len, cap,
+			   addr_sum6(saddr, daddr));
 }
 
 enum xlat_verdict xlat_4to6(const struct xlat_cfg *cfg, struct xlat_state *st,

@@ -317,30 +317,14 @@ static enum xlat_verdict tcp_gso_6to4(const struct xlat_cfg *cfg,
 				      const uint8_t saddr[4], uint8_t ttl,
 				      struct xlat_out *out)
 {
-	size_t limit = cfg->mtu4 ? cfg->mtu4 : 65535;
-	struct tcpseg s = { .family = AF_INET, .th = h->l4 };
-	enum xlat_reason r;
-	uint8_t *ip;
+	uint8_t *ip = out_alloc(out, 20);
 
-	if (h->l4len < 20)
-		return out_drop(out, XLAT_R_TRUNCATED);
-	s.thl = (size_t)(h->l4[12] >> 4) * 4;
-	if (s.thl < 20 || s.thl > h->l4len)
-		return out_drop(out, XLAT_R_TRUNCATED);
-	ip = out_alloc(out, 20);
 	if (!ip)
 		return out_drop(out, XLAT_R_NO_ROOM);
 	put_hdr4(ip, tclass(h->p), 20, 0, 0x4000, ttl, 6, saddr, cfg->clat4);
-	s.ip = ip;
-	s.data = h->l4 + s.thl;
-	s.len = h->l4len - s.thl;
-	s.mss = limit - 20 - s.thl;
-	s.addr_sum = csum_add(csum_add(0, saddr, 4), cfg->clat4, 4);
-	r = tcp_segment(&s, out);
-	if (r)
-		return out_drop(out, r);
-	out->verdict = XLAT_FORWARD;
-	return XLAT_FORWARD;
+	return tcp_segment(out, AF_INET, ip, h->l4, h->l4len,
+			   (cfg->mtu4 ? cfg->mtu4 : 65535) - 20u,
+			   csum_add(csum_add(0, saddr, 4), cfg->clat4, 4));
 }
 
 enum xlat_verdict xlat_6to4(const struct xlat_cfg *cfg, struct xlat_state *st,
@@ -420,10 +404,9 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 	case 6:
 		/* A remote's SYN tells its MSS: remembered for cutting the
 		 * host's super-packets to it (struct xlat_state). */
-		if (!h.off && h.l4len >= 20) {
-			size_t thl = (size_t)(h.l4[12] >> 4) * 4;
-			uint32_t cap = thl >= 20 && thl <= h.l4len ?
-				       tcpseg_syn_cap(h.l4, thl) : 0;
+		if (!h.off) {
+			size_t thl = tcp_hlen(h.l4, h.l4len);
+			uint32_t cap = thl ? tcpseg_syn_cap(h.l4, thl) : 0;
 
 			if (cap)
 				tcpseg_learn(st, saddr, cap);

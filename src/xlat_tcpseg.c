@@ -65,30 +65,50 @@ uint32_t tcpseg_syn_cap(const uint8_t *th, size_t thl)
 	return 536 + 20;	/* the host's TCP sees IPv4: RFC 9293 3.7.1 */
 }
 
-enum xlat_reason tcp_segment(const struct tcpseg *s, struct xlat_out *out)
+size_t tcp_hlen(const uint8_t *th, size_t len)
 {
-	size_t iphl = s->family == AF_INET6 ? 40 : 20;
-	uint32_t seq = get32(s->th + 4);
-	size_t pos = 0;
+	size_t thl;
 
+	if (len < 20)
+		return 0;
+	thl = (size_t)(th[12] >> 4) * 4;
+	return thl >= 20 && thl <= len ? thl : 0;
+}
+
+enum xlat_verdict tcp_segment(struct xlat_out *out, int family,
+			      const uint8_t *ip, const uint8_t *th, size_t len,
+			      size_t cap, uint32_t addr_sum)
+{
+	size_t iphl = family == AF_INET6 ? 40 : 20;
+	size_t thl = tcp_hlen(th, len), mss, pos = 0;
+	const uint8_t *data = th + thl;
+	uint32_t seq;
+
+	if (!thl)
+		return out_drop(out, XLAT_R_TRUNCATED);
+	if (cap <= thl)
+		return out_drop(out, XLAT_R_TOO_BIG);
+	mss = cap - thl;
+	len -= thl;
+	seq = get32(th + 4);
 	do {
-		size_t n = s->len - pos < s->mss ? s->len - pos : s->mss;
-		bool last = pos + n == s->len;
-		uint8_t *h = out_alloc(out, iphl + s->thl), *t;
+		size_t n = len - pos < mss ? len - pos : mss;
+		bool last = pos + n == len;
+		uint8_t *h = out_alloc(out, iphl + thl), *t;
 		uint32_t sum;
 
 		if (!h || out_begin(out))
-			return XLAT_R_NO_ROOM;
-		memcpy(h, s->ip, iphl);
-		if (s->family == AF_INET6) {
-			put16(h + 4, (uint16_t)(s->thl + n));
+			return out_drop(out, XLAT_R_NO_ROOM);
+		memcpy(h, ip, iphl);
+		if (family == AF_INET6) {
+			put16(h + 4, (uint16_t)(thl + n));
 		} else {
-			put16(h + 2, (uint16_t)(20 + s->thl + n));
+			put16(h + 2, (uint16_t)(20 + thl + n));
 			put16(h + 10, 0);
 			put16(h + 10, csum_fold(csum_add(0, h, 20)));
 		}
 		t = h + iphl;
-		memcpy(t, s->th, s->thl);
+		memcpy(t, th, thl);
 		put32(t + 4, seq + (uint32_t)pos);
 		if (!last)
 			t[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
@@ -97,15 +117,16 @@ enum xlat_reason tcp_segment(const struct tcpseg *s, struct xlat_out *out)
 		put16(t + 16, 0);
 		/* RFC 793 3.1 / RFC 8200 8.1 pseudo-header: addresses,
 		 * protocol, TCP length; then header and this payload. */
-		sum = s->addr_sum + 6 + (uint32_t)(s->thl + n);
-		sum = csum_add(sum, t, s->thl);
-		sum = csum_add(sum, s->data + pos, n);
+		sum = addr_sum + 6 + (uint32_t)(thl + n);
+		sum = csum_add(sum, t, thl);
+		sum = csum_add(sum, data + pos, n);
 		put16(t + 16, csum_fold(sum));
-		if (out_add(out, h, iphl + s->thl) ||
-		    (n && out_add(out, s->data + pos, n)))
-			return XLAT_R_NO_ROOM;
+		if (out_add(out, h, iphl + thl) ||
+		    (n && out_add(out, data + pos, n)))
+			return out_drop(out, XLAT_R_NO_ROOM);
 		out_end(out);
 		pos += n;
-	} while (pos < s->len);
-	return XLAT_R_NONE;
+	} while (pos < len);
+	out->verdict = XLAT_FORWARD;
+	return XLAT_FORWARD;
 }

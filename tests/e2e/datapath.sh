@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 . scripts/lab
 n="cnfq-dp-$$-$RANDOM"
 h="$n-h"
-fails=0
+. scripts/checks
 daemon=""
 cleanup() {
 	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
@@ -24,12 +24,7 @@ cleanup() {
 	rm -f "/tmp/$n".*
 }
 trap cleanup EXIT
-check() {
-	local name=$1; shift
-	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
 in_h() { ip netns exec "$h" "$@"; }
-contains() { [[ $1 == *"$2"* ]]; }
 start() {	# start [key=value ...]: run the daemon in H, wait for its rules
 	# not through in_h: $! must be the daemon itself (ip netns exec execs)
 	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX "$@" 2>>"/tmp/$n.log" &
@@ -282,5 +277,4 @@ check "bad threads: message names key and value" bash -c "echo '$msg' | grep -q 
 check "bad configuration changed nothing" [ "$(state)" = "$before" ]
 
 rm -f "/tmp/$n.data" "/tmp/$n.log"
-echo "datapath: $fails failed"
-[ "$fails" -eq 0 ]
+checks_done datapath

@@ -8,11 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 d=$(mktemp -d /tmp/cnfq-install.XXXXXX)
 trap 'rm -rf "$d"' EXIT
-fails=0
-check() {
-	local name=$1; shift
-	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
+. scripts/checks
 
 make --no-print-directory -s install DESTDIR="$d/root" PREFIX=/usr >/dev/null
 unit="$d/root/usr/lib/systemd/system/clat-nfq.service"
@@ -40,5 +36,4 @@ make --no-print-directory -s install DESTDIR="$d/root" PREFIX=/usr >/dev/null
 check "a second install keeps the operator's config" grep -q "the operator's" "$d/root/etc/clat-nfq.conf"
 make --no-print-directory -s uninstall DESTDIR="$d/root" PREFIX=/usr >/dev/null
 check "uninstall leaves only /etc/clat-nfq.conf" [ "$(cd "$d/root" && find . -type f)" = "./etc/clat-nfq.conf" ]
-echo "install: $fails failed"
-exit $((fails > 0))
+checks_done install

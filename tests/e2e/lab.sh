@@ -5,12 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lab
 n="cnfq-lab-$$-$RANDOM"
-fails=0
+. scripts/checks
 trap 'lab_down "$n"' EXIT
-check() {
-	local name=$1; shift
-	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
 
 lab_up "$n"
 check "ping6 H -> S through the PLAT" bash -c "ip netns exec $n-h ping -6 -c2 -W2 -q $LAB_S6 >/dev/null"
@@ -32,5 +28,4 @@ check "UDP request and reply" [ "$reply" = HELLO ]
 
 lab_down "$n"
 check "nothing left" bash -c "! ip netns list | grep -q $n && ! ps -eo stat=,args= | grep -v '^Z' | grep -q '[/]run/$n-tayga'"
-echo "lab: $fails failed"
-[ "$fails" -eq 0 ]
+checks_done lab

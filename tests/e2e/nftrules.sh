@@ -8,16 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tool=build/e2e/nftrules_tool
 ns="cnfq-nft-$$-$RANDOM"
-fails=0
+. scripts/checks
 
 cleanup() { ip netns del "$ns" 2>/dev/null || true; }
 trap cleanup EXIT
 ip netns add "$ns"
 in_ns() { ip netns exec "$ns" "$@"; }
-check() {	# check NAME COMMAND...: pass when COMMAND succeeds
-	local name=$1; shift
-	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
 count_rules() { in_ns nft -a list ruleset 2>/dev/null | grep -c 'comment "clat-nfq' || true; }
 
 in_ns ip link set lo up
@@ -48,5 +44,4 @@ check "remove" in_ns $tool remove
 check "nothing left" bash -c "[ -z \"\$(ip netns exec $ns nft list tables)\" ]"
 check "remove again is fine" in_ns $tool remove
 
-echo "nftrules: $fails failed"
-[ "$fails" -eq 0 ]
+checks_done nftrules

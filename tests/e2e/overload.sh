@@ -14,17 +14,13 @@ cd "$(dirname "$0")/../.."
 SECS=${OVERLOAD_SECS:-15}
 n="cnfq-ov-$$-$RANDOM"
 h="$n-h"
-fails=0
+. scripts/checks
 daemon=""
 cleanup() {
 	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
 	lab_down "$n"
 }
 trap cleanup EXIT
-check() {
-	local name=$1; shift
-	if "$@"; then echo "ok   $name"; else echo "FAIL $name"; fails=$((fails + 1)); fi
-}
 in_h() { ip netns exec "$h" "$@"; }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$daemon/status"; }
 
@@ -64,5 +60,4 @@ kill -TERM "$daemon"; wait "$daemon"; rc=$?; daemon=""
 check "SIGTERM after the flood exits 0" [ $rc -eq 0 ]
 check "nothing left" [ -z "$(in_h nft list tables 2>/dev/null)" ]
 rm -f "/tmp/$n".*
-echo "overload: $fails failed"
-exit $((fails > 0))
+checks_done overload

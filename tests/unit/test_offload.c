@@ -26,16 +26,20 @@ static uint8_t in[65575];
 static uint8_t seg[65536];
 static uint8_t got[65536];
 static struct xlat_out out;
+static struct xlat_cfg cfg;
+static struct xlat_state st;
 
-static void cfg_make(struct xlat_cfg *cfg, uint16_t mtu4)
+/* A new configuration (IPv4 MTU mtu4, 0: none) and a new state. */
+static void fresh(uint16_t mtu4)
 {
-	xlat_cfg_init(cfg);
-	cfg->mtu6 = 1500;
-	cfg->mtu4 = mtu4;
-	assert_int_equal(rfc6052_prefix_parse("2001:db8:64::/96", &cfg->plat),
+	xlat_cfg_init(&cfg);
+	cfg.mtu6 = 1500;
+	cfg.mtu4 = mtu4;
+	assert_int_equal(rfc6052_prefix_parse("2001:db8:64::/96", &cfg.plat),
 			 0);
-	assert_int_equal(inet_pton(AF_INET6, CLAT6, cfg->clat6), 1);
-	assert_int_equal(xlat_cfg_check(cfg, NULL), 0);
+	assert_int_equal(inet_pton(AF_INET6, CLAT6, cfg.clat6), 1);
+	assert_int_equal(xlat_cfg_check(&cfg, NULL), 0);
+	xlat_state_init(&st, 1);
 }
 
 static uint32_t be16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
@@ -130,13 +134,10 @@ static size_t check_seg(unsigned i, size_t thl, uint8_t *dst)
 static void gso_case(uint16_t mtu4, uint8_t flags, size_t plen, size_t thl,
 		     unsigned want_pkts)
 {
-	struct xlat_cfg cfg;
-	struct xlat_state st;
 	size_t len = tcp6(6, flags, plen, thl), pos = 0;
 	uint32_t seq = 0xdeadbeef;
 
-	cfg_make(&cfg, mtu4);
-	xlat_state_init(&st, 1);
+	fresh(mtu4);
 	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len,
 				      XLAT_IN_GSO | XLAT_IN_CSUM_PARTIAL, &out),
 			 XLAT_FORWARD);
@@ -194,12 +195,8 @@ static void test_gso_over_65535(void **state)
 /* Not a super-packet, only a partial checksum: completed, TCP and UDP. */
 static void test_partial_csum(void **state)
 {
-	struct xlat_cfg cfg;
-	struct xlat_state st;
-
 	(void)state;
-	cfg_make(&cfg, 0);
-	xlat_state_init(&st, 1);
+	fresh(0);
 	for (int proto = 6; proto <= 17; proto += 11) {
 		size_t thl = proto == 6 ? 20 : 8;
 		size_t len = tcp6((uint8_t)proto, TCP_ACK, 999, thl), n, l4;
@@ -223,14 +220,11 @@ static void test_partial_csum(void **state)
  * that the test above can fail). */
 static void test_partial_needs_flag(void **state)
 {
-	struct xlat_cfg cfg;
-	struct xlat_state st;
 	size_t len = tcp6(6, TCP_ACK, 999, 20), n;
 	uint32_t s;
 
 	(void)state;
-	cfg_make(&cfg, 0);
-	xlat_state_init(&st, 1);
+	fresh(0);
 	assert_int_equal(xlat_6to4(&cfg, &st, in, len, &out), XLAT_FORWARD);
 	n = xlat_out_copy(&out, 0, seg, sizeof(seg));
 	s = sum(0, seg + 12, 8) + 6 + (uint32_t)(n - 20);
@@ -241,13 +235,10 @@ static void test_partial_needs_flag(void **state)
  * does not give: dropped under its own reason. */
 static void test_gso_not_tcp(void **state)
 {
-	struct xlat_cfg cfg;
-	struct xlat_state st;
 	size_t len = tcp6(17, 0, 3000, 8);
 
 	(void)state;
-	cfg_make(&cfg, 0);
-	xlat_state_init(&st, 1);
+	fresh(0);
 	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len,
 				      XLAT_IN_GSO | XLAT_IN_CSUM_PARTIAL, &out),
 			 XLAT_DROP);
@@ -259,13 +250,10 @@ static void test_gso_not_tcp(void **state)
 /* A TCP header that claims more than the packet holds. */
 static void test_gso_truncated(void **state)
 {
-	struct xlat_cfg cfg;
-	struct xlat_state st;
 	size_t len = tcp6(6, TCP_ACK, 0, 20);
 
 	(void)state;
-	cfg_make(&cfg, 0);
-	xlat_state_init(&st, 1);
+	fresh(0);
 	in[52] = 0xf0;		/* data offset 60 in a 20-byte segment */
 	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len, XLAT_IN_GSO, &out),
 			 XLAT_DROP);
@@ -314,7 +302,7 @@ static size_t tcp4(uint8_t flags, size_t plen, size_t thl)
 }
 
 /* The remote 203.0.113.1 answers a SYN with SYN-ACK, MSS mss (0: none). */
-static void synack(struct xlat_cfg *cfg, struct xlat_state *st, int mss)
+static void synack(int mss)
 {
 	size_t len = tcp6(6, 0x12, 0, mss ? 24 : 20);
 	uint32_t s;
@@ -330,11 +318,11 @@ static void synack(struct xlat_cfg *cfg, struct xlat_state *st, int mss)
 	s = ~(uint32_t)fold(sum(s, in + 40, len - 40)) & 0xffff;
 	in[56] = (uint8_t)(s >> 8);
 	in[57] = (uint8_t)s;
-	assert_int_equal(xlat_6to4(cfg, st, in, len, &out), XLAT_FORWARD);
+	assert_int_equal(xlat_6to4(&cfg, &st, in, len, &out), XLAT_FORWARD);
 }
 
 /* A router says Packet Too Big, mtu, about a packet to 203.0.113.1. */
-static void ptb(struct xlat_cfg *cfg, struct xlat_state *st, uint32_t mtu)
+static void ptb(uint32_t mtu)
 {
 	uint8_t *q = in + 48;
 	uint32_t s;
@@ -363,13 +351,12 @@ static void ptb(struct xlat_cfg *cfg, struct xlat_state *st, uint32_t mtu)
 	s = ~(uint32_t)fold(sum(s, in + 40, 68)) & 0xffff;
 	in[42] = (uint8_t)(s >> 8);
 	in[43] = (uint8_t)s;
-	assert_int_equal(xlat_6to4(cfg, st, in, 48 + 60, &out), XLAT_FORWARD);
+	assert_int_equal(xlat_6to4(&cfg, &st, in, 48 + 60, &out), XLAT_FORWARD);
 }
 
 /* Cut in4 and check: every packet within maxlen, checksums whole,
  * sequence contiguous, the data reassembled, flags as the kernel's GSO. */
-static void up_case(struct xlat_cfg *cfg, struct xlat_state *st,
-		    uint8_t flags, size_t plen, size_t thl, size_t maxlen)
+static void up_case(uint8_t flags, size_t plen, size_t thl, size_t maxlen)
 {
 	size_t len = tcp4(flags, plen, thl), pos = 0;
 	uint32_t seq = 0x01020304;
@@ -378,7 +365,7 @@ static void up_case(struct xlat_cfg *cfg, struct xlat_state *st,
 	inet_pton(AF_INET6, CLAT6, a6[0]);
 	inet_pton(AF_INET6, SRC6, a6[1]);
 
-	assert_int_equal(xlat_4to6_in(cfg, st, in4, len,
+	assert_int_equal(xlat_4to6_in(&cfg, &st, in4, len,
 				      XLAT_IN_GSO | XLAT_IN_CSUM_PARTIAL, &out),
 			 XLAT_FORWARD);
 	assert_int_equal(out.npkts, (plen + (maxlen - 40 - thl) - 1) /
@@ -413,62 +400,47 @@ static void up_case(struct xlat_cfg *cfg, struct xlat_state *st,
 /* A remote not seen yet: 1280-byte packets, which every IPv6 path takes. */
 static void test_up_unknown_remote(void **state)
 {
-	struct xlat_cfg cfg;
-	struct xlat_state st;
-
 	(void)state;
-	cfg_make(&cfg, 0);
-	xlat_state_init(&st, 1);
-	up_case(&cfg, &st, TCP_ACK | TCP_PSH, 60000, 32, 1280);
+	fresh(0);
+	up_case(TCP_ACK | TCP_PSH, 60000, 32, 1280);
 }
 
 /* Its SYN-ACK said MSS 1440: 1500-byte packets (the IPv6 MTU 1500); MSS
  * 536 or none: 596-byte packets, as the host's own TCP would cut. */
 static void test_up_learns_mss(void **state)
 {
-	struct xlat_cfg cfg;
-	struct xlat_state st;
-
 	(void)state;
-	cfg_make(&cfg, 0);
+	fresh(0);
+	synack(1440);
+	up_case(TCP_ACK | TCP_FIN, 60000, 32, 1500);
+	synack(9000);	/* never above the IPv6 MTU */
+	up_case(TCP_ACK, 5000, 20, 1500);
 	xlat_state_init(&st, 1);
-	synack(&cfg, &st, 1440);
-	up_case(&cfg, &st, TCP_ACK | TCP_FIN, 60000, 32, 1500);
-	synack(&cfg, &st, 9000);	/* never above the IPv6 MTU */
-	up_case(&cfg, &st, TCP_ACK, 5000, 20, 1500);
-	xlat_state_init(&st, 1);
-	synack(&cfg, &st, 0);
-	up_case(&cfg, &st, TCP_ACK, 5000, 20, 40 + 556);
+	synack(0);
+	up_case(TCP_ACK, 5000, 20, 40 + 556);
 }
 
 /* Packet Too Big 1400 about the remote: 1400-byte packets from then on,
  * and a later SYN-ACK does not raise it again. */
 static void test_up_learns_ptb(void **state)
 {
-	struct xlat_cfg cfg;
-	struct xlat_state st;
-
 	(void)state;
-	cfg_make(&cfg, 0);
-	xlat_state_init(&st, 1);
-	synack(&cfg, &st, 1440);
-	ptb(&cfg, &st, 1400);
-	up_case(&cfg, &st, TCP_ACK, 30000, 32, 1400);
-	synack(&cfg, &st, 1440);
-	up_case(&cfg, &st, TCP_ACK, 30000, 32, 1400);
+	fresh(0);
+	synack(1440);
+	ptb(1400);
+	up_case(TCP_ACK, 30000, 32, 1400);
+	synack(1440);
+	up_case(TCP_ACK, 30000, 32, 1400);
 }
 
 /* The other way, only partial checksums: completed. */
 static void test_up_partial_csum(void **state)
 {
-	struct xlat_cfg cfg;
-	struct xlat_state st;
 	size_t len = tcp4(TCP_ACK, 777, 20), n;
 	uint32_t s;
 
 	(void)state;
-	cfg_make(&cfg, 0);
-	xlat_state_init(&st, 1);
+	fresh(0);
 	assert_int_equal(xlat_4to6_in(&cfg, &st, in4, len, XLAT_IN_CSUM_PARTIAL,
 				      &out), XLAT_FORWARD);
 	n = xlat_out_copy(&out, 0, seg, sizeof(seg));
