@@ -15,7 +15,11 @@
 enum config_v6_mode {
 	CONFIG_V6_SHARED,	/* the host's own address toward the PLAT */
 	CONFIG_V6_EXPLICIT,	/* clat-v6-addr given */
+	CONFIG_V6_DERIVED,	/* one of the uplink's /64, as clatd makes it */
 };
+
+#define CONFIG_DNS_MAX 4
+#define CONFIG_SCRIPT_MAX 256
 
 struct config {
 	char clat_dev[IF_NAMESIZE];
@@ -24,6 +28,10 @@ struct config {
 	uint8_t clat_v6[16];
 	bool plat_prefix_set;
 	struct rfc6052_prefix plat_prefix;
+	bool fallback_prefix_set;
+	struct rfc6052_prefix fallback_prefix;	/* when discovery finds none */
+	unsigned ndns;			/* dns64-servers; 0: resolv.conf */
+	struct { int family; uint8_t addr[16]; } dns[CONFIG_DNS_MAX];
 	char plat_dev[IF_NAMESIZE];	/* empty: from the route to the prefix */
 	unsigned threads;		/* 0: one per CPU */
 	uint16_t queue_num;		/* first NFQUEUE number */
@@ -33,6 +41,12 @@ struct config {
 	uint32_t v4_defaultroute_metric;
 	uint16_t v4_defaultroute_mtu;	/* 0: uplink IPv6 MTU - 20 */
 	uint16_t v4_defaultroute_advmss;	/* 0: MTU - 40 */
+	bool v4_defaultroute_replace;	/* take over the native IPv4 default
+					 * route; restored at exit */
+	bool v4_conncheck_enable;	/* step aside while native IPv4 is there */
+	uint32_t v4_conncheck_delay;	/* seconds it must last first */
+	char script_up[CONFIG_SCRIPT_MAX];	/* run when translation starts */
+	char script_down[CONFIG_SCRIPT_MAX];	/* and when it stops */
 	bool fail_open;
 	bool trace;			/* nftrace on the CLAT's packets */
 	bool nft_rules;			/* no: the operator queues packets */

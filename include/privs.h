@@ -9,4 +9,9 @@
  * inheritable and ambient included, is dropped. 0 or -errno. */
 int privs_drop(void);
 
+/* In a child about to exec a script (script-up, script-down): make the
+ * two kept capabilities ambient, so the script can still change routes
+ * and rules whoever the daemon runs as. Only async-signal-safe calls. */
+void privs_for_script(void);
+
 #endif

@@ -25,3 +25,42 @@ int rtnl_link_del(const char *name);
 int rtnl_link_alias(int ifindex, const char *alias);
 
 #endif
+
+/* Addresses clat-nfq adds carry this IFA_PROTO value, so a later run finds
+ * a crashed run's and removes them. */
+#define RTNL_ADDR_PROTO 0xc1
+
+/* Whether an IPv4 default route of the main table goes through some other
+ * interface than skip_ifindex: 1, 0, or -errno. With saved, the first such
+ * route's message is copied there (*len: room in, size out) for
+ * rtnl_route_replay. */
+int rtnl_native_default4(int skip_ifindex, void *saved, size_t *len);
+/* Whether nlh is such a route (parsing only): 1 or 0. */
+struct nlmsghdr;
+int rtnl_parse_default4(const struct nlmsghdr *nlh, int skip_ifindex);
+/* Add (again) or delete the route a saved message describes. */
+int rtnl_route_replay(const void *msg, size_t len, bool add);
+
+/* Add (deprecated, no prefix route, marked as clat-nfq's, DAD by the
+ * kernel) or delete the IPv6 address a/plen on ifindex. */
+int rtnl_addr6(bool add, int ifindex, const uint8_t a[16], uint8_t plen);
+enum { RTNL_ADDR_ABSENT, RTNL_ADDR_TENTATIVE, RTNL_ADDR_DADFAILED,
+       RTNL_ADDR_OK };
+/* The state of a on ifindex (RTNL_ADDR_*), or -errno. */
+int rtnl_addr6_state(int ifindex, const uint8_t a[16]);
+/* Remove every IPv6 address marked as clat-nfq's; how many, or -errno. */
+int rtnl_addr6_remove_ours(void);
+
+/* Events: links, addresses and routes of both families. */
+#define RTNL_EV_LINK	1u
+#define RTNL_EV_ADDR	2u
+#define RTNL_EV_ROUTE4	4u
+#define RTNL_EV_ROUTE6	8u
+#define RTNL_EV_ALL	15u
+struct mnl_socket;
+/* A non-blocking socket subscribed to them, or NULL (errno set). */
+struct mnl_socket *rtnl_events_open(void);
+/* Drain it: which kinds of events arrived (RTNL_EV_*). */
+unsigned rtnl_events_read(struct mnl_socket *nl);
+/* Which kinds a buffer of notifications holds (parsing only). */
+unsigned rtnl_events_classify(const void *buf, size_t len);

@@ -12,11 +12,12 @@
 
 /* What the daemon runs with, as text. */
 struct status_info {
-	char plat_prefix[64];
-	const char *prefix_source;	/* "configured" */
+	char state[160];		/* "translating", or why not */
+	char plat_prefix[64];		/* "none" while there is none */
+	char prefix_source[96];		/* "configured", "router ..." */
 	char clat4[16];
 	char clat6[48];
-	const char *v6_mode;		/* "shared" or "explicit" */
+	const char *v6_mode;		/* "shared", "derived", "explicit" */
 	char plat_dev[16];
 	char clat_dev[16];
 	const char *clat_dev_kind;	/* "dummy" or "tun" */

@@ -20,13 +20,25 @@ struct worker_stats {
 	uint64_t drop[XLAT_R_COUNT];	/* by reason */
 };
 
+/* The translator's configuration, shared by the workers and changed by the
+ * main thread while they run (a new prefix, address or MTU): each worker
+ * copies it under the lock when gen moves, at the start of a batch. */
+struct worker_cfg {
+	pthread_mutex_t lock;
+	unsigned gen;			/* atomic; bumped on every change */
+	struct xlat_cfg cfg;
+};
+
+/* Publish a new configuration to every worker reading box. */
+void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg);
+
 struct worker {
 	/* set by the caller */
 	uint16_t queue;
 	uint16_t gso_queue;		/* also bound, with NFQA_CFG_F_GSO;
 					 * 0: none */
 	uint32_t fwmark;
-	const struct xlat_cfg *cfg;
+	struct worker_cfg *cfg;
 	int stopfd;			/* readable: stop */
 	/* the worker's own */
 	pthread_t thread;

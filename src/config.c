@@ -24,6 +24,8 @@ void config_init(struct config *c)
 	c->ctmark = 0xc1a7;		/* clatd's shared-mode mark */
 	c->v4_defaultroute_enable = true;
 	c->v4_defaultroute_metric = 2048;
+	c->v4_conncheck_enable = true;
+	c->v4_conncheck_delay = 10;	/* clatd's default */
 	c->nft_rules = true;
 	c->gso = true;
 }
@@ -39,7 +41,9 @@ static int fail(char *err, size_t errlen, const char *key, const char *value,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
+	/* clang-tidy 14 loses va_start here when fail() is reached from a
+	 * second static function (parse_servers): a known false positive. */
+	vsnprintf(why, sizeof(why), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 	va_end(ap);
 	if (value)
 		snprintf(err, errlen, "%s=%s: %s", key, value, why);
@@ -58,6 +62,10 @@ static long bool_key(const char *key)
 	} keys[] = {
 		{ "v4-defaultroute-enable",
 		  offsetof(struct config, v4_defaultroute_enable) },
+		{ "v4-defaultroute-replace",
+		  offsetof(struct config, v4_defaultroute_replace) },
+		{ "v4-conncheck-enable",
+		  offsetof(struct config, v4_conncheck_enable) },
 		{ "fail-open", offsetof(struct config, fail_open) },
 		{ "nft-rules", offsetof(struct config, nft_rules) },
 		{ "gso", offsetof(struct config, gso) },
@@ -123,6 +131,42 @@ static int parse_ifname(const char *v, char out[IF_NAMESIZE])
 	return 0;
 }
 
+/* dns64-servers: addresses separated by commas or spaces (clatd takes a
+ * comma-separated list), IPv6 or IPv4. */
+static int parse_servers(struct config *c, const char *key, const char *v,
+			 char *err, size_t errlen)
+{
+	const char *s = v;
+
+	c->ndns = 0;
+	while (*s) {
+		size_t n = strcspn(s, ", \t");
+		char a[INET6_ADDRSTRLEN];
+
+		if (n == 0) {
+			s++;
+			continue;
+		}
+		if (n >= sizeof(a))
+			return fail(err, errlen, key, v, "not an address list");
+		memcpy(a, s, n);
+		a[n] = '\0';
+		if (c->ndns == CONFIG_DNS_MAX)
+			return fail(err, errlen, key, v, "more than %d servers",
+				    CONFIG_DNS_MAX);
+		if (inet_pton(AF_INET6, a, c->dns[c->ndns].addr) == 1)
+			c->dns[c->ndns].family = AF_INET6;
+		else if (inet_pton(AF_INET, a, c->dns[c->ndns].addr) == 1)
+			c->dns[c->ndns].family = AF_INET;
+		else
+			return fail(err, errlen, key, v,
+				    "'%s' is not an IPv6 or IPv4 address", a);
+		c->ndns++;
+		s += n;
+	}
+	return 0;
+}
+
 int config_set(struct config *c, const char *key, const char *v, char *err,
 	       size_t errlen)
 {
@@ -153,26 +197,52 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 			c->v6_mode = CONFIG_V6_SHARED;
 			return 0;
 		}
-		if (!strcmp(v, "derived"))
-			return fail(err, errlen, key, v,
-				    "derived mode is not supported yet; use "
-				    "shared or an address");
+		if (!strcmp(v, "derived")) {
+			c->v6_mode = CONFIG_V6_DERIVED;
+			return 0;
+		}
 		if (inet_pton(AF_INET6, v, a) != 1)
 			return fail(err, errlen, key, v,
-				    "neither 'shared' nor an IPv6 address");
+				    "neither 'shared', 'derived' nor an IPv6 "
+				    "address");
 		if (!memcmp(a, zero, 16) || a[0] == 0xff ||
 		    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
 			return fail(err, errlen, key, v,
 				    "not a global unicast address");
 		memcpy(c->clat_v6, a, 16);
 		c->v6_mode = CONFIG_V6_EXPLICIT;
-	} else if (!strcmp(key, "plat-prefix")) {
-		if (rfc6052_prefix_parse(v, &c->plat_prefix))
+	} else if (!strcmp(key, "plat-prefix") ||
+		   !strcmp(key, "plat-fallback-prefix")) {
+		bool fb = key[5] == 'f';
+		struct rfc6052_prefix *p = fb ? &c->fallback_prefix :
+						&c->plat_prefix;
+
+		/* clatd leaves plat-prefix empty for "discover it". */
+		if (!v[0]) {
+			*(fb ? &c->fallback_prefix_set : &c->plat_prefix_set) =
+				false;
+			return 0;
+		}
+		if (rfc6052_prefix_parse(v, p))
 			return fail(err, errlen, key, v,
 				    "not an RFC 6052 prefix (/32, /40, /48, "
 				    "/56, /64 or /96 with host bits and bits "
 				    "64-71 zero)");
-		c->plat_prefix_set = true;
+		*(fb ? &c->fallback_prefix_set : &c->plat_prefix_set) = true;
+	} else if (!strcmp(key, "dns64-servers")) {
+		return parse_servers(c, key, v, err, errlen);
+	} else if (!strcmp(key, "script-up") || !strcmp(key, "script-down")) {
+		char *dst = key[7] == 'u' ? c->script_up : c->script_down;
+
+		if (strlen(v) >= CONFIG_SCRIPT_MAX)
+			return fail(err, errlen, key, v, "longer than %d bytes",
+				    CONFIG_SCRIPT_MAX - 1);
+		memcpy(dst, v, strlen(v) + 1);
+	} else if (!strcmp(key, "v4-conncheck-delay")) {
+		if (parse_uint(v, 10, 0, 3600, &n))
+			return fail(err, errlen, key, v,
+				    "not a number of seconds from 0 to 3600");
+		c->v4_conncheck_delay = (uint32_t)n;
 	} else if (!strcmp(key, "threads")) {
 		if (parse_uint(v, 10, 0, 64, &n))
 			return fail(err, errlen, key, v,
@@ -256,10 +326,7 @@ int config_line(struct config *c, const char *line, char *err, size_t errlen)
 
 int config_finish(struct config *c, char *err, size_t errlen)
 {
-	if (!c->plat_prefix_set)
-		return fail(err, errlen, "plat-prefix", NULL,
-			    "required (discovery arrives with issue 6)");
-	if (c->v6_mode == CONFIG_V6_EXPLICIT) {
+	if (c->v6_mode == CONFIG_V6_EXPLICIT && c->plat_prefix_set) {
 		uint8_t v4[4];
 
 		if (rfc6052_extract(&c->plat_prefix, c->clat_v6, v4) == 0)

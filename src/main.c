@@ -1,4 +1,6 @@
-/* clat-nfq: set up the CLAT, run the workers, take everything down again. */
+/* clat-nfq: read the configuration, start the workers, follow events (the
+ * network, discovery, signals, status requests) until told to stop; clat.c
+ * keeps the host's state in line with them. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,12 +21,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <libmnl/libmnl.h>
+#include <sys/timerfd.h>
+
+#include "clat.h"
 #include "config.h"
 #include "log.h"
-#include "nftrules.h"
-#include "rtnl.h"
-#include "tundev.h"
 #include "privs.h"
+#include "rtnl.h"
 #include "status.h"
 #include "worker.h"
 #include "xlat.h"
@@ -66,59 +70,6 @@ static int load_file(struct config *c, const char *path, bool must)
 	return rc;
 }
 
-static void uplink_of(const uint8_t addr[16], char name[IF_NAMESIZE]);
-
-/* Source address, path MTU and uplink toward the PLAT prefix, as the
- * kernel's routing picks them (connect() on a UDP socket sends nothing);
- * bound to plat-dev when that is given. */
-static int route_to_prefix(struct config *c, uint8_t src[16], uint32_t *mtu)
-{
-	static const uint8_t probe4[4] = { 192, 0, 0, 170 };	/* RFC 7050 */
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0, m;
-	socklen_t ml = sizeof(m);
-
-	if (fd < 0)
-		return -errno;
-	rfc6052_embed(&c->plat_prefix, probe4, a.sin6_addr.s6_addr);
-	if ((c->plat_dev[0] &&
-	     setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, c->plat_dev,
-			(socklen_t)strlen(c->plat_dev)) < 0) ||
-	    connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
-	    getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &m, &ml) < 0) {
-		err = -errno;
-	} else {
-		memcpy(src, a.sin6_addr.s6_addr, 16);
-		*mtu = (uint32_t)m;
-	}
-	close(fd);
-	if (!err && !c->plat_dev[0])
-		uplink_of(src, c->plat_dev);
-	return err;
-}
-
-/* The interface holding addr (the source the route picked); left empty
- * when none does. */
-static void uplink_of(const uint8_t addr[16], char name[IF_NAMESIZE])
-{
-	struct ifaddrs *ifa, *i;
-
-	if (getifaddrs(&ifa) < 0)
-		return;
-	for (i = ifa; i; i = i->ifa_next)
-		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET6 &&
-		    !memcmp(((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr.s6_addr,
-			    addr, 16)) {
-			snprintf(name, IF_NAMESIZE, "%s", i->ifa_name);
-			break;
-		}
-	freeifaddrs(ifa);
-}
-
-/* One daemon per network namespace: the lock is named after it, since
- * /run is shared by every namespace on the machine. */
 /* One instance per network namespace: a lock file named after it, in
  * RUNDIR (the service's RuntimeDirectory=, owned by its user; created here
  * when started by hand). */
@@ -136,27 +87,6 @@ static int lock_instance(char *path, size_t size)
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
 		return -EBUSY;
-	}
-	return fd;
-}
-
-/* Explicit-address mode: make the CLAT IPv6 address answer neighbour
- * discovery on the uplink without the host ever choosing it as a source:
- * an anycast join. The returned socket holds the membership; closing it
- * ends it. */
-static int join_anycast(const uint8_t a[16], unsigned ifindex)
-{
-	struct ipv6_mreq mr = { .ipv6mr_interface = ifindex };
-	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	memcpy(&mr.ipv6mr_multiaddr, a, 16);
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_ANYCAST, &mr, sizeof(mr)) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
 	}
 	return fd;
 }
@@ -181,21 +111,6 @@ static void notify(const char *msg)
 	close(fd);
 }
 
-/* Where RFC 6052 puts the last octet of an IPv4 address under prefix p:
- * the rules choose a packet's worker by its low bits. */
-static uint8_t last_octet_at(const struct rfc6052_prefix *p)
-{
-	static const uint8_t lo[4] = { 0, 0, 0, 0 }, hi[4] = { 0, 0, 0, 0xff };
-	uint8_t a[16], b[16];
-
-	rfc6052_embed(p, lo, a);
-	rfc6052_embed(p, hi, b);
-	for (uint8_t i = 0; i < 16; i++)
-		if (a[i] != b[i])
-			return i;
-	return 15;
-}
-
 static void print_stats(struct worker *w, unsigned n)
 {
 	struct worker_stats t;
@@ -217,80 +132,34 @@ static void print_stats(struct worker *w, unsigned n)
 				(unsigned long long)t.drop[r]);
 }
 
-/* The CLAT device carries this alias: only a device that does is ever
- * removed, so an interface of the same name that someone else made (a
- * clatd's TAYGA device, say) is left alone. */
-#define DEV_ALIAS "clat-nfq"
 
-static bool dev_is_ours(const char *name)
+/* Arm the timer for the absolute monotonic time at (ms); UINT64_MAX
+ * disarms it. */
+static void arm(int tfd, uint64_t at, uint64_t now)
 {
-	char path[64], alias[64] = "";
-	FILE *f;
+	struct itimerspec its = { 0 };
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/ifalias", name);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(alias, sizeof(alias), f))
-		alias[0] = 0;
-	fclose(f);
-	alias[strcspn(alias, "\n")] = 0;
-	return !strcmp(alias, DEV_ALIAS);
-}
+	if (at != UINT64_MAX) {
+		uint64_t d = at > now ? at - now : 1;
 
-/* The CLAT's IPv4 interface: a dummy where the kernel has the driver, else
- * a tun device nobody reads. Its ifindex or -errno. */
-static int dev_create(const char *name, const char **kind)
-{
-	int idx, e;
-
-	*kind = "dummy";
-	if (if_nametoindex(name))	/* someone else's: teardown keeps it */
-		return -EEXIST;
-	idx = rtnl_dummy_create(name);
-	if (idx == -EOPNOTSUPP) {
-		*kind = "tun";
-		log_info("no dummy driver in this kernel: %s is a tun device "
-			 "that nobody reads", name);
-		idx = tundev_create(name);
+		its.it_value.tv_sec = (time_t)(d / 1000);
+		its.it_value.tv_nsec = (long)(d % 1000) * 1000000;
 	}
-	if (idx < 0)
-		return idx;
-	e = rtnl_link_alias(idx, DEV_ALIAS);
-	return e ? e : idx;
-}
-
-/* Remove what a run installs; tolerant of pieces that are not there, so
- * it also cleans up after a crashed run. */
-static void teardown(const struct config *c, int ifindex)
-{
-	nftrules_remove();
-	if (ifindex > 0 && dev_is_ours(c->clat_dev)) {
-		rtnl_default4(false, ifindex, c->clat_v4, c->v4_defaultroute_metric,
-			      0, 0);
-		rtnl_addr4(false, ifindex, c->clat_v4);
-		if (rtnl_link_del(c->clat_dev))
-			tundev_remove(c->clat_dev);
-	}
+	timerfd_settime(tfd, 0, &its, NULL);
 }
 
 int main(int argc, char **argv)
 {
 	static struct worker workers[MAX_WORKERS];
-	static struct xlat_cfg xc;
-	const char *file = "/etc/clat-nfq.conf", *why;
-	char err[CONFIG_ERR_MAX], pfx[64], lockpath[64];
-	struct nftrules_spec rs = { 0 };
-	struct status_info si = { .prefix_source = "configured",
-				  .clat_dev_kind = "?", .queue_kind = "none" };
-	char sockpath[96] = "";
+	static struct clat k;
+	const char *file = "/etc/clat-nfq.conf";
+	char err[CONFIG_ERR_MAX], lockpath[64], sockpath[96] = "";
+	struct mnl_socket *ev = NULL;
 	struct config c;
 	sigset_t sigs;
-	uint32_t mtu6 = 0, mtu4, advmss;
 	unsigned nworkers = 0, i;
-	int opt, lock, ifindex = -1, stopfd = -1, anycast = -1, rc = 1, e;
-	int sfd = -1, sigfd = -1;
-	bool must = false, print = false;
+	int opt, lock, stopfd = -1, rc = 1, e, sfd = -1, sigfd = -1, tfd = -1;
+	bool must = false, print = false, started = false;
 
 	if (argc >= 2 && !strcmp(argv[1], "status"))
 		return status_client(argc >= 3 && !strcmp(argv[2], "--json"));
@@ -328,26 +197,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(c.quiet ? LOG_QUIET : c.debug ? LOG_DEBUG : LOG_NORMAL);
-
 	if (c.plat_dev[0] && !if_nametoindex(c.plat_dev)) {
 		log_warnx("plat-dev=%s: no such interface", c.plat_dev);
 		return 2;
-	}
-	xlat_cfg_init(&xc);
-	xc.plat = c.plat_prefix;
-	memcpy(xc.clat4, c.clat_v4, 4);
-	e = route_to_prefix(&c, xc.clat6, &mtu6);
-	if (e) {
-		log_warn(e, "no IPv6 route toward %s",
-			 rfc6052_prefix_format(&c.plat_prefix, pfx, sizeof(pfx)));
-		return 1;
-	}
-	if (c.v6_mode == CONFIG_V6_EXPLICIT)
-		memcpy(xc.clat6, c.clat_v6, 16);
-	xc.mtu6 = (uint16_t)(mtu6 < 1280 ? 1280 : mtu6 > 65535 ? 65535 : mtu6);
-	if (xlat_cfg_check(&xc, &why)) {
-		log_warnx("translator configuration: bad %s", why);
-		return 1;
 	}
 
 	nworkers = c.threads ? c.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
@@ -355,26 +207,8 @@ int main(int argc, char **argv)
 		nworkers = 1;
 	if (nworkers > MAX_WORKERS)
 		nworkers = MAX_WORKERS;
-	memcpy(rs.clat4, c.clat_v4, 4);
-	memcpy(rs.clat6, xc.clat6, 16);
-	rs.shared = c.v6_mode == CONFIG_V6_SHARED;
-	rs.fwmark = c.fwmark;
-	rs.ctmark = c.ctmark;
-	rs.queue_num = c.queue_num;
-	rs.queues = (uint16_t)nworkers;
-	rs.sel6 = last_octet_at(&c.plat_prefix);
-	/* The offloading queues follow the plain ones. */
-	rs.gso_queue_num = c.gso ? (uint16_t)(c.queue_num + nworkers) : 0;
-	rs.fail_open = c.fail_open;
-	rs.trace = c.trace;
-	if (print) {
-		/* What an operator puts in their own ruleset: the syntax of
-		 * the native queue expression, which nft also shows for the
-		 * compat target. */
-		rs.native_queue = true;
-		nftrules_print(&rs, stdout);
-		return 0;
-	}
+	if (print)
+		return clat_print_rules(&c, nworkers, stdout) ? 1 : 0;
 
 	/* From here on: CAP_NET_ADMIN and CAP_NET_RAW only, no new
 	 * privileges, for this thread and the workers it starts. */
@@ -393,50 +227,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* Signals are taken by sigwait() in this thread only. */
+	/* Signals are taken through signalfd in this thread only. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
-	/* A crashed run may have left its pieces: remove them first. */
-	e = (int)if_nametoindex(c.clat_dev);
-	teardown(&c, e);
-
-	ifindex = dev_create(c.clat_dev, &si.clat_dev_kind);
-	if (ifindex == -EEXIST) {
-		log_warnx("clat-dev=%s: an interface of that name exists and "
-			  "is not clat-nfq's", c.clat_dev);
-		goto out;
-	} else if (ifindex < 0) {
-		log_warn(ifindex, "creating %s", c.clat_dev);
+	/* Events first, so nothing that happens during start-up is missed. */
+	ev = rtnl_events_open();
+	if (!ev) {
+		log_warn(-errno, "listening to rtnetlink");
 		goto out;
 	}
-	e = rtnl_addr4(true, ifindex, c.clat_v4);
-	if (e) {
-		log_warn(e, "adding the CLAT address");
+	started = true;
+	if (clat_start(&k, &c, nworkers))
 		goto out;
-	}
-	mtu4 = c.v4_defaultroute_mtu ? c.v4_defaultroute_mtu : xc.mtu6 - 20;
-	advmss = c.v4_defaultroute_advmss ? c.v4_defaultroute_advmss : mtu4 - 40;
-	if (c.v4_defaultroute_enable) {
-		e = rtnl_default4(true, ifindex, c.clat_v4,
-				  c.v4_defaultroute_metric, mtu4, advmss);
-		if (e) {
-			log_warn(e, "adding the IPv4 default route");
-			goto out;
-		}
-	}
-
-	if (c.v6_mode == CONFIG_V6_EXPLICIT) {
-		anycast = join_anycast(xc.clat6, if_nametoindex(c.plat_dev));
-		if (anycast < 0) {
-			log_warn(anycast, "joining the CLAT IPv6 address as anycast");
-			goto out;
-		}
-	}
-
 	stopfd = eventfd(0, EFD_CLOEXEC);
 	if (stopfd < 0) {
 		log_warn(-errno, "eventfd");
@@ -445,9 +251,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < nworkers; i++) {
 		workers[i] = (struct worker){
 			.queue = (uint16_t)(c.queue_num + i), .fwmark = c.fwmark,
-			.gso_queue = rs.gso_queue_num ?
-				(uint16_t)(rs.gso_queue_num + i) : 0,
-			.cfg = &xc, .stopfd = stopfd,
+			.gso_queue = k.gso_queue_num ?
+				(uint16_t)(k.gso_queue_num + i) : 0,
+			.cfg = &k.box, .stopfd = stopfd,
 		};
 		e = worker_start(&workers[i]);
 		if (e) {
@@ -456,45 +262,23 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	/* Rules last: nothing is queued before a worker listens. */
-	if (c.nft_rules) {
-		rs.native_queue = nftrules_have_native_queue();
-		log_info("queue rules use the %s", rs.native_queue ?
+	if (c.nft_rules)
+		log_info("queue rules use the %s", k.native_queue ?
 			 "nft queue expression" :
 			 "xtables NFQUEUE target (nft_compat)");
-		e = nftrules_apply(&rs);
-		if (e) {
-			log_warn(e, "installing the nftables rules");
-			goto out;
-		}
-	} else {
+	else
 		log_info("nft-rules=no: queue the CLAT's packets to %u-%u "
 			 "(IPv6 TCP to %u-%u, where gso=yes) and accept fwmark "
 			 "0x%x yourself (clat-nfq -p prints the rules)",
 			 c.queue_num, c.queue_num + nworkers - 1,
 			 c.queue_num + nworkers, c.queue_num + 2 * nworkers - 1,
 			 c.fwmark);
-	}
-	log_info("translating %s <-> %s via %s on %s, %u workers, queues %u-%u%s",
-		 inet_ntop(AF_INET, c.clat_v4, err, sizeof(err)) ? err : "?",
-		 inet_ntop(AF_INET6, xc.clat6, pfx, sizeof(pfx)) ? pfx : "?",
-		 rfc6052_prefix_format(&c.plat_prefix, (char[64]){ 0 }, 64),
-		 c.plat_dev[0] ? c.plat_dev : "?", nworkers, c.queue_num,
+	log_info("%u workers, queues %u-%u%s", nworkers, c.queue_num,
 		 c.queue_num + nworkers * (c.gso ? 2 : 1) - 1,
 		 c.gso ? " (the upper half for IPv6 TCP with offloads)" : "");
-	rfc6052_prefix_format(&c.plat_prefix, si.plat_prefix,
-			      sizeof(si.plat_prefix));
-	inet_ntop(AF_INET, c.clat_v4, si.clat4, sizeof(si.clat4));
-	inet_ntop(AF_INET6, xc.clat6, si.clat6, sizeof(si.clat6));
-	si.v6_mode = rs.shared ? "shared" : "explicit";
-	snprintf(si.plat_dev, sizeof(si.plat_dev), "%s",
-		 c.plat_dev[0] ? c.plat_dev : "?");
-	snprintf(si.clat_dev, sizeof(si.clat_dev), "%s", c.clat_dev);
-	si.queue_num = c.queue_num;
-	si.gso_queue_num = rs.gso_queue_num;
-	si.fail_open = c.fail_open;
-	if (c.nft_rules)
-		si.queue_kind = rs.native_queue ? "nft queue" : "xt NFQUEUE";
+	/* Rules come with the first reconcile: workers listen by then. */
+	clat_reconcile(&k, discover_now());
+
 	sfd = run_path(sockpath, sizeof(sockpath), "sock");
 	if (!sfd)
 		sfd = status_listen(sockpath);
@@ -503,27 +287,60 @@ int main(int argc, char **argv)
 		sockpath[0] = 0;
 	}
 	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	if (sigfd < 0) {
-		log_warn(-errno, "signalfd");
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (sigfd < 0 || tfd < 0) {
+		log_warn(-errno, "signalfd/timerfd");
 		goto out;
 	}
 	notify("READY=1");
 
 	for (;;) {
-		struct pollfd pf[2] = { { .fd = sigfd, .events = POLLIN },
-					{ .fd = sfd, .events = POLLIN } };
+		enum { P_SIG, P_STATUS, P_RTNL, P_RA, P_DNS, P_TIMER, P_N };
+		struct pollfd pf[P_N] = {
+			[P_SIG] = { .fd = sigfd, .events = POLLIN },
+			[P_STATUS] = { .fd = sfd, .events = POLLIN },
+			[P_RTNL] = { .fd = mnl_socket_get_fd(ev), .events = POLLIN },
+			[P_RA] = { .fd = k.disc.ra_fd, .events = POLLIN },
+			[P_DNS] = { .fd = k.disc.dns_fd, .events = POLLIN },
+			[P_TIMER] = { .fd = tfd, .events = POLLIN },
+		};
 		struct signalfd_siginfo ssi;
+		bool again = false;
+		uint64_t now, t;
 
-		if (poll(pf, sfd >= 0 ? 2 : 1, -1) < 0) {
+		now = discover_now();
+		arm(tfd, clat_next(&k, now), now);
+		if (poll(pf, P_N, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (pf[1].revents & POLLIN)
-			status_serve(sfd, &si, workers, nworkers);
-		if (!(pf[0].revents & POLLIN))
-			continue;
-		if (read(sigfd, &ssi, sizeof(ssi)) != sizeof(ssi))
+		now = discover_now();
+		if (pf[P_STATUS].revents & POLLIN)
+			status_serve(sfd, &k.si, workers, nworkers);
+		if (pf[P_RTNL].revents & POLLIN) {
+			unsigned what = rtnl_events_read(ev);
+
+			again |= what != 0;
+			log_debug("rtnetlink events 0x%x", what);
+		}
+		if (pf[P_RA].revents & POLLIN)
+			again |= discover_ra_read(&k.disc, now);
+		if (pf[P_DNS].revents & POLLIN)
+			again |= discover_dns_read(&k.disc, now);
+		if (pf[P_TIMER].revents & POLLIN) {
+			if (read(tfd, &t, sizeof(t)) < 0 && errno != EAGAIN)
+				log_warn(-errno, "timerfd");
+			again = true;
+		}
+		/* Timers of discovery (lifetimes, DNS64 queries) are due
+		 * whatever woke us. */
+		again |= discover_tick(&k.disc, now, !c.plat_prefix_set &&
+				       !k.disc.ra_have);
+		if (again)
+			clat_reconcile(&k, now);
+		if (!(pf[P_SIG].revents & POLLIN) ||
+		    read(sigfd, &ssi, sizeof(ssi)) != sizeof(ssi))
 			continue;
 		if (ssi.ssi_signo == SIGUSR1) {
 			print_stats(workers, nworkers);
@@ -542,17 +359,20 @@ out:
 	}
 	for (i = 0; i < nworkers; i++)
 		worker_join(&workers[i]);
-	if (nworkers)
+	if (nworkers && started)
 		print_stats(workers, nworkers);
-	teardown(&c, ifindex);
+	if (started)
+		clat_stop(&k);
+	if (ev)
+		mnl_socket_close(ev);
 	if (stopfd >= 0)
 		close(stopfd);
-	if (anycast >= 0)
-		close(anycast);
 	if (sfd >= 0)
 		close(sfd);
 	if (sigfd >= 0)
 		close(sigfd);
+	if (tfd >= 0)
+		close(tfd);
 	if (sockpath[0])
 		unlink(sockpath);
 	unlink(lockpath);

@@ -57,3 +57,19 @@ int privs_drop(void)
 		return -errno;
 	return 0;
 }
+
+void privs_for_script(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2] = {
+		{ .effective = KEEP, .permitted = KEEP, .inheritable = KEEP },
+	};
+
+	/* Ambient capabilities must be permitted and inheritable. */
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_ADMIN, 0, 0);
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_RAW, 0, 0);
+}

@@ -148,3 +148,293 @@ int rtnl_link_alias(int ifindex, const char *alias)
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	return talk(nlh);
 }
+
+/* A dump request: every answer goes through cb until NLMSG_DONE. */
+static int dump(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t portid;
+	int err = 0, r = MNL_CB_OK;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	portid = mnl_socket_get_portid(nl);
+	do {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
+	} while (r > MNL_CB_STOP);
+	if (!err && r < 0)
+		err = -errno;
+cleanup:
+	mnl_socket_close(nl);
+	return err;
+}
+
+static struct nlmsghdr *dump_request(char *buf, uint16_t type, uint8_t family,
+				     size_t hdrlen)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	uint8_t *h;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	h = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	h[0] = family;		/* rtm_family / ifa_family come first */
+	return nlh;
+}
+
+struct route4_scan {
+	int skip_ifindex;
+	bool found;
+	uint8_t *saved;
+	size_t cap, len;
+};
+
+int rtnl_parse_default4(const struct nlmsghdr *nlh, int skip_ifindex)
+{
+	const struct rtmsg *rtm;
+	const struct nlattr *a;
+	uint32_t table, oif = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*rtm))
+		return 0;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	table = rtm->rtm_table;
+	if (rtm->rtm_family != AF_INET || rtm->rtm_dst_len != 0 ||
+	    rtm->rtm_type != RTN_UNICAST)
+		return 0;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		if (mnl_attr_get_type(a) == RTA_TABLE &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			table = mnl_attr_get_u32(a);
+		else if (mnl_attr_get_type(a) == RTA_OIF &&
+			 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			oif = mnl_attr_get_u32(a);
+	}
+	return table == RT_TABLE_MAIN && (int)oif != skip_ifindex;
+}
+
+static int route4_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route4_scan *s = data;
+
+	if (!rtnl_parse_default4(nlh, s->skip_ifindex) || s->found)
+		return MNL_CB_OK;
+	s->found = true;
+	if (s->saved && nlh->nlmsg_len <= s->cap) {
+		memcpy(s->saved, nlh, nlh->nlmsg_len);
+		s->len = nlh->nlmsg_len;
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_native_default4(int skip_ifindex, void *saved, size_t *len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct route4_scan s = { .skip_ifindex = skip_ifindex, .saved = saved,
+				 .cap = len ? *len : 0 };
+	int err = dump(dump_request(buf, RTM_GETROUTE, AF_INET,
+				    sizeof(struct rtmsg)), route4_cb, &s);
+
+	if (err)
+		return err;
+	if (len)
+		*len = s.len;
+	return s.found;
+}
+
+int rtnl_route_replay(const void *msg, size_t len, bool add)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+	if (len < NLMSG_HDRLEN + sizeof(struct rtmsg) || len > sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, msg, len);
+	nlh->nlmsg_len = (uint32_t)len;
+	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
+			   (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	nlh->nlmsg_pid = 0;
+	return talk(nlh);
+}
+
+int rtnl_addr6(bool add, int ifindex, const uint8_t a[16], uint8_t plen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = request(buf, add, RTM_NEWADDR, RTM_DELADDR);
+	struct ifa_cacheinfo ci = { .ifa_prefered = 0,
+				    .ifa_valid = 0xffffffff };
+	struct ifaddrmsg *ifa;
+
+	if (add)	/* new or nothing: a replace would skip DAD */
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
+				   NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = plen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (unsigned)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, 16, a);
+	mnl_attr_put(nlh, IFA_ADDRESS, 16, a);
+	if (add) {
+		/* Preferred lifetime 0: deprecated, so the host never picks
+		 * it as a source (RFC 4862 5.5.4), yet it answers neighbour
+		 * discovery and is defended by DAD. */
+		mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NOPREFIXROUTE);
+		mnl_attr_put_u8(nlh, IFA_PROTO, RTNL_ADDR_PROTO);
+	}
+	return talk(nlh);
+}
+
+struct addr6_scan {
+	int ifindex;			/* 0: any */
+	const uint8_t *addr;		/* NULL: any of ours */
+	int state;
+	unsigned n;
+	struct { int ifindex; uint8_t a[16]; uint8_t plen; } found[8];
+};
+
+static int addr6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr6_scan *s = data;
+	const struct ifaddrmsg *ifa;
+	const struct nlattr *a;
+	const uint8_t *local = NULL;
+	uint32_t flags;
+	int proto = -1;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*ifa))
+		return MNL_CB_OK;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	flags = ifa->ifa_flags;
+	if (ifa->ifa_family != AF_INET6 ||
+	    (s->ifindex && (int)ifa->ifa_index != s->ifindex))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		uint16_t t = mnl_attr_get_type(a);
+
+		if ((t == IFA_ADDRESS || t == IFA_LOCAL) &&
+		    mnl_attr_get_payload_len(a) == 16)
+			local = mnl_attr_get_payload(a);
+		else if (t == IFA_FLAGS &&
+			 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			flags = mnl_attr_get_u32(a);
+		else if (t == IFA_PROTO &&
+			 mnl_attr_validate(a, MNL_TYPE_U8) == 0)
+			proto = mnl_attr_get_u8(a);
+	}
+	if (!local)
+		return MNL_CB_OK;
+	if (s->addr) {
+		if (memcmp(local, s->addr, 16) != 0)
+			return MNL_CB_OK;
+		s->state = flags & IFA_F_DADFAILED ? RTNL_ADDR_DADFAILED :
+			   flags & IFA_F_TENTATIVE ? RTNL_ADDR_TENTATIVE :
+			   RTNL_ADDR_OK;
+	} else if (proto == RTNL_ADDR_PROTO && s->n < 8) {
+		s->found[s->n].ifindex = (int)ifa->ifa_index;
+		s->found[s->n].plen = ifa->ifa_prefixlen;
+		memcpy(s->found[s->n++].a, local, 16);
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_addr6_state(int ifindex, const uint8_t a[16])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct addr6_scan s = { .ifindex = ifindex, .addr = a,
+				.state = RTNL_ADDR_ABSENT };
+	int err = dump(dump_request(buf, RTM_GETADDR, AF_INET6,
+				    sizeof(struct ifaddrmsg)), addr6_cb, &s);
+
+	return err ? err : s.state;
+}
+
+int rtnl_addr6_remove_ours(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct addr6_scan s = { 0 };
+	int err = dump(dump_request(buf, RTM_GETADDR, AF_INET6,
+				    sizeof(struct ifaddrmsg)), addr6_cb, &s);
+
+	for (unsigned i = 0; !err && i < s.n; i++)
+		err = rtnl_addr6(false, s.found[i].ifindex, s.found[i].a,
+				 s.found[i].plen);
+	return err ? err : (int)s.n;
+}
+
+struct mnl_socket *rtnl_events_open(void)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE,
+						 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
+				RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE |
+				RTMGRP_IPV6_ROUTE, MNL_SOCKET_AUTOPID) < 0) {
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
+unsigned rtnl_events_classify(const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int rest = len > INT32_MAX ? INT32_MAX : (int)len;
+	unsigned ev = 0;
+
+	for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+		switch (nlh->nlmsg_type) {
+		case RTM_NEWLINK: case RTM_DELLINK:
+			ev |= RTNL_EV_LINK;
+			break;
+		case RTM_NEWADDR: case RTM_DELADDR:
+			ev |= RTNL_EV_ADDR;
+			break;
+		case RTM_NEWROUTE: case RTM_DELROUTE:
+			if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(struct rtmsg))
+				ev |= ((const struct rtmsg *)
+				       mnl_nlmsg_get_payload(nlh))->rtm_family ==
+				      AF_INET ? RTNL_EV_ROUTE4 : RTNL_EV_ROUTE6;
+			break;
+		default:
+			break;
+		}
+	}
+	return ev;
+}
+
+unsigned rtnl_events_read(struct mnl_socket *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned ev = 0;
+	ssize_t n;
+
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0 ||
+	       (n < 0 && errno == EINTR))
+		if (n > 0)
+			ev |= rtnl_events_classify(buf, (size_t)n);
+	/* An overrun lost events: assume everything changed. */
+	if (n < 0 && errno == ENOBUFS)
+		ev |= RTNL_EV_ALL;
+	return ev;
+}

@@ -85,14 +85,15 @@ static void text(FILE *f, const struct status_info *si,
 	worker_stats_sum(w, n, &t);
 	kdrops(si, n, &full, &undeliverable);
 	fprintf(f, "clat-nfq: running, pid %ld\n"
+		"state: %s\n"
 		"plat-prefix: %s (%s)\n"
 		"clat-v4-addr: %s on %s (%s)\n"
 		"clat-v6-addr: %s (%s)\n"
 		"plat-dev: %s\n"
 		"rules: %s%s\n"
 		"workers: %u, queues %u-%u",
-		(long)getpid(), si->plat_prefix, si->prefix_source, si->clat4,
-		si->clat_dev, si->clat_dev_kind, si->clat6, si->v6_mode,
+		(long)getpid(), si->state, si->plat_prefix, si->prefix_source,
+		si->clat4, si->clat_dev, si->clat_dev_kind, si->clat6, si->v6_mode,
 		si->plat_dev, si->queue_kind,
 		si->fail_open ? ", fail-open for IPv4" : "", n, si->queue_num,
 		si->queue_num + n - 1);
@@ -130,15 +131,15 @@ static void json(FILE *f, const struct status_info *si,
 	kdrops(si, n, &full, &undeliverable);
 	/* Every string here is an address, a name from the configuration
 	 * (interface names carry no quotes or backslashes) or a constant. */
-	fprintf(f, "{\"pid\":%ld,\"plat_prefix\":\"%s\","
+	fprintf(f, "{\"pid\":%ld,\"state\":\"%s\",\"plat_prefix\":\"%s\","
 		"\"plat_prefix_source\":\"%s\",\"clat_v4_addr\":\"%s\","
 		"\"clat_v6_addr\":\"%s\",\"clat_v6_mode\":\"%s\","
 		"\"plat_dev\":\"%s\",\"clat_dev\":\"%s\","
 		"\"clat_dev_kind\":\"%s\",\"rules\":\"%s\","
 		"\"fail_open\":%s,\"workers\":%u,\"queue_num\":%u,"
 		"\"gso_queue_num\":%u,\"counters\":{",
-		(long)getpid(), si->plat_prefix, si->prefix_source, si->clat4,
-		si->clat6, si->v6_mode, si->plat_dev, si->clat_dev,
+		(long)getpid(), si->state, si->plat_prefix, si->prefix_source,
+		si->clat4, si->clat6, si->v6_mode, si->plat_dev, si->clat_dev,
 		si->clat_dev_kind, si->queue_kind,
 		si->fail_open ? "true" : "false", n, si->queue_num,
 		si->gso_queue_num);

@@ -53,6 +53,8 @@ struct slot {
 
 struct priv {
 	struct mnl_socket *nl;
+	unsigned gen;				/* of cfg */
+	struct xlat_cfg cfg;			/* this worker's copy */
 	uint32_t portid;
 	struct xlat_state st;
 	struct txq tx4, tx6;
@@ -206,8 +208,8 @@ static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
 		}
 	}
 	v4 = plen > 0 && pkt[0] >> 4 == 4;
-	v = v4 ? xlat_4to6_in(w->cfg, &p->st, pkt, plen, in, out)
-	       : xlat_6to4_in(w->cfg, &p->st, pkt, plen, in, out);
+	v = v4 ? xlat_4to6_in(&p->cfg, &p->st, pkt, plen, in, out)
+	       : xlat_6to4_in(&p->cfg, &p->st, pkt, plen, in, out);
 	switch (v) {
 	case XLAT_FORWARD:
 		STAT_INC(*(v4 ? &w->stats.xlat_4to6 : &w->stats.xlat_6to4));
@@ -252,6 +254,26 @@ static void verdicts(struct priv *p, unsigned n)
 		mnl_socket_sendto(p->nl, p->vbuf, off);
 }
 
+void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg)
+{
+	pthread_mutex_lock(&box->lock);
+	box->cfg = *cfg;
+	__atomic_store_n(&box->gen, box->gen + 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&box->lock);
+}
+
+/* Take the published configuration when it changed: one relaxed load per
+ * batch otherwise. */
+static void cfg_update(struct worker *w, struct priv *p)
+{
+	if (__atomic_load_n(&w->cfg->gen, __ATOMIC_ACQUIRE) == p->gen)
+		return;
+	pthread_mutex_lock(&w->cfg->lock);
+	p->cfg = w->cfg->cfg;
+	p->gen = w->cfg->gen;
+	pthread_mutex_unlock(&w->cfg->lock);
+}
+
 /* Receive and handle one batch; the number of packets, or -errno. */
 static int batch(struct worker *w, struct priv *p)
 {
@@ -268,6 +290,7 @@ static int batch(struct worker *w, struct priv *p)
 			STAT_INC(w->stats.overflows);
 		return -errno;
 	}
+	cfg_update(w, p);
 	for (int i = 0; i < r; i++) {
 		if (handle(w, p, p->rxiov[i].iov_base, p->rx[i].msg_len,
 			   &p->slot[n], &p->out[n]) < 0)
@@ -317,6 +340,7 @@ int worker_start(struct worker *w)
 	if (!p)
 		return -ENOMEM;
 	p->tx4.fd = p->tx6.fd = -1;
+	p->gen = ~0u;		/* the first batch takes the configuration */
 	w->priv = p;
 	p->rxbuf = malloc((size_t)BATCH * MSGBUF);
 	if (!p->rxbuf) {

@@ -30,9 +30,12 @@ static void test_defaults(void **state)
 	assert_false(c.fail_open);
 	assert_true(c.nft_rules);
 	assert_false(c.plat_prefix_set);
-	/* plat-prefix is required until discovery lands */
-	assert_int_equal(config_finish(&c, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "plat-prefix"));
+	assert_true(c.v4_conncheck_enable);
+	assert_int_equal(c.v4_conncheck_delay, 10);
+	assert_false(c.v4_defaultroute_replace);
+	assert_int_equal(c.ndns, 0);
+	/* No configuration at all is a valid one: the prefix is found. */
+	assert_int_equal(config_finish(&c, err, sizeof(err)), 0);
 }
 
 static void test_good_lines(void **state)
@@ -46,6 +49,13 @@ static void test_good_lines(void **state)
 		"clat-v6-addr=2001:db8:1::c1a7",
 		"plat-prefix=2001:db8:64::/96",
 		"plat-dev=eth0",
+		"plat-fallback-prefix=64:ff9b::/96",
+		"dns64-servers=2001:db8::53, 192.0.2.53,2001:db8::54",
+		"v4-conncheck-enable=no",
+		"v4-conncheck-delay=0",
+		"v4-defaultroute-replace=yes",
+		"script-up=/usr/local/bin/clat-up --verbose",
+		"script-down=logger clat down",
 		"threads=4",
 		"queue-num=100",
 		"fwmark=0x1234",
@@ -76,6 +86,15 @@ static void test_good_lines(void **state)
 	assert_true(c.plat_prefix_set);
 	assert_int_equal(c.plat_prefix.len, 96);
 	assert_string_equal(c.plat_dev, "eth0");
+	assert_true(c.fallback_prefix_set);
+	assert_int_equal(c.ndns, 3);
+	assert_int_equal(c.dns[1].family, AF_INET);
+	assert_int_equal(c.dns[2].addr[15], 0x54);
+	assert_false(c.v4_conncheck_enable);
+	assert_int_equal(c.v4_conncheck_delay, 0);
+	assert_true(c.v4_defaultroute_replace);
+	assert_string_equal(c.script_up, "/usr/local/bin/clat-up --verbose");
+	assert_string_equal(c.script_down, "logger clat down");
 	assert_int_equal(c.threads, 4);
 	assert_int_equal(c.queue_num, 100);
 	assert_int_equal(c.fwmark, 0x1234);
@@ -123,7 +142,14 @@ static void test_bad_values(void **state)
 		{ "clat-v6-addr=ff02::1", "clat-v6-addr=ff02::1" },
 		{ "clat-v6-addr=::", "clat-v6-addr=::" },
 		{ "clat-v6-addr=maybe", "clat-v6-addr=maybe" },
-		{ "clat-v6-addr=derived", "clat-v6-addr=derived" },
+		{ "plat-fallback-prefix=2001:db8::/95",
+		  "plat-fallback-prefix=2001:db8::/95" },
+		{ "dns64-servers=2001:db8::53,resolver",
+		  "'resolver' is not an IPv6 or IPv4 address" },
+		{ "dns64-servers=::1,::2,::3,::4,::5", "more than 4 servers" },
+		{ "v4-conncheck-delay=3601", "v4-conncheck-delay=3601" },
+		{ "v4-conncheck-enable=sometimes",
+		  "v4-conncheck-enable=sometimes" },
 		{ "plat-prefix=2001:db8::/33", "plat-prefix=2001:db8::/33" },
 		{ "plat-prefix=64:ff9b::", "plat-prefix=64:ff9b::" },
 		{ "threads=65", "threads=65" },

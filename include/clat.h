@@ -1,0 +1,82 @@
+/* The CLAT on the host: from the configuration and the network as it is
+ * right now, work out what should be in place (prefix, CLAT IPv6 address,
+ * uplink and its MTU, rules, the IPv4 default route) and make it so,
+ * changing only what differs: the rules in one nftables transaction, the
+ * translator's configuration published to the running workers. Called at
+ * start and after every event (rtnetlink, router advertisement, DNS64
+ * answer, timer), so it never holds a stale interface index. */
+#ifndef CLAT_CLAT_H
+#define CLAT_CLAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "discover.h"
+#include "nftrules.h"
+#include "status.h"
+#include "worker.h"
+
+#define CLAT_SAVED_ROUTES 4
+
+struct clat {
+	const struct config *c;
+	struct discover disc;
+	struct worker_cfg box;		/* what the workers translate with */
+	struct xlat_cfg xc;		/* last published */
+	bool xc_published;
+	unsigned nworkers;
+	uint16_t gso_queue_num;
+	int clat_ifindex;
+	const char *dev_kind;
+	/* what is in place */
+	bool up;			/* translating, IPv4 route offered */
+	bool rules_on;
+	struct nftrules_spec rs;
+	bool native_queue;
+	bool route_on;
+	uint32_t route_mtu, route_advmss;
+	int anycast_fd, anycast_ifindex;
+	/* derived mode: the address added to the uplink */
+	bool der_added, der_random;
+	int der_ifindex;
+	uint8_t der_addr[16];
+	unsigned der_tries;
+	bool again;			/* reconcile once more right away */
+	/* native IPv4 (v4-conncheck, v4-defaultroute-replace) */
+	bool first;
+	uint64_t native_since;		/* 0: none seen */
+	unsigned nsaved;
+	size_t saved_len[CLAT_SAVED_ROUTES];
+	uint8_t saved[CLAT_SAVED_ROUTES][512];
+	char saved_path[64];
+	char last_state[160];
+	struct status_info si;
+};
+
+/* Remove what a crashed run left, create the CLAT device and its IPv4
+ * address, open discovery. Logs what fails; 0 or -errno (-EEXIST: an
+ * interface of that name that is not ours). */
+int clat_start(struct clat *k, const struct config *c, unsigned nworkers);
+
+/* Recompute the desired state and apply the difference. */
+void clat_reconcile(struct clat *k, uint64_t now);
+
+/* When clat_reconcile wants to run again without an event (UINT64_MAX:
+ * not before one). */
+uint64_t clat_next(const struct clat *k, uint64_t now);
+
+/* Take everything down (script-down first when translating). */
+void clat_stop(struct clat *k);
+
+/* -p: the ruleset this configuration installs on this host now, in nft's
+ * syntax (the prefix configured or the fallback). 0 or -errno, logged. */
+int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f);
+
+/* Remove what any run of clat-nfq in this namespace installed: rules,
+ * the CLAT device when it is ours, its addresses, and put back a native
+ * IPv4 default route a run took over. */
+void clat_cleanup(const struct config *c, const char *saved_path);
+
+#endif

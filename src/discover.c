@@ -1,0 +1,319 @@
+/* PLAT prefix discovery (see discover.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "discover.h"
+#include "dns64.h"
+#include "log.h"
+#include "pref64.h"
+
+#define DNS_BACKOFF_MIN 1000
+#define DNS_BACKOFF_MAX 30000
+#define DNS_TTL_MIN 60		/* seconds: refresh no more often */
+#define DNS_TTL_MAX 86400
+
+uint64_t discover_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int discover_open(struct discover *d, const struct config *c)
+{
+	struct icmp6_filter f;
+	int on = 1, err;
+
+	*d = (struct discover){ .c = c, .ra_fd = -1, .dns_fd = -1,
+				.dns_backoff = DNS_BACKOFF_MIN };
+	if (c->plat_prefix_set)
+		return 0;
+	d->ra_fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			  IPPROTO_ICMPV6);
+	if (d->ra_fd < 0)
+		return -errno;
+	/* Router advertisements only; the kernel checks the ICMPv6
+	 * checksum. Hop limit and source are checked on receipt. */
+	ICMP6_FILTER_SETBLOCKALL(&f);
+	ICMP6_FILTER_SETPASS(ND_ROUTER_ADVERT, &f);
+	if (setsockopt(d->ra_fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f)) ||
+	    setsockopt(d->ra_fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+		       sizeof(on)) ||
+	    setsockopt(d->ra_fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
+		       sizeof(on))) {
+		err = -errno;
+		close(d->ra_fd);
+		d->ra_fd = -1;
+		return err;
+	}
+	return 0;
+}
+
+void discover_close(struct discover *d)
+{
+	if (d->ra_fd >= 0)
+		close(d->ra_fd);
+	if (d->dns_fd >= 0)
+		close(d->dns_fd);
+	d->ra_fd = d->dns_fd = -1;
+}
+
+static bool same_prefix(const struct rfc6052_prefix *a,
+			const struct rfc6052_prefix *b)
+{
+	return a->len == b->len && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+bool discover_ra_read(struct discover *d, uint64_t now)
+{
+	bool changed = false;
+	uint8_t buf[1500];
+	union {
+		char b[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+		       CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+
+	for (;;) {
+		struct sockaddr_in6 from;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr m = { .msg_name = &from,
+				    .msg_namelen = sizeof(from),
+				    .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = ctl.b,
+				    .msg_controllen = sizeof(ctl.b) };
+		struct pref64 p[4];
+		unsigned ifindex = 0;
+		int hops = -1, n;
+		ssize_t len = recvmsg(d->ra_fd, &m, 0);
+
+		if (len < 0)
+			break;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&m); cm;
+		     cm = CMSG_NXTHDR(&m, cm)) {
+			if (cm->cmsg_level != IPPROTO_IPV6)
+				continue;
+			if (cm->cmsg_type == IPV6_PKTINFO) {
+				struct in6_pktinfo pi;
+
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				ifindex = pi.ipi6_ifindex;
+			} else if (cm->cmsg_type == IPV6_HOPLIMIT) {
+				memcpy(&hops, CMSG_DATA(cm), sizeof(hops));
+			}
+		}
+		/* RFC 4861 6.1.2: hop limit 255 and a link-local source,
+		 * so it comes from a router on the link. */
+		if (hops != 255 || !IN6_IS_ADDR_LINKLOCAL(&from.sin6_addr))
+			continue;
+		if (d->c->plat_dev[0] &&
+		    ifindex != if_nametoindex(d->c->plat_dev))
+			continue;
+		n = pref64_parse_ra(buf, (size_t)len, p, 4);
+		if (n <= 0)
+			continue;
+		d->ra_count++;
+		/* The first PREF64 counts (RFC 8781 section 5 leaves the
+		 * choice among several to the host). Lifetime 0 withdraws
+		 * the prefix it names. */
+		if (p[0].lifetime == 0) {
+			if (d->ra_have && same_prefix(&p[0].prefix,
+						      &d->ra_prefix)) {
+				d->ra_have = false;
+				changed = true;
+			}
+			continue;
+		}
+		if (!d->ra_have || !same_prefix(&p[0].prefix, &d->ra_prefix))
+			changed = true;
+		d->ra_have = true;
+		d->ra_prefix = p[0].prefix;
+		d->ra_expires = now + (uint64_t)p[0].lifetime * 1000;
+		d->ra_ifindex = ifindex;
+	}
+	return changed;
+}
+
+/* The resolvers: dns64-servers, else the nameserver lines of
+ * /etc/resolv.conf, read again for every round (it may appear late). */
+static unsigned resolvers(const struct config *c, struct sockaddr_in6 *out,
+			  unsigned max)
+{
+	char line[256], a[64];
+	unsigned n = 0;
+	FILE *f;
+
+	for (unsigned i = 0; i < c->ndns && n < max; i++) {
+		out[n] = (struct sockaddr_in6){ .sin6_family = AF_INET6,
+						.sin6_port = htons(53) };
+		if (c->dns[i].family == AF_INET6) {
+			memcpy(&out[n].sin6_addr, c->dns[i].addr, 16);
+		} else {	/* as a v4-mapped address */
+			out[n].sin6_addr.s6_addr[10] = 0xff;
+			out[n].sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&out[n].sin6_addr.s6_addr[12], c->dns[i].addr, 4);
+		}
+		n++;
+	}
+	if (c->ndns)
+		return n;
+	f = fopen("/etc/resolv.conf", "re");
+	if (!f)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char *pct;
+		struct sockaddr_in6 s = { .sin6_family = AF_INET6,
+					  .sin6_port = htons(53) };
+		struct in_addr v4;
+
+		if (sscanf(line, " nameserver %63s", a) != 1)
+			continue;
+		pct = strchr(a, '%');	/* fe80::1%eth0 */
+		if (pct) {
+			*pct = '\0';
+			s.sin6_scope_id = if_nametoindex(pct + 1);
+		}
+		if (inet_pton(AF_INET6, a, &s.sin6_addr) == 1) {
+			out[n++] = s;
+		} else if (inet_pton(AF_INET, a, &v4) == 1) {
+			s.sin6_addr.s6_addr[10] = 0xff;
+			s.sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&s.sin6_addr.s6_addr[12], &v4, 4);
+			out[n++] = s;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* Send the query to every resolver at once; the first good answer wins. */
+static void dns_query(struct discover *d)
+{
+	struct sockaddr_in6 srv[CONFIG_DNS_MAX];
+	uint8_t q[DNS64_QUERY_MAX];
+	unsigned n = resolvers(d->c, srv, CONFIG_DNS_MAX);
+	size_t len;
+
+	if (d->dns_fd < 0) {
+		int off = 0;
+
+		d->dns_fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK |
+				   SOCK_CLOEXEC, 0);
+		if (d->dns_fd < 0)
+			return;
+		setsockopt(d->dns_fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+			   sizeof(off));
+	}
+	if (getrandom(&d->dns_id, sizeof(d->dns_id), 0) != sizeof(d->dns_id))
+		d->dns_id = (uint16_t)(d->dns_id * 31 + 7);
+	len = dns64_query(q, d->dns_id);
+	d->dns_queries++;
+	for (unsigned i = 0; i < n; i++)
+		sendto(d->dns_fd, q, len, 0, (struct sockaddr *)&srv[i],
+		       sizeof(srv[i]));
+}
+
+bool discover_dns_read(struct discover *d, uint64_t now)
+{
+	bool changed = false;
+	uint8_t buf[1500];
+
+	for (;;) {
+		struct sockaddr_in6 from;
+		socklen_t fl = sizeof(from);
+		struct rfc6052_prefix p;
+		uint32_t ttl;
+		ssize_t len = recvfrom(d->dns_fd, buf, sizeof(buf), 0,
+				       (struct sockaddr *)&from, &fl);
+		int r;
+
+		if (len < 0)
+			break;
+		r = dns64_parse(buf, (size_t)len, d->dns_id, &p, &ttl);
+		if (r == -EINVAL)	/* not the answer to our query */
+			continue;
+		d->dns_id++;		/* later copies are stale */
+		if (r == 0) {
+			if (!d->dns_have || !same_prefix(&p, &d->dns_prefix))
+				changed = true;
+			d->dns_have = true;
+			d->dns_prefix = p;
+			inet_ntop(AF_INET6, &from.sin6_addr, d->dns_from,
+				  sizeof(d->dns_from));
+			/* RFC 7050 section 3: ask again when the records
+			 * expire. */
+			ttl = ttl < DNS_TTL_MIN ? DNS_TTL_MIN :
+			      ttl > DNS_TTL_MAX ? DNS_TTL_MAX : ttl;
+			d->dns_next = now + (uint64_t)ttl * 1000;
+			d->dns_backoff = DNS_BACKOFF_MIN;
+		} else if (d->dns_have) {
+			/* The network no longer synthesizes: no DNS64. */
+			d->dns_have = false;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+bool discover_tick(struct discover *d, uint64_t now, bool want_dns)
+{
+	bool changed = false;
+
+	if (d->ra_have && now >= d->ra_expires) {
+		d->ra_have = false;
+		changed = true;
+	}
+	if (want_dns && now >= d->dns_next) {
+		dns_query(d);
+		/* No answer by then: ask again, backing off. */
+		d->dns_next = now + d->dns_backoff;
+		if (d->dns_backoff < DNS_BACKOFF_MAX)
+			d->dns_backoff *= 2;
+		if (d->dns_backoff > DNS_BACKOFF_MAX)
+			d->dns_backoff = DNS_BACKOFF_MAX;
+	}
+	return changed;
+}
+
+uint64_t discover_next(const struct discover *d, bool want_dns)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (d->ra_have)
+		next = d->ra_expires;
+	if (want_dns && d->dns_next < next)
+		next = d->dns_next;
+	return next;
+}
+
+bool discover_pick(const struct discover *d, struct rfc6052_prefix *p,
+		   const char **source)
+{
+	if (d->c->plat_prefix_set) {
+		*p = d->c->plat_prefix;
+		*source = "configured";
+	} else if (d->ra_have) {
+		*p = d->ra_prefix;
+		*source = "router advertisement (PREF64)";
+	} else if (d->dns_have) {
+		*p = d->dns_prefix;
+		*source = "DNS64 (ipv4only.arpa)";
+	} else if (d->c->fallback_prefix_set) {
+		*p = d->c->fallback_prefix;
+		*source = "plat-fallback-prefix";
+	} else {
+		*source = "none";
+		return false;
+	}
+	return true;
+}
