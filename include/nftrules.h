@@ -7,11 +7,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rfc6052.h"
+
 #define NFTRULES_TABLE "clat-nfq"
 
 struct nftrules_spec {
 	uint8_t clat4[4];
 	uint8_t clat6[16];
+	struct rfc6052_prefix plat;	/* IPv6 is queued only from here */
 	bool shared;		/* CLAT uses the host's IPv6 address */
 	uint32_t fwmark;	/* on the daemon's own packets */
 	uint32_t ctmark;	/* on CLAT flows (shared mode) */

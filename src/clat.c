@@ -162,6 +162,7 @@ static void make_spec(const struct config *c, unsigned nworkers,
 	memset(rs, 0, sizeof(*rs));
 	memcpy(rs->clat4, c->clat_v4, 4);
 	memcpy(rs->clat6, clat6, 16);
+	rs->plat = *pfx;
 	rs->shared = c->v6_mode == CONFIG_V6_SHARED;
 	rs->fwmark = c->fwmark;
 	rs->ctmark = c->ctmark;
@@ -515,6 +516,8 @@ static bool spec_equal(const struct nftrules_spec *a,
 		       const struct nftrules_spec *b)
 {
 	return !memcmp(a->clat6, b->clat6, 16) && a->sel6 == b->sel6 &&
+	       a->plat.len == b->plat.len &&
+	       !memcmp(a->plat.addr, b->plat.addr, 16) &&
 	       !memcmp(a->clat4, b->clat4, 4) && a->shared == b->shared &&
 	       a->queues == b->queues && a->queue_num == b->queue_num &&
 	       a->gso_queue_num == b->gso_queue_num &&
@@ -549,6 +552,12 @@ void clat_reconcile(struct clat *k, uint64_t now)
 		      "advertisement, or DNS64)";
 	else if (route_to_prefix(c, &pfx, src, &mtu6, uplink))
 		why = "no IPv6 route toward the PLAT prefix";
+	else if ((src[0] == 0xfe && (src[1] & 0xc0) == 0x80) ||
+		 (src[0] == 0 && src[15] <= 1 && !memcmp(src, src + 1, 14)))
+		/* With its global address gone, the kernel still routes,
+		 * from a link-local source: no use toward the PLAT. */
+		why = "no IPv6 route toward the PLAT prefix from a global "
+		      "address";
 	else
 		uplink_idx = (int)if_nametoindex(uplink);
 	if (!why && !uplink_idx)

@@ -29,6 +29,7 @@
 #define C_Q4T	"clat-nfq: IPv4 TCP from the CLAT address to translation, offloads kept"
 #define C_Q6	"clat-nfq: IPv6 for the CLAT to translation"
 #define C_Q6T	"clat-nfq: IPv6 TCP for the CLAT to translation, offloads kept"
+#define C_Q6E	"clat-nfq: ICMPv6 errors for the CLAT from any router to translation"
 
 /* Priority "mangle" (-150), before the filter chains and rp_filter-like
  * checks at mangle + 10, as clatd orders its own rules. */
@@ -104,20 +105,26 @@ static void add(struct nftnl_rule *r, struct nftnl_expr *e, int *err)
 	nftnl_rule_add_expr(r, e);
 }
 
-/* Register 1 = len bytes of the network header from off. */
-static void load_payload(struct nftnl_rule *r, uint32_t off, uint32_t len,
-			 int *err)
+/* Register 1 = len bytes of the header at base from off. */
+static void load_at(struct nftnl_rule *r, uint32_t base, uint32_t off,
+		    uint32_t len, int *err)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("payload");
 
 	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
-				   NFT_PAYLOAD_NETWORK_HEADER);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
 	}
 	add(r, e, err);
+}
+
+/* Register 1 = len bytes of the network header from off. */
+static void load_payload(struct nftnl_rule *r, uint32_t off, uint32_t len,
+			 int *err)
+{
+	load_at(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, err);
 }
 
 /* Register 1 = ct key (ct) or meta key. */
@@ -155,18 +162,24 @@ static void store_key(struct nftnl_rule *r, bool ct, uint32_t key,
 	add(r, e, err);
 }
 
-/* Go on only if register 1 == v. */
-static void cmp_eq(struct nftnl_rule *r, const void *v, uint32_t len,
-		   int *err)
+/* Go on only if register 1 op v. */
+static void cmp_op(struct nftnl_rule *r, uint32_t op, const void *v,
+		   uint32_t len, int *err)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
 
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
 		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, v, len);
 	}
 	add(r, e, err);
+}
+
+static void cmp_eq(struct nftnl_rule *r, const void *v, uint32_t len,
+		   int *err)
+{
+	cmp_op(r, NFT_CMP_EQ, v, len, err);
 }
 
 /* Register 1 &= mask (len bytes). */
@@ -333,6 +346,31 @@ static struct clat_rules clat_rules(const struct nftrules_spec *s,
 		"ip6 daddr", 24, 16, 8, s->shared, false, C_Q6, C_Q6T };
 }
 
+/* IPv6 only from the PLAT prefix: everything else for the CLAT address
+ * (neighbour discovery to a derived or explicit address above all) stays
+ * with the host. The prefix is whole bytes long (RFC 6052 2.2). */
+static void from_prefix(struct nftnl_rule *r, const struct nftrules_spec *s,
+			int family, int *err)
+{
+	if (family != 6)
+		return;
+	load_payload(r, 8, s->plat.len / 8u, err);
+	cmp_eq(r, s->plat.addr, s->plat.len / 8u, err);
+}
+
+/* The kinds of queue rules, in order: IPv4 or IPv6 TCP to the queues that
+ * keep offloads (gso), everything else, and for IPv6 the ICMPv6 errors
+ * that routers on the path send about the CLAT's flows: their source is
+ * not under the prefix, and they are translated with 192.0.0.8 (RFC 7915
+ * 5.2, RFC 7600). */
+enum { K_TCP, K_ANY, K_ERR };
+
+static bool rule_kind(const struct nftrules_spec *s, int family, int kind)
+{
+	return kind == K_ANY || (kind == K_TCP && s->gso_queue_num) ||
+	       (kind == K_ERR && family == 6);
+}
+
 /* The trace rule, then the queue rules: TCP first to the queues that
  * keep offloads (NFQA_CFG_F_GSO), so a 64 KiB super-packet is translated
  * in one trip; one rule per selector value, each naming its worker's
@@ -343,7 +381,7 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 	struct clat_rules c = clat_rules(s, family);
 	const uint8_t *addr = family == 4 ? s->clat4 : s->clat6;
 	unsigned sel = nftrules_selectors(s);
-	uint8_t mask[16], val[16], tcp = 6, one = 1;
+	uint8_t mask[16], val[16], tcp = 6, icmp6 = 58, info = 128, one = 1;
 	struct nftnl_rule *r;
 	int err;
 
@@ -351,23 +389,36 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 		err = 0;
 		load_payload(r, c.off, c.len, &err);
 		cmp_eq(r, addr, c.len, &err);
+		from_prefix(r, s, family, &err);
 		if (c.ctmark)
 			match_mark(r, true, s->ctmark, &err);
 		store_key(r, false, NFT_META_NFTRACE, &one, 1, &err);
 		rule_end(bt, r, c.nfproto, c.chain, C_TRACE, err);
 	}
-	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
-		uint16_t first = gso ? s->gso_queue_num : s->queue_num;
+	for (int kind = K_TCP; kind <= K_ERR; kind++) {
+		uint16_t first = kind == K_TCP ? s->gso_queue_num : s->queue_num;
 
+		if (!rule_kind(s, family, kind))
+			continue;
 		for (unsigned v = 0; v < sel && (r = rule(bt)); v++) {
 			err = 0;
 			load_payload(r, c.off, c.len, &err);
 			cmp_eq(r, addr, c.len, &err);
+			if (kind != K_ERR)
+				from_prefix(r, s, family, &err);
 			if (c.ctmark)
 				match_mark(r, true, s->ctmark, &err);
-			if (gso) {
+			if (kind == K_TCP) {
 				load_key(r, false, NFT_META_L4PROTO, &err);
 				cmp_eq(r, &tcp, 1, &err);
+			} else if (kind == K_ERR) {
+				/* RFC 4443 2.1: types below 128 are
+				 * errors. */
+				load_key(r, false, NFT_META_L4PROTO, &err);
+				cmp_eq(r, &icmp6, 1, &err);
+				load_at(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1,
+					&err);
+				cmp_op(r, NFT_CMP_LT, &info, 1, &err);
 			}
 			if (sel > 1) {
 				selector(s, family, v, mask, val);
@@ -379,7 +430,8 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 			queue(r, s, (uint16_t)(first + v % s->queues),
 			      c.bypass, &err);
 			rule_end(bt, r, c.nfproto, c.chain,
-				 gso ? c.c_tcp : c.c_any, err);
+				 kind == K_TCP ? c.c_tcp :
+				 kind == K_ERR ? C_Q6E : c.c_any, err);
 		}
 	}
 }
@@ -430,19 +482,28 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 {
 	struct clat_rules c = clat_rules(s, family);
-	char a[INET6_ADDRSTRLEN], m[32] = "", sel[160] = "";
+	char a[INET6_ADDRSTRLEN], pf[80] = "", m[32] = "", sel[160] = "";
 	char mk[INET6_ADDRSTRLEN], vl[INET6_ADDRSTRLEN];
 	int af = family == 4 ? AF_INET : AF_INET6;
 	unsigned nsel = nftrules_selectors(s);
 	uint8_t mask[16], val[16];
 
 	inet_ntop(af, family == 4 ? s->clat4 : s->clat6, a, sizeof(a));
+	if (family == 6) {
+		char p[64];
+
+		/* nft shows the prefix match right after the address. */
+		snprintf(pf, sizeof(pf), " ip6 saddr %s",
+			 rfc6052_prefix_format(&s->plat, p, sizeof(p)));
+	}
 	if (c.ctmark)
 		snprintf(m, sizeof(m), " ct mark 0x%08x", s->ctmark);
 	if (s->trace)
-		fprintf(f, "\t\t%s %s%s meta nftrace set 1 comment \"%s\"\n",
-			c.match, a, m, C_TRACE);
-	for (int gso = s->gso_queue_num ? 1 : 0; gso >= 0; gso--) {
+		fprintf(f, "\t\t%s %s%s%s meta nftrace set 1 comment \"%s\"\n",
+			c.match, a, pf, m, C_TRACE);
+	for (int kind = K_TCP; kind <= K_ERR; kind++) {
+		if (!rule_kind(s, family, kind))
+			continue;
 		for (unsigned v = 0; v < nsel; v++) {
 			if (nsel > 1) {
 				selector(s, family, v, mask, val);
@@ -452,12 +513,15 @@ static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 					 family == 4 ? "ip daddr" : "ip6 saddr",
 					 mk, vl);
 			}
-			fprintf(f, "\t\t%s %s%s%s%s counter queue num %u%s comment \"%s\"\n",
-				c.match, a, m, gso ? " meta l4proto tcp" : "",
-				sel, (gso ? s->gso_queue_num : s->queue_num) +
-					v % s->queues,
+			fprintf(f, "\t\t%s %s%s%s%s%s counter queue num %u%s comment \"%s\"\n",
+				c.match, a, kind == K_ERR ? "" : pf, m,
+				kind == K_TCP ? " meta l4proto tcp" :
+				kind == K_ERR ? " icmpv6 type < echo-request" : "",
+				sel, (kind == K_TCP ? s->gso_queue_num :
+				      s->queue_num) + v % s->queues,
 				c.bypass ? " bypass" : "",
-				gso ? c.c_tcp : c.c_any);
+				kind == K_TCP ? c.c_tcp :
+				kind == K_ERR ? C_Q6E : c.c_any);
 		}
 	}
 }

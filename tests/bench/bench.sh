@@ -33,6 +33,7 @@ blast=build/bench/udpblast
 pids=""
 
 cleanup() {
+	set +e	# every step runs, whatever the one before returned
 	for pid in $pids; do kill "$pid" 2>/dev/null || true; done
 	for pid in $pids; do wait "$pid" 2>/dev/null || true; done
 	ip netns del "$h" 2>/dev/null || true

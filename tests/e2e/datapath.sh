@@ -19,6 +19,7 @@ h="$n-h"
 . scripts/checks
 daemon=""
 cleanup() {
+	set +e	# every step runs, whatever the one before returned
 	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
 	lab_down "$n"
 	rm -f "/tmp/$n".*
@@ -48,7 +49,7 @@ ip netns exec "$n-s" socat TCP4-LISTEN:8080,reuseaddr,fork OPEN:"/tmp/$n.data",r
 tcp_srv=$!
 ip netns exec "$n-s" socat UDP4-RECVFROM:5353,reuseaddr,fork EXEC:'tr a-z A-Z' </dev/null >/dev/null 2>&1 &
 udp_srv=$!
-trap 'kill $tcp_srv $udp_srv 2>/dev/null; cleanup' EXIT
+trap 'kill $tcp_srv $udp_srv 2>/dev/null || true; cleanup' EXIT
 before=$(state)
 
 for mode in "threads=1" "threads=2" "threads=2 clat-v6-addr=2001:db8:1::c1a7"; do
@@ -74,7 +75,7 @@ near4=203.0.113.77 near6=2001:db8:64::cb00:714d
 ip -n "$n-p" -6 addr add $near6/128 dev lo
 ip netns exec "$n-p" socat TCP6-LISTEN:8081,bind=[$near6],reuseaddr,fork OPEN:"/tmp/$n.data",rdonly </dev/null >/dev/null 2>&1 &
 near_srv=$!
-trap 'kill $tcp_srv $udp_srv $near_srv 2>/dev/null; cleanup' EXIT
+trap 'kill $tcp_srv $udp_srv $near_srv 2>/dev/null || true; cleanup' EXIT
 sleep 0.3
 for gso in yes no; do
 	check "daemon starts (gso=$gso)" start threads=2 gso=$gso
@@ -125,7 +126,8 @@ check "daemon starts" start
 kill -9 "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
 check "the crashed run left its device behind" bash -c "ip -n $h link show clat >/dev/null 2>&1"
 check "restart after SIGKILL" start
-check "no duplicate rules" [ "$(in_h nft list ruleset 2>/dev/null | grep -c 'comment "clat-nfq')" = 10 ]
+want=$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX | grep -c 'comment "clat-nfq')
+check "no duplicate rules (as many as -p prints: $want)" [ "$(in_h nft list ruleset 2>/dev/null | grep -c 'comment "clat-nfq')" = "$want" ]
 check "service resumes" bash -c "ip netns exec $h ping -c2 -i0.2 -W2 -q $LAB_S4 >/dev/null"
 check "a second instance is refused" bash -c "! ip netns exec $h build/clat-nfq plat-prefix=$LAB_PREFIX 2>/dev/null"
 check "SIGTERM" stop

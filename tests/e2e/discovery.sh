@@ -20,8 +20,9 @@ h="$n-h" p="$n-p"
 PFX_A=$LAB_PREFIX PFX_B=2001:db8:46::/96
 daemon="" ra="" ub="" t2=""
 cleanup() {
+	set +e	# every step runs, whatever the one before returned
 	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	for x in $ra $ub $t2; do kill "$x" 2>/dev/null; wait "$x" 2>/dev/null; done
+	for x in $ra $ub $t2; do kill "$x" 2>/dev/null || true; wait "$x" 2>/dev/null || true; done
 	lab_down "$n"
 	rm -rf "/etc/netns/$h" "/tmp/$n".* "/run/$n-tayga2"
 	rmdir /etc/netns 2>/dev/null || true

@@ -19,6 +19,7 @@ int main(int argc, char **argv)
 		return 2;
 	inet_pton(AF_INET, "192.0.0.1", s.clat4);
 	inet_pton(AF_INET6, "2001:db8:1::2", s.clat6);
+	rfc6052_prefix_parse("2001:db8:64::/96", &s.plat);
 	if (!strcmp(argv[1], "probe")) {
 		printf("%s\n", nftrules_have_native_queue() ? "native" : "compat");
 		return 0;

@@ -17,6 +17,7 @@ h="$n-h"
 . scripts/checks
 daemon=""
 cleanup() {
+	set +e	# every step runs, whatever the one before returned
 	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
 	lab_down "$n"
 }
