@@ -30,6 +30,9 @@ struct nftrules_spec {
 	bool fail_open;		/* IPv4 rules bypass the queue when nobody
 				 * listens; IPv6 rules never do */
 	bool native_queue;	/* nft queue expression, else xt NFQUEUE */
+	bool router;		/* IPv4 from elsewhere is masqueraded to
+				 * clat4 and translated too */
+	char clat_dev[16];	/* the CLAT device (router mode) */
 };
 
 /* Which worker takes a packet: the low bits of the remote IPv4 address's

@@ -173,6 +173,8 @@ static void make_spec(const struct config *c, unsigned nworkers,
 	rs->gso_queue_num = c->gso ? (uint16_t)(c->queue_num + nworkers) : 0;
 	rs->fail_open = c->fail_open;
 	rs->trace = c->trace;
+	rs->router = c->router;
+	snprintf(rs->clat_dev, sizeof(rs->clat_dev), "%s", c->clat_dev);
 }
 
 int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f)
@@ -398,6 +400,21 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	}
 	if (c->nft_rules)
 		k->native_queue = nftrules_have_native_queue();
+	if (c->router) {
+		FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "re");
+		int fw = 1;
+
+		if (f) {
+			if (fscanf(f, "%d", &fw) != 1)
+				fw = 1;
+			fclose(f);
+		}
+		/* Sysctls are the operator's: said, not changed. */
+		if (!fw)
+			log_warnx("router-mode=yes: net.ipv4.ip_forward is 0, "
+				  "so nothing from the LAN reaches the CLAT "
+				  "until it is set");
+	}
 
 	snprintf(k->si.clat_dev, sizeof(k->si.clat_dev), "%s", c->clat_dev);
 	k->si.clat_dev_kind = k->dev_kind;

@@ -66,6 +66,7 @@ static long bool_key(const char *key)
 		  offsetof(struct config, v4_defaultroute_replace) },
 		{ "v4-conncheck-enable",
 		  offsetof(struct config, v4_conncheck_enable) },
+		{ "router-mode", offsetof(struct config, router) },
 		{ "fail-open", offsetof(struct config, fail_open) },
 		{ "nft-rules", offsetof(struct config, nft_rules) },
 		{ "gso", offsetof(struct config, gso) },

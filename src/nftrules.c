@@ -1,6 +1,7 @@
 /* nftables rules of the daemon: libnftnl messages in one libmnl batch. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -34,6 +35,10 @@
 /* Priority "mangle" (-150), before the filter chains and rp_filter-like
  * checks at mangle + 10, as clatd orders its own rules. */
 #define PRIO_MANGLE (-150)
+/* Router mode: masquerade at srcnat (100), then queue right after it. */
+#define PRIO_SRCNAT 100
+#define PRIO_AFTER_NAT 101
+#define C_MASQ	"clat-nfq: IPv4 from the LAN behind this host to the CLAT address (router mode)"
 
 struct batch {
 	const char *table;	/* the tables this transaction works on */
@@ -72,8 +77,17 @@ static void table_msg(struct batch *bt, uint16_t type, uint8_t family,
 	next(bt);
 }
 
+static void chain_typed(struct batch *bt, uint8_t family, const char *name,
+			const char *type, uint32_t hook, int32_t prio);
+
 static void chain_msg(struct batch *bt, uint8_t family, const char *name,
 		      uint32_t hook, int32_t prio)
+{
+	chain_typed(bt, family, name, "filter", hook, prio);
+}
+
+static void chain_typed(struct batch *bt, uint8_t family, const char *name,
+			const char *type, uint32_t hook, int32_t prio)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -84,7 +98,7 @@ static void chain_msg(struct batch *bt, uint8_t family, const char *name,
 	}
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, bt->table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
@@ -335,8 +349,11 @@ struct clat_rules {
 static struct clat_rules clat_rules(const struct nftrules_spec *s,
 				    int family)
 {
+	/* Router mode queues after source NAT, so that the LAN's packets
+	 * arrive from the CLAT address like the host's own. */
 	if (family == 4)
-		return (struct clat_rules){ 4, NFPROTO_IPV4, "output",
+		return (struct clat_rules){ 4, NFPROTO_IPV4,
+			s->router ? "postrouting" : "output",
 			"ip saddr", 12, 4, 16, false, s->fail_open,
 			C_Q4, C_Q4T };
 	/* IPv6 never bypasses: in shared mode the host's own IPv6 stack
@@ -436,6 +453,29 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 	}
 }
 
+/* Router mode: what leaves through the CLAT device from elsewhere (a LAN,
+ * containers) takes the CLAT address: oifname CLAT ip saddr != CLAT
+ * masquerade. */
+static void masquerade_rule(struct batch *bt, const struct nftrules_spec *s)
+{
+	struct nftnl_rule *r = rule(bt);
+	char name[IFNAMSIZ] = "";
+	struct nftnl_expr *e;
+	int err = 0;
+
+	if (!r)
+		return;
+	memcpy(name, s->clat_dev, strnlen(s->clat_dev, sizeof(name) - 1));
+	load_key(r, false, NFT_META_OIFNAME, &err);
+	cmp_eq(r, name, sizeof(name), &err);
+	load_payload(r, 12, 4, &err);
+	cmp_op(r, NFT_CMP_NEQ, s->clat4, 4, &err);
+	counter(r, &err);
+	e = nftnl_expr_alloc("masq");
+	add(r, e, &err);
+	rule_end(bt, r, NFPROTO_IPV4, "masquerade", C_MASQ, err);
+}
+
 /* The ruleset: nft/clat-nfq.nft shows it in nft's syntax. */
 static void build(struct batch *bt, const struct nftrules_spec *s)
 {
@@ -444,14 +484,23 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 
 	/* IPv4: ours pass, the CLAT's packets go to translation. */
 	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE);
-	chain_msg(bt, NFPROTO_IPV4, "output", NF_INET_LOCAL_OUT,
-		  PRIO_MANGLE);
+	if (s->router) {
+		chain_typed(bt, NFPROTO_IPV4, "masquerade", "nat",
+			    NF_INET_POST_ROUTING, PRIO_SRCNAT);
+		chain_msg(bt, NFPROTO_IPV4, "postrouting", NF_INET_POST_ROUTING,
+			  PRIO_AFTER_NAT);
+		masquerade_rule(bt, s);
+	} else {
+		chain_msg(bt, NFPROTO_IPV4, "output", NF_INET_LOCAL_OUT,
+			  PRIO_MANGLE);
+	}
 	if ((r = rule(bt))) {
 		err = 0;
 		match_mark(r, false, s->fwmark, &err);
 		counter(r, &err);
 		verdict_accept(r, &err);
-		rule_end(bt, r, NFPROTO_IPV4, "output", C_OWN, err);
+		rule_end(bt, r, NFPROTO_IPV4, s->router ? "postrouting" :
+			 "output", C_OWN, err);
 	}
 	build_clat(bt, s, 4);
 
@@ -531,11 +580,23 @@ static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
  * queue expression. */
 void nftrules_print(const struct nftrules_spec *s, FILE *f)
 {
-	fprintf(f, "table ip %s {\n"
-		"\tchain output {\n"
-		"\t\ttype filter hook output priority mangle; policy accept;\n"
-		"\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
-		NFTRULES_TABLE, s->fwmark, C_OWN);
+	char a[INET_ADDRSTRLEN];
+
+	fprintf(f, "table ip %s {\n", NFTRULES_TABLE);
+	if (s->router)
+		fprintf(f, "\tchain masquerade {\n"
+			"\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+			"\t\toifname \"%s\" ip saddr != %s counter masquerade comment \"%s\"\n"
+			"\t}\n\n"
+			"\tchain postrouting {\n"
+			"\t\ttype filter hook postrouting priority srcnat + 1; policy accept;\n",
+			s->clat_dev, inet_ntop(AF_INET, s->clat4, a, sizeof(a)),
+			C_MASQ);
+	else
+		fprintf(f, "\tchain output {\n"
+			"\t\ttype filter hook output priority mangle; policy accept;\n");
+	fprintf(f, "\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
+		s->fwmark, C_OWN);
 	print_clat(s, 4, f);
 	fprintf(f, "\t}\n}\n"
 		"table ip6 %s {\n"

@@ -54,6 +54,7 @@ static void test_good_lines(void **state)
 		"v4-conncheck-enable=no",
 		"v4-conncheck-delay=0",
 		"v4-defaultroute-replace=yes",
+		"router-mode=yes",
 		"script-up=/usr/local/bin/clat-up --verbose",
 		"script-down=logger clat down",
 		"threads=4",
@@ -93,6 +94,7 @@ static void test_good_lines(void **state)
 	assert_false(c.v4_conncheck_enable);
 	assert_int_equal(c.v4_conncheck_delay, 0);
 	assert_true(c.v4_defaultroute_replace);
+	assert_true(c.router);
 	assert_string_equal(c.script_up, "/usr/local/bin/clat-up --verbose");
 	assert_string_equal(c.script_down, "logger clat down");
 	assert_int_equal(c.threads, 4);
