@@ -58,8 +58,14 @@ uint32_t tcpseg_syn_cap(const uint8_t *th, size_t thl)
 		}
 		if (i + 1 >= thl || th[i + 1] < 2 || i + th[i + 1] > thl)
 			break;
+		/* Below 536 (RFC 9293 3.7.1's default) an MSS is an attack
+		 * more likely than a path: one forged SYN with MSS 1 would
+		 * otherwise pin the remote's segments at 21 bytes and every
+		 * super-packet to it would be dropped. Linux clamps for the
+		 * same reason (tcp_min_snd_mss). */
 		if (th[i] == 2 && th[i + 1] == 4)
-			return (uint32_t)get16(th + i + 2) + 20;
+			return (get16(th + i + 2) < 536 ? 536 :
+				(uint32_t)get16(th + i + 2)) + 20;
 		i += th[i + 1];
 	}
 	return 536 + 20;	/* the host's TCP sees IPv4: RFC 9293 3.7.1 */

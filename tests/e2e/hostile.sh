@@ -108,7 +108,9 @@ NFT
 echo "-- explicit address: hostile input both ways"
 c6=2001:db8:1::c1a7
 check "daemon starts (clat-v6-addr=$c6)" start clat-v6-addr=$c6
-check "before: ping" bash -c "ip netns exec $h ping -c2 -i0.2 -W2 -q $LAB_S4 >/dev/null"
+# -c3: an anycast address answers neighbour discovery only after up to 1 s
+# (RFC 4861 MAX_ANYCAST_DELAY_TIME)
+check "before: ping" bash -c "ip netns exec $h ping -c3 -i0.3 -W2 -q $LAB_S4 >/dev/null"
 traffic during 200
 hostile explicit "$h" "$n-p" "$c6"
 traffic_ok during 200 "during the flood"

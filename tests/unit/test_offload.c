@@ -420,6 +420,19 @@ static void test_up_learns_mss(void **state)
 	up_case(TCP_ACK, 5000, 20, 40 + 556);
 }
 
+/* A forged SYN-ACK with MSS 1 (or anything below 536) counts as 536: the
+ * remote's super-packets still go, in 596-byte packets. */
+static void test_up_mss_floor(void **state)
+{
+	(void)state;
+	fresh(0);
+	synack(1);
+	up_case(TCP_ACK, 30000, 20, 40 + 556);
+	xlat_state_init(&st, 1);
+	synack(535);
+	up_case(TCP_ACK, 30000, 32, 40 + 556);
+}
+
 /* Packet Too Big 1400 about the remote: 1400-byte packets from then on,
  * and a later SYN-ACK does not raise it again. */
 static void test_up_learns_ptb(void **state)
@@ -462,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_gso_truncated),
 		cmocka_unit_test(test_up_unknown_remote),
 		cmocka_unit_test(test_up_learns_mss),
+		cmocka_unit_test(test_up_mss_floor),
 		cmocka_unit_test(test_up_learns_ptb),
 		cmocka_unit_test(test_up_partial_csum),
 	};
