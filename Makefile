@@ -112,7 +112,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) tests/fuzz/fuzz_common.h
 	@mkdir -p $(@D)
 	$(call say,CLANG,$@)$(CLANG) -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$< $(CORE_SRCS) -o $@
+		$< $(CORE_SRCS) -o $@ $(FUZZ_LIBS)
+
+# The netlink target includes src/rtnl.c, which needs libmnl.
+$(BUILD)/fuzz/fuzz_netlink: FUZZ_LIBS = $(shell $(PKG_CONFIG) --libs libmnl)
+$(BUILD)/fuzz/fuzz_netlink: src/rtnl.c include/rtnl.h
 
 fuzz:
 	$(Q)scripts/install-deps fuzz

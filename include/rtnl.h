@@ -4,6 +4,7 @@
 #define CLAT_RTNL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Add (add=true) or delete the IPv4 address a/32 on ifindex. */
@@ -62,5 +63,7 @@ struct mnl_socket;
 struct mnl_socket *rtnl_events_open(void);
 /* Drain it: which kinds of events arrived (RTNL_EV_*). */
 unsigned rtnl_events_read(struct mnl_socket *nl);
+/* Whether every message length in buf stays inside it (see rtnl.c). */
+bool rtnl_msgs_valid(const void *buf, size_t len);
 /* Which kinds a buffer of notifications holds (parsing only). */
 unsigned rtnl_events_classify(const void *buf, size_t len);

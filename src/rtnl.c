@@ -172,6 +172,10 @@ static int dump(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 			err = -errno;
 			break;
 		}
+		if (!rtnl_msgs_valid(buf, (size_t)n)) {
+			err = -EBADMSG;
+			break;
+		}
 		r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
 	} while (r > MNL_CB_STOP);
 	if (!err && r < 0)
@@ -396,12 +400,37 @@ struct mnl_socket *rtnl_events_open(void)
 	return nl;
 }
 
+bool rtnl_msgs_valid(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	/* Every length inside the buffer, compared unsigned: libmnl's
+	 * mnl_nlmsg_ok() casts nlmsg_len to int, so a length above 2 GiB
+	 * passes it and mnl_nlmsg_next() walks off the buffer (found by
+	 * fuzz_netlink). The kernel never sends that; checked anyway. */
+	while (len >= NLMSG_HDRLEN) {
+		uint32_t n;
+
+		memcpy(&n, p, sizeof(n));
+		if (n < NLMSG_HDRLEN || n > len)
+			return false;
+		n = NLMSG_ALIGN(n);
+		if (n >= len)
+			return true;
+		p += n;
+		len -= n;
+	}
+	return len == 0;
+}
+
 unsigned rtnl_events_classify(const void *buf, size_t len)
 {
 	const struct nlmsghdr *nlh = buf;
 	int rest = len > INT32_MAX ? INT32_MAX : (int)len;
 	unsigned ev = 0;
 
+	if (!rtnl_msgs_valid(buf, len))
+		return RTNL_EV_ALL;	/* look at everything again */
 	for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
 		switch (nlh->nlmsg_type) {
 		case RTM_NEWLINK: case RTM_DELLINK:
