@@ -63,6 +63,10 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers);
 /* Recompute the desired state and apply the difference. */
 void clat_reconcile(struct clat *k, uint64_t now);
 
+/* Bring what status shows of the prefix's source up to now (the lifetime
+ * left), before answering a status request. */
+void clat_status_refresh(struct clat *k, uint64_t now);
+
 /* When clat_reconcile wants to run again without an event (UINT64_MAX:
  * not before one). */
 uint64_t clat_next(const struct clat *k, uint64_t now);

@@ -5,6 +5,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,7 +329,13 @@ static void run_script(const struct clat *k, const char *script,
 	pid = fork();
 	if (pid == 0) {
 		char *argv[] = { "sh", "-c", (char *)script, NULL };
+		sigset_t none;
 
+		/* The script starts with the signals as a shell expects
+		 * them, not the daemon's blocked and ignored ones. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		privs_for_script();
 		execve("/bin/sh", argv, envp);
 		_exit(127);
@@ -541,6 +548,31 @@ static bool spec_equal(const struct nftrules_spec *a,
 	       a->native_queue == b->native_queue;
 }
 
+void clat_status_refresh(struct clat *k, uint64_t now)
+{
+	struct rfc6052_prefix pfx;
+	const char *source;
+
+	if (!discover_pick(&k->disc, &pfx, &source))
+		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
+			 "%s", source);
+	else if (!strcmp(source, "DNS64 (ipv4only.arpa)"))
+		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
+			 "%s from %s", source, k->disc.dns_from);
+	else if (k->disc.ra_have && !k->c->plat_prefix_set) {
+		char ifn[IF_NAMESIZE] = "?";
+
+		if_indextoname(k->disc.ra_ifindex, ifn);
+		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
+			 "%s on %s, %llu s left", source, ifn,
+			 (unsigned long long)(k->disc.ra_expires > now ?
+					      (k->disc.ra_expires - now) / 1000 : 0));
+	} else {
+		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
+			 "%s", source);
+	}
+}
+
 static void set_state(struct clat *k, const char *state)
 {
 	snprintf(k->si.state, sizeof(k->si.state), "%s", state);
@@ -712,20 +744,7 @@ void clat_reconcile(struct clat *k, uint64_t now)
 				      sizeof(k->si.plat_prefix));
 		inet_ntop(AF_INET6, clat6, k->si.clat6, sizeof(k->si.clat6));
 	}
-	if (pfx.len && !strcmp(source, "DNS64 (ipv4only.arpa)"))
-		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
-			 "%s from %s", source, k->disc.dns_from);
-	else if (pfx.len && k->disc.ra_have && !c->plat_prefix_set) {
-		char ifn[IF_NAMESIZE] = "?";
-
-		if_indextoname(k->disc.ra_ifindex, ifn);
-		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
-			 "%s on %s, %llu s left", source, ifn,
-			 (unsigned long long)((k->disc.ra_expires - now) / 1000));
-	} else {
-		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
-			 "%s", source);
-	}
+	clat_status_refresh(k, now);
 	snprintf(k->si.plat_dev, sizeof(k->si.plat_dev), "%s",
 		 uplink[0] ? uplink : "?");
 	k->si.queue_kind = !c->nft_rules ? "none (nft-rules=no)" :

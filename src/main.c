@@ -227,11 +227,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* Signals are taken through signalfd in this thread only. */
+	/* Signals are taken through signalfd in this thread only. A status
+	 * client that hangs up early must not end the daemon: no SIGPIPE,
+	 * just EPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	/* Events first, so nothing that happens during start-up is missed. */
@@ -316,8 +320,10 @@ int main(int argc, char **argv)
 			break;
 		}
 		now = discover_now();
-		if (pf[P_STATUS].revents & POLLIN)
+		if (pf[P_STATUS].revents & POLLIN) {
+			clat_status_refresh(&k, now);
 			status_serve(sfd, &k.si, workers, nworkers);
+		}
 		if (pf[P_RTNL].revents & POLLIN) {
 			unsigned what = rtnl_events_read(ev);
 
@@ -344,6 +350,11 @@ int main(int argc, char **argv)
 			continue;
 		if (ssi.ssi_signo == SIGUSR1) {
 			print_stats(workers, nworkers);
+			continue;
+		}
+		if (ssi.ssi_signo == SIGHUP) {	/* nothing to reload: look */
+			log_info("SIGHUP: looking at the network again");
+			clat_reconcile(&k, discover_now());
 			continue;
 		}
 		break;

@@ -210,6 +210,18 @@ assert s["counters"]["dropped"]["ttl_expired"] == 1, s["counters"]["dropped"]
 assert len(s["per_worker"]) == s["workers"] >= 1 and s["clat_v6_mode"] == "shared", s
 ' "$h"
 check "clat-nfq status refuses a user other than root" bash -c "! ip netns exec $h setpriv --reuid=65534 --regid=65534 --clear-groups build/clat-nfq status >/dev/null 2>&1"
+# Clients that ask and hang up before the answer: the daemon gets EPIPE,
+# not SIGPIPE (which ended it, leaving its rules, before this check).
+for _ in 1 2 3 4 5; do
+	in_h /usr/bin/python3 -c 'import os, socket
+s = socket.socket(socket.AF_UNIX)
+s.connect("/run/clat-nfq/%d.sock" % os.stat("/proc/self/ns/net").st_ino)
+s.send(b"json\n"); s.close()' || true
+done
+sleep 0.3
+check "status clients that hang up early do not end the daemon" kill -0 "$daemon"
+in_h build/clat-nfq status | head -c 10 >/dev/null
+check "...nor one whose reader stops (clat-nfq status | head)" kill -0 "$daemon"
 kill -USR1 "$daemon"; sleep 0.3
 check "SIGUSR1 prints counters: translated both ways" grep -q 'translated 4to6 [1-9][0-9]*, 6to4 [1-9]' "/tmp/$n.err"
 check "SIGUSR1 prints counters: drops by reason" grep -q 'dropped ttl_expired 1' "/tmp/$n.err"
