@@ -553,13 +553,12 @@ void clat_status_refresh(struct clat *k, uint64_t now)
 	struct rfc6052_prefix pfx;
 	const char *source;
 
-	if (!discover_pick(&k->disc, &pfx, &source))
-		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
-			 "%s", source);
-	else if (!strcmp(source, "DNS64 (ipv4only.arpa)"))
+	bool have = discover_pick(&k->disc, &pfx, &source);
+
+	if (have && !strcmp(source, "DNS64 (ipv4only.arpa)"))
 		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
 			 "%s from %s", source, k->disc.dns_from);
-	else if (k->disc.ra_have && !k->c->plat_prefix_set) {
+	else if (have && k->disc.ra_have && !k->c->plat_prefix_set) {
 		char ifn[IF_NAMESIZE] = "?";
 
 		if_indextoname(k->disc.ra_ifindex, ifn);
