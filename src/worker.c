@@ -31,7 +31,10 @@
 
 #define RCVBUF	(16 << 20)
 #define BATCH	32			/* queued packets per receive */
-#define MSGBUF	(0xffff + 512)		/* one queue message: packet + attrs */
+/* One queue message: packet + attributes, rounded up so that each slot of
+ * the receive buffer starts aligned for struct nlmsghdr (0xffff + 512 is
+ * odd: every other slot was misaligned, which UBSan reported in the soak). */
+#define MSGBUF	((0xffff + 512 + 63) & ~63)
 #define TXMAX	64			/* packets per sendmmsg */
 
 /* The outgoing packets of one family, flushed with one sendmmsg(). */
