@@ -33,11 +33,13 @@ struct clat {
 	/* what is in place */
 	bool up;			/* translating, IPv4 route offered */
 	bool rules_on;
-	struct nftrules_spec rs;
+	struct nftrules_spec rs;	/* queues == 0: not ours (yet) */
+	uint64_t leftover_until;	/* a crashed run's rules kept till */
 	bool native_queue;
 	bool route_on;
 	uint32_t route_mtu, route_advmss;
 	int anycast_fd, anycast_ifindex;
+	int shared_ifindex;		/* where the shared address was seen */
 	/* derived mode: the address added to the uplink */
 	bool der_added, der_random;
 	int der_ifindex;
@@ -81,6 +83,7 @@ int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f);
 /* Remove what any run of clat-nfq in this namespace installed: rules,
  * the CLAT device when it is ours, its addresses, and put back a native
  * IPv4 default route a run took over. */
-void clat_cleanup(const struct config *c, const char *saved_path);
+void clat_cleanup(const struct config *c, const char *saved_path,
+		  bool keep_rules);
 
 #endif

@@ -22,6 +22,9 @@
 
 extern char **environ;
 
+/* How long a crashed run's rules may wait for this run's first prefix. */
+#define LEFTOVER_GRACE_MS 5000
+
 /* The CLAT device carries this alias: only a device that does is ever
  * removed, so an interface of the same name that someone else made (a
  * clatd's TAYGA device, say) is left alone. */
@@ -352,11 +355,13 @@ static void run_script(const struct clat *k, const char *script,
 			  WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
-void clat_cleanup(const struct config *c, const char *saved_path)
+void clat_cleanup(const struct config *c, const char *saved_path,
+		  bool keep_rules)
 {
 	int ifindex = (int)if_nametoindex(c->clat_dev);
 
-	nftrules_remove();
+	if (!keep_rules)
+		nftrules_remove();
 	if (ifindex > 0 && dev_is_ours(c->clat_dev)) {
 		rtnl_default4(false, ifindex, c->clat_v4,
 			      c->v4_defaultroute_metric, 0, 0);
@@ -384,8 +389,18 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	xlat_cfg_init(&k->xc);
 	memcpy(k->xc.clat4, c->clat_v4, 4);
 
-	/* A crashed run may have left its pieces: remove them first. */
-	clat_cleanup(c, k->saved_path);
+	/* A crashed run may have left its pieces: remove them first, but
+	 * its rules only when this run installs none. Otherwise they stay
+	 * until the first reconcile replaces them in one transaction: taken
+	 * out before the new workers listen, they would hand the CLAT's
+	 * IPv6 packets to the host's own TCP, which resets the connections
+	 * that were meant to survive the restart. While no prefix is known
+	 * they stay for a grace period, then go. */
+	clat_cleanup(c, k->saved_path, c->nft_rules);
+	if (c->nft_rules) {
+		k->rules_on = true;	/* maybe: replaced or removed later */
+		k->leftover_until = discover_now() + LEFTOVER_GRACE_MS;
+	}
 	k->clat_ifindex = dev_create(c->clat_dev, &k->dev_kind);
 	if (k->clat_ifindex == -EEXIST) {
 		log_warnx("clat-dev=%s: an interface of that name exists and "
@@ -613,7 +628,17 @@ void clat_reconcile(struct clat *k, uint64_t now)
 	if (!why) {
 		switch (c->v6_mode) {
 		case CONFIG_V6_SHARED:
-			memcpy(clat6, src, 16);
+			/* The address in use stays while the uplink has it,
+			 * even when the kernel now prefers another (a new
+			 * temporary address, RFC 8981): the CLAT's flows
+			 * live on it. A new one is taken when it goes. */
+			if (k->xc_published && k->shared_ifindex == uplink_idx &&
+			    rtnl_addr6_state(uplink_idx, k->xc.clat6) ==
+			    RTNL_ADDR_OK)
+				memcpy(clat6, k->xc.clat6, 16);
+			else
+				memcpy(clat6, src, 16);
+			k->shared_ifindex = uplink_idx;
 			break;
 		case CONFIG_V6_EXPLICIT:
 			memcpy(clat6, c->clat_v6, 16);
@@ -673,7 +698,9 @@ void clat_reconcile(struct clat *k, uint64_t now)
 		}
 	}
 	if (why) {
-		if (k->rules_on) {
+		/* A crashed run's rules stay a little while, in case a prefix
+		 * comes soon (see clat_start). */
+		if (k->rules_on && (k->rs.queues || now >= k->leftover_until)) {
 			nftrules_remove();
 			k->rules_on = false;
 		}
@@ -779,6 +806,9 @@ uint64_t clat_next(const struct clat *k, uint64_t now)
 
 	if (k->again)
 		return now;
+	if (k->rules_on && !k->rs.queues && k->leftover_until > now &&
+	    k->leftover_until < next)
+		next = k->leftover_until;
 	if (k->native_since) {
 		uint64_t t = k->native_since +
 			     (uint64_t)c->v4_conncheck_delay * 1000;
@@ -810,6 +840,6 @@ void clat_stop(struct clat *k)
 	give_back_routes(k);
 	discover_close(&k->disc);
 	if (k->clat_ifindex > 0)
-		clat_cleanup(k->c, NULL);
+		clat_cleanup(k->c, NULL, false);
 	pthread_mutex_destroy(&k->box.lock);
 }

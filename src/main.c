@@ -79,11 +79,17 @@ static int lock_instance(char *path, size_t size)
 
 	if (fd < 0)
 		return fd;
-	if (mkdir(RUNDIR, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
+	/* Another namespace's daemon may remove the empty directory between
+	 * our mkdir and open (its exit): try again then. */
+	for (int tries = 0;; tries++) {
+		if (mkdir(RUNDIR, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			break;
+		if (errno != ENOENT || tries == 3)
+			return -errno;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
 		return -EBUSY;

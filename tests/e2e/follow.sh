@@ -103,6 +103,17 @@ uplink_addr
 echo "-- shared mode follows the uplink"
 check "daemon starts" start plat-prefix=$LAB_PREFIX threads=2
 pid=$daemon nrules=$(rules)
+# A second address on the uplink (a new temporary address, say) that the
+# kernel may now prefer: the CLAT keeps the one its flows use.
+timeout 30 ip netns exec "$h" socat -u TCP4:$LAB_S4:8080 - 2>/dev/null | wc -c > "/tmp/$n.bytes" &
+xfer=$!
+sleep 0.3
+in_h ip -6 addr add 2001:db8:1::77/64 dev hp0 nodad
+sleep 1
+check "a new address on the uplink: the CLAT keeps $LAB_H6" [ "$(jget clat_v6_addr)" = $LAB_H6 ]
+wait $xfer || true
+check "the transfer under way completes ($(cat "/tmp/$n.bytes") bytes)" [ "$(cat "/tmp/$n.bytes")" = 200000000 ]
+in_h ip -6 addr del 2001:db8:1::77/64 dev hp0
 in_h ip -6 addr del $LAB_H6/64 dev hp0
 check "address gone: the CLAT says so" wait_for 5 state "no IPv6 route"
 uplink_addr

@@ -65,8 +65,9 @@ state() {	# what the daemon may touch in H
 	{ in_h ip -4 addr; in_h ip -4 route; in_h ip link; in_h nft list ruleset 2>/dev/null; } |
 		sed 's/ ifindex [0-9]*//'
 }
-start() {	# start BINARY [env ...]: the daemon in H, $! being the daemon
-	env "${@:2}" ip netns exec "$h" "$1" plat-prefix=$LAB_PREFIX threads=2 2>>"$t.log" &
+start() {	# start BINARY [env ...]: the daemon in H, $! being the daemon;
+	# no prefix given: it comes from the RAs P sends (discovery runs too)
+	env "${@:2}" ip netns exec "$h" "$1" -c /dev/null threads=2 2>>"$t.log" &
 	daemon=$!
 	for _ in $(seq 1 100); do
 		in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && return 0
@@ -81,7 +82,8 @@ all() { eval "$1"; }	# all "[ a ] && [ b ]": a check of several conditions
 
 [ -x "$BIN" ] || { echo "soak: $BIN missing (make $BIN)" >&2; exit 1; }
 sanitized=0
-if ldd "$BIN" | grep -q libasan; then sanitized=1; else CANARY=/nonexistent; fi
+# (not grep -q: under pipefail, ldd's SIGPIPE would make it "no")
+if ldd "$BIN" | grep libasan >/dev/null; then sanitized=1; else CANARY=/nonexistent; fi
 lab_up "$n"
 # A 1400-byte IPv4 link behind the PLAT: big DF packets get Fragmentation
 # Needed, TCP learns the path MTU from translated Packet Too Big.
@@ -94,6 +96,9 @@ srvs="$srvs $!"
 ip netns exec "$s" socat -u TCP4-LISTEN:8081,reuseaddr,fork SYSTEM:'sha256sum >>'"$t.upsums" </dev/null >/dev/null 2>&1 &
 srvs="$srvs $!"
 ip netns exec "$s" socat UDP4-RECVFROM:5353,reuseaddr,fork EXEC:'tr a-z A-Z' </dev/null >/dev/null 2>&1 &
+srvs="$srvs $!"
+# P announces the prefix (PREF64, RFC 8781) every 2 s with a 60 s lifetime.
+ip netns exec "$n-p" tests/e2e/ra_send.py ph0 $LAB_PREFIX 60 --every 2 &
 srvs="$srvs $!"
 before=$(state)
 ino=$(ip netns exec "$h" stat -L -c %i /proc/self/ns/net)
@@ -159,6 +164,20 @@ loops="$loops $!"
 		count bursts
 		for _ in $(seq 1 13); do [ -e "$t.stop" ] && break; sleep 1; done
 	done ) &
+loops="$loops $!"
+(	# the network changing under it: an address of the uplink's comes and
+	# goes every 5 s (rtnetlink events, a reconcile each), SIGHUP every 10
+	i=0
+	while [ ! -e "$t.stop" ]; do
+		if [ $((i % 2)) = 0 ]; then
+			ip -n "$h" -6 addr add 2001:db8:1::77/64 dev hp0 nodad 2>/dev/null && count addr_events
+		else
+			ip -n "$h" -6 addr del 2001:db8:1::77/64 dev hp0 2>/dev/null && count addr_events
+		fi
+		[ $((i % 2)) = 1 ] && kill -HUP "$pid" 2>/dev/null && count hups
+		i=$((i + 1)); sleep 5
+	done
+	ip -n "$h" -6 addr del 2001:db8:1::77/64 dev hp0 2>/dev/null || true ) &
 loops="$loops $!"
 (	# the status socket and SIGUSR1
 	i=0
@@ -227,6 +246,8 @@ check "UDP replies: $(tally udp_ok) ($(tally udp_lost) lost); pings: $(tally pin
 	all "[ $(tally udp_ok) -gt 0 ] && [ $(tally ping_ok) -gt 0 ]"
 check "ICMP errors seen: hop 1 $(tally hop1), hop 2 $(tally hop2), frag needed $(tally fragneeded), port unreachable $(tally unreach)" \
 	all "[ $(tally hop1) -gt 0 ] && [ $(tally hop2) -gt 0 ] && [ $(tally fragneeded) -gt 0 ] && [ $(tally unreach) -gt 0 ]"
+check "the network changed under it: $(tally addr_events) address events, $(tally hups) SIGHUPs; prefix from $(echo "$st" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin).get("plat_prefix_source","?"))' 2>/dev/null)" \
+	all "[ $(tally addr_events) -gt 0 ] && [[ '$st' == *PREF64* ]]"
 check "status queries answered: $(tally status_ok) ($(tally status_bad) failed), $(tally bursts) UDP bursts" \
 	all "[ $(tally status_ok) -gt 0 ] && [ $(tally status_bad) = 0 ]"
 check "nothing left in H" [ "$(state)" = "$before" ]
@@ -254,4 +275,5 @@ lab_down "$n"
 check "the lab's namespaces are gone" bash -c "! ip netns list | grep -q '$n'"
 none_left() { ! pgrep -f "$n" >/dev/null; }
 check "no process of this soak left" none_left
+none_left || pgrep -af "$n"
 checks_done soak
