@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/in.h>
 
 #include "config.h"
 #include "rfc6052.h"
@@ -26,6 +27,8 @@ struct discover {
 	uint64_t dns_next;		/* next query (or retry) */
 	uint32_t dns_backoff;		/* ms, doubles up to 30 s */
 	uint16_t dns_id;
+	unsigned nasked;		/* the servers of the last query */
+	struct sockaddr_in6 asked[CONFIG_DNS_MAX];
 	char dns_from[48];		/* the server that answered */
 	uint64_t ra_count, dns_queries;	/* for status */
 };

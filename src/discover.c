@@ -77,7 +77,7 @@ static bool same_prefix(const struct rfc6052_prefix *a,
 bool discover_ra_read(struct discover *d, uint64_t now)
 {
 	bool changed = false;
-	uint8_t buf[1500];
+	static uint8_t buf[9216];	/* an RA as large as a jumbo frame */
 	union {
 		char b[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
 		       CMSG_SPACE(sizeof(int))];
@@ -199,10 +199,12 @@ static unsigned resolvers(const struct config *c, struct sockaddr_in6 *out,
 /* Send the query to every resolver at once; the first good answer wins. */
 static void dns_query(struct discover *d)
 {
-	struct sockaddr_in6 srv[CONFIG_DNS_MAX];
+	struct sockaddr_in6 *srv = d->asked;
 	uint8_t q[DNS64_QUERY_MAX];
 	unsigned n = resolvers(d->c, srv, CONFIG_DNS_MAX);
 	size_t len;
+
+	d->nasked = n;
 
 	if (d->dns_fd < 0) {
 		int off = 0;
@@ -223,6 +225,15 @@ static void dns_query(struct discover *d)
 		       sizeof(srv[i]));
 }
 
+static bool asked(const struct discover *d, const struct sockaddr_in6 *from)
+{
+	for (unsigned i = 0; i < d->nasked; i++)
+		if (from->sin6_port == d->asked[i].sin6_port &&
+		    !memcmp(&from->sin6_addr, &d->asked[i].sin6_addr, 16))
+			return true;
+	return false;
+}
+
 bool discover_dns_read(struct discover *d, uint64_t now)
 {
 	bool changed = false;
@@ -239,6 +250,10 @@ bool discover_dns_read(struct discover *d, uint64_t now)
 
 		if (len < 0)
 			break;
+		/* Only the servers asked, from port 53, are heard: with the
+		 * random id and port that keeps off-path answers out. */
+		if (!asked(d, &from))
+			continue;
 		r = dns64_parse(buf, (size_t)len, d->dns_id, &p, &ttl);
 		if (r == -EINVAL)	/* not the answer to our query */
 			continue;
