@@ -85,7 +85,7 @@ bool discover_ra_read(struct discover *d, uint64_t now)
 	} ctl;
 
 	for (;;) {
-		struct sockaddr_in6 from;
+		struct sockaddr_in6 from = { .sin6_family = 0 };
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr m = { .msg_name = &from,
 				    .msg_namelen = sizeof(from),
@@ -240,7 +240,7 @@ bool discover_dns_read(struct discover *d, uint64_t now)
 	uint8_t buf[1500];
 
 	for (;;) {
-		struct sockaddr_in6 from;
+		struct sockaddr_in6 from = { .sin6_family = 0 };
 		socklen_t fl = sizeof(from);
 		struct rfc6052_prefix p;
 		uint32_t ttl;
