@@ -2,6 +2,7 @@
  * network, discovery, signals, status requests) until told to stop; clat.c
  * keeps the host's state in line with them. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
@@ -70,30 +71,75 @@ static int load_file(struct config *c, const char *path, bool must)
 	return rc;
 }
 
+/* Files of daemons that are gone, in namespaces that may be gone too:
+ * a lock nobody holds. Their lock and socket are removed (a saved route,
+ * .route4, stays for that namespace's next start). */
+static void sweep_stale(const char *mine)
+{
+	DIR *d = opendir(RUNDIR);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[300];
+		size_t n = strlen(e->d_name);
+		int fd;
+
+		if (n < 6 || strcmp(e->d_name + n - 5, ".lock") != 0)
+			continue;
+		snprintf(path, sizeof(path), RUNDIR "/%s", e->d_name);
+		if (!strcmp(path, mine))
+			continue;
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			unlink(path);
+			snprintf(path, sizeof(path), RUNDIR "/%.*s.sock",
+				 (int)(n - 5), e->d_name);
+			unlink(path);
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
 /* One instance per network namespace: a lock file named after it, in
- * RUNDIR (the service's RuntimeDirectory=, owned by its user; created here
- * when started by hand). */
+ * RUNDIR. The fd holding the lock, or -errno (-EBUSY: taken). */
 static int lock_instance(char *path, size_t size)
 {
 	int fd = run_path(path, size, "lock");
 
 	if (fd < 0)
 		return fd;
-	/* Another namespace's daemon may remove the empty directory between
-	 * our mkdir and open (its exit): try again then. */
 	for (int tries = 0;; tries++) {
+		struct stat a, b;
+
+		/* Another namespace's daemon may remove the empty directory
+		 * (at its exit), or sweep a lock file it found free, between
+		 * our steps: then the file we hold is not the one at path,
+		 * and we start again. */
+		if (tries == 4)
+			return -EAGAIN;
 		if (mkdir(RUNDIR, 0700) < 0 && errno != EEXIST)
 			return -errno;
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			break;
-		if (errno != ENOENT || tries == 3)
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
 			return -errno;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			close(fd);
+			return -EBUSY;
+		}
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
+		    a.st_ino == b.st_ino)
+			break;
 		close(fd);
-		return -EBUSY;
 	}
+	sweep_stale(path);
 	return fd;
 }
 

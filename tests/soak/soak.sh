@@ -55,6 +55,8 @@ cleanup() {
 	[ -n "$loops" ] && wait $loops 2>/dev/null || true
 	# shellcheck disable=SC2086
 	[ -n "$srvs" ] && kill $srvs 2>/dev/null && wait $srvs 2>/dev/null || true
+	# a server's forked child still on a connection names the files
+	pkill -f "$t\." 2>/dev/null || true
 	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
 	lab_down "$n"
 	[ -n "${SOAK_KEEP:-}" ] || rm -f "$t".*
@@ -271,6 +273,7 @@ grep -h 'LeakSanitizer\|SUMMARY' "$t.log" || echo "LeakSanitizer: no report"
 # Everything down before the verdict: the lab, the servers, the files.
 # shellcheck disable=SC2086
 kill $srvs 2>/dev/null; wait $srvs 2>/dev/null || true; srvs=""
+pkill -f "$t\." 2>/dev/null || true	# forked children of the servers
 lab_down "$n"
 check "the lab's namespaces are gone" bash -c "! ip netns list | grep -q '$n'"
 none_left() { ! pgrep -f "$n" >/dev/null; }
