@@ -144,6 +144,14 @@ bool discover_ra_read(struct discover *d, uint64_t now)
 	return changed;
 }
 
+/* An IPv4 resolver on the dual-stack socket: ::ffff:a.b.c.d. */
+static void v4_mapped(const uint8_t v4[4], struct sockaddr_in6 *s)
+{
+	s->sin6_addr.s6_addr[10] = 0xff;
+	s->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&s->sin6_addr.s6_addr[12], v4, 4);
+}
+
 /* The resolvers: dns64-servers, else the nameserver lines of
  * /etc/resolv.conf, read again for every round (it may appear late). */
 static unsigned resolvers(const struct config *c, struct sockaddr_in6 *out,
@@ -156,13 +164,10 @@ static unsigned resolvers(const struct config *c, struct sockaddr_in6 *out,
 	for (unsigned i = 0; i < c->ndns && n < max; i++) {
 		out[n] = (struct sockaddr_in6){ .sin6_family = AF_INET6,
 						.sin6_port = htons(53) };
-		if (c->dns[i].family == AF_INET6) {
+		if (c->dns[i].family == AF_INET6)
 			memcpy(&out[n].sin6_addr, c->dns[i].addr, 16);
-		} else {	/* as a v4-mapped address */
-			out[n].sin6_addr.s6_addr[10] = 0xff;
-			out[n].sin6_addr.s6_addr[11] = 0xff;
-			memcpy(&out[n].sin6_addr.s6_addr[12], c->dns[i].addr, 4);
-		}
+		else
+			v4_mapped(c->dns[i].addr, &out[n]);
 		n++;
 	}
 	if (c->ndns)
@@ -186,9 +191,7 @@ static unsigned resolvers(const struct config *c, struct sockaddr_in6 *out,
 		if (inet_pton(AF_INET6, a, &s.sin6_addr) == 1) {
 			out[n++] = s;
 		} else if (inet_pton(AF_INET, a, &v4) == 1) {
-			s.sin6_addr.s6_addr[10] = 0xff;
-			s.sin6_addr.s6_addr[11] = 0xff;
-			memcpy(&s.sin6_addr.s6_addr[12], &v4, 4);
+			v4_mapped((const uint8_t *)&v4, &s);
 			out[n++] = s;
 		}
 	}

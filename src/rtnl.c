@@ -11,13 +11,15 @@
 
 #include "rtnl.h"
 
-static int talk(struct nlmsghdr *nlh)
+/* Send one request and run every answer through cb (NULL for requests
+ * answered by an acknowledgement only) until the kernel says it is done:
+ * NLMSG_DONE after a dump, the acknowledgement otherwise. 0 or -errno. */
+static int exchange(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t portid;
-	ssize_t n;
-	int err = 0;
+	int err = 0, r = MNL_CB_OK;
 
 	if (!nl)
 		return -errno;
@@ -27,13 +29,29 @@ static int talk(struct nlmsghdr *nlh)
 		goto cleanup;
 	}
 	portid = mnl_socket_get_portid(nl);
-	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (n < 0 || mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid,
-				NULL, NULL) < 0)
+	do {
+		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (!rtnl_msgs_valid(buf, (size_t)n)) {
+			err = -EBADMSG;
+			break;
+		}
+		r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
+	} while (r > MNL_CB_STOP);
+	if (!err && r < 0)
 		err = -errno;
 cleanup:
 	mnl_socket_close(nl);
 	return err;
+}
+
+static int talk(struct nlmsghdr *nlh)
+{
+	return exchange(nlh, NULL, NULL);
 }
 
 /* A request that creates (or replaces) on add, removes otherwise. */
@@ -149,42 +167,6 @@ int rtnl_link_alias(int ifindex, const char *alias)
 	return talk(nlh);
 }
 
-/* A dump request: every answer goes through cb until NLMSG_DONE. */
-static int dump(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t portid;
-	int err = 0, r = MNL_CB_OK;
-
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		err = -errno;
-		goto cleanup;
-	}
-	portid = mnl_socket_get_portid(nl);
-	do {
-		ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (!rtnl_msgs_valid(buf, (size_t)n)) {
-			err = -EBADMSG;
-			break;
-		}
-		r = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
-	} while (r > MNL_CB_STOP);
-	if (!err && r < 0)
-		err = -errno;
-cleanup:
-	mnl_socket_close(nl);
-	return err;
-}
-
 static struct nlmsghdr *dump_request(char *buf, uint16_t type, uint8_t family,
 				     size_t hdrlen)
 {
@@ -250,7 +232,7 @@ int rtnl_native_default4(int skip_ifindex, void *saved, size_t *len)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct route4_scan s = { .skip_ifindex = skip_ifindex, .saved = saved,
 				 .cap = len ? *len : 0 };
-	int err = dump(dump_request(buf, RTM_GETROUTE, AF_INET,
+	int err = exchange(dump_request(buf, RTM_GETROUTE, AF_INET,
 				    sizeof(struct rtmsg)), route4_cb, &s);
 
 	if (err)
@@ -365,7 +347,7 @@ int rtnl_addr6_state(int ifindex, const uint8_t a[16])
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct addr6_scan s = { .ifindex = ifindex, .addr = a,
 				.state = RTNL_ADDR_ABSENT };
-	int err = dump(dump_request(buf, RTM_GETADDR, AF_INET6,
+	int err = exchange(dump_request(buf, RTM_GETADDR, AF_INET6,
 				    sizeof(struct ifaddrmsg)), addr6_cb, &s);
 
 	return err ? err : s.state;
@@ -375,7 +357,7 @@ int rtnl_addr6_remove_ours(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct addr6_scan s = { 0 };
-	int err = dump(dump_request(buf, RTM_GETADDR, AF_INET6,
+	int err = exchange(dump_request(buf, RTM_GETADDR, AF_INET6,
 				    sizeof(struct ifaddrmsg)), addr6_cb, &s);
 
 	for (unsigned i = 0; !err && i < s.n; i++)

@@ -29,16 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 in_h() { ip netns exec "$h" "$@"; }
-jget() { in_h build/clat-nfq status --json 2>/dev/null |
-	/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1" 2>/dev/null || true; }
-wait_for() {	# wait_for SECONDS KEY SUBSTRING: until status KEY contains it
-	local end=$((SECONDS + $1))
-	while [ $SECONDS -le $end ]; do
-		contains "$(jget "$2")" "$3" && return 0
-		sleep 0.2
-	done
-	return 1
-}
 ra_start() {	# ra_start PREFIX LIFETIME [args]: RAs every 0.5 s from P
 	[ -n "$ra" ] && { kill "$ra"; wait "$ra" 2>/dev/null || true; }
 	ip netns exec "$p" tests/e2e/ra_send.py ph0 "$@" --every 0.5 &

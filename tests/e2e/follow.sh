@@ -29,16 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 in_h() { ip netns exec "$h" "$@"; }
-jget() { in_h build/clat-nfq status --json 2>/dev/null |
-	/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1" 2>/dev/null || true; }
-wait_for() {	# wait_for SECONDS KEY SUBSTRING
-	local end=$((SECONDS + $1))
-	while [ $SECONDS -le $end ]; do
-		contains "$(jget "$2")" "$3" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 start() {
 	ip netns exec "$h" build/clat-nfq -c /dev/null "$@" 2>>"/tmp/$n.log" &
 	daemon=$!
