@@ -528,13 +528,15 @@ static const char *derived_step(struct clat *k, int ifindex,
 		return NULL;
 	case RTNL_ADDR_TENTATIVE:
 		return "waiting for duplicate address detection";
+	case RTNL_ADDR_ABSENT:
+		break;		/* removed by someone: another one below */
 	case RTNL_ADDR_DADFAILED:
 		log_warnx("derived address %s is a duplicate on the link: "
 			  "trying a random one", a);
 		rtnl_addr6(false, ifindex, k->der_addr, 128);
 		break;
-	default:	/* removed by someone, or the dump failed */
-		break;
+	default:	/* the dump failed: look again (clat_next polls) */
+		return "checking the derived address";
 	}
 	k->der_added = false;
 	k->der_random = true;
@@ -604,7 +606,7 @@ void clat_reconcile(struct clat *k, uint64_t now)
 	const char *source, *why = NULL;
 	uint8_t src[16] = { 0 }, clat6[16] = { 0 };
 	uint32_t mtu6 = 0, mtu4 = 0, advmss = 0;
-	int uplink_idx = 0, e;
+	int uplink_idx = 0, e, st;
 	bool native = false, aside = false, want_route;
 	struct nftrules_spec want_rs = { 0 };
 
@@ -632,9 +634,10 @@ void clat_reconcile(struct clat *k, uint64_t now)
 			 * even when the kernel now prefers another (a new
 			 * temporary address, RFC 8981): the CLAT's flows
 			 * live on it. A new one is taken when it goes. */
-			if (k->xc_published && k->shared_ifindex == uplink_idx &&
-			    rtnl_addr6_state(uplink_idx, k->xc.clat6) ==
-			    RTNL_ADDR_OK)
+			st = k->xc_published && k->shared_ifindex == uplink_idx ?
+			     rtnl_addr6_state(uplink_idx, k->xc.clat6) :
+			     RTNL_ADDR_ABSENT;
+			if (st == RTNL_ADDR_OK || st < 0)   /* < 0: no news */
 				memcpy(clat6, k->xc.clat6, 16);
 			else
 				memcpy(clat6, src, 16);
@@ -658,8 +661,13 @@ void clat_reconcile(struct clat *k, uint64_t now)
 	/* Native IPv4 (event-driven v4-conncheck): the CLAT steps aside
 	 * once it has lasted v4-conncheck-delay seconds, at once when it
 	 * is there from the start. */
-	if (c->v4_conncheck_enable && !c->v4_defaultroute_replace)
-		native = rtnl_native_default4(k->clat_ifindex, NULL, NULL) == 1;
+	if (c->v4_conncheck_enable && !c->v4_defaultroute_replace) {
+		int r = rtnl_native_default4(k->clat_ifindex, NULL, NULL);
+
+		/* A failed look changes nothing: in particular it does not
+		 * restart the delay, which no event might ever end. */
+		native = r < 0 ? k->native_since != 0 : r == 1;
+	}
 	if (!native)
 		k->native_since = 0;
 	else if (!k->native_since)

@@ -49,6 +49,11 @@ cleanup:
 	return err;
 }
 
+/* A dump the kernel interrupted because routes or addresses changed
+ * meanwhile (NLM_F_DUMP_INTR, which libmnl reports as EINTR) is asked
+ * again from scratch, this many times at most. */
+#define DUMP_TRIES 4
+
 static int talk(struct nlmsghdr *nlh)
 {
 	return exchange(nlh, NULL, NULL);
@@ -230,10 +235,16 @@ static int route4_cb(const struct nlmsghdr *nlh, void *data)
 int rtnl_native_default4(int skip_ifindex, void *saved, size_t *len)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct route4_scan s = { .skip_ifindex = skip_ifindex, .saved = saved,
-				 .cap = len ? *len : 0 };
-	int err = exchange(dump_request(buf, RTM_GETROUTE, AF_INET,
-				    sizeof(struct rtmsg)), route4_cb, &s);
+	struct route4_scan s;
+	int err, tries = 0;
+
+	do {	/* from scratch each time: the callback accumulates */
+		s = (struct route4_scan){ .skip_ifindex = skip_ifindex,
+					  .saved = saved,
+					  .cap = len ? *len : 0 };
+		err = exchange(dump_request(buf, RTM_GETROUTE, AF_INET,
+					    sizeof(struct rtmsg)), route4_cb, &s);
+	} while (err == -EINTR && ++tries < DUMP_TRIES);
 
 	if (err)
 		return err;
@@ -345,10 +356,15 @@ static int addr6_cb(const struct nlmsghdr *nlh, void *data)
 int rtnl_addr6_state(int ifindex, const uint8_t a[16])
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct addr6_scan s = { .ifindex = ifindex, .addr = a,
-				.state = RTNL_ADDR_ABSENT };
-	int err = exchange(dump_request(buf, RTM_GETADDR, AF_INET6,
-				    sizeof(struct ifaddrmsg)), addr6_cb, &s);
+	struct addr6_scan s;
+	int err, tries = 0;
+
+	do {
+		s = (struct addr6_scan){ .ifindex = ifindex, .addr = a,
+					 .state = RTNL_ADDR_ABSENT };
+		err = exchange(dump_request(buf, RTM_GETADDR, AF_INET6,
+					    sizeof(struct ifaddrmsg)), addr6_cb, &s);
+	} while (err == -EINTR && ++tries < DUMP_TRIES);
 
 	return err ? err : s.state;
 }
@@ -356,9 +372,14 @@ int rtnl_addr6_state(int ifindex, const uint8_t a[16])
 int rtnl_addr6_remove_ours(void)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct addr6_scan s = { 0 };
-	int err = exchange(dump_request(buf, RTM_GETADDR, AF_INET6,
-				    sizeof(struct ifaddrmsg)), addr6_cb, &s);
+	struct addr6_scan s;
+	int err, tries = 0;
+
+	do {
+		s = (struct addr6_scan){ 0 };
+		err = exchange(dump_request(buf, RTM_GETADDR, AF_INET6,
+					    sizeof(struct ifaddrmsg)), addr6_cb, &s);
+	} while (err == -EINTR && ++tries < DUMP_TRIES);
 
 	for (unsigned i = 0; !err && i < s.n; i++)
 		err = rtnl_addr6(false, s.found[i].ifindex, s.found[i].a,
