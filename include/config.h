@@ -35,6 +35,7 @@ struct config {
 	char plat_dev[IF_NAMESIZE];	/* empty: from the route to the prefix */
 	unsigned threads;		/* 0: one per CPU */
 	uint16_t queue_num;		/* first NFQUEUE number */
+	uint32_t queue_length;		/* packets waiting per queue */
 	uint32_t fwmark;		/* on the daemon's own packets */
 	uint32_t ctmark;		/* on CLAT flows in conntrack */
 	bool v4_defaultroute_enable;

@@ -38,6 +38,7 @@ struct worker {
 	uint16_t gso_queue;		/* also bound, with NFQA_CFG_F_GSO;
 					 * 0: none */
 	uint32_t fwmark;
+	uint32_t queue_length;		/* packets waiting per queue */
 	struct worker_cfg *cfg;
 	int stopfd;			/* readable: stop */
 	/* the worker's own */

@@ -20,6 +20,7 @@ void config_init(struct config *c)
 	memcpy(c->clat_v4, clat_v4, 4);
 	c->v6_mode = CONFIG_V6_SHARED;
 	c->queue_num = 464;
+	c->queue_length = 4096;
 	c->fwmark = 0xc1a70001;
 	c->ctmark = 0xc1a7;		/* clatd's shared-mode mark */
 	c->v4_defaultroute_enable = true;
@@ -255,6 +256,11 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 			return fail(err, errlen, key, v,
 				    "not a queue number from 0 to 65407");
 		c->queue_num = (uint16_t)n;
+	} else if (!strcmp(key, "queue-length")) {
+		if (parse_uint(v, 10, 64, 65536, &n))
+			return fail(err, errlen, key, v,
+				    "not a number of packets from 64 to 65536");
+		c->queue_length = (uint32_t)n;
 	} else if (!strcmp(key, "fwmark") || !strcmp(key, "ctmark")) {
 		if (parse_uint(v, 0, 1, 0xffffffffUL, &n))
 			return fail(err, errlen, key, v,

@@ -307,6 +307,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < nworkers; i++) {
 		workers[i] = (struct worker){
 			.queue = (uint16_t)(c.queue_num + i), .fwmark = c.fwmark,
+			.queue_length = c.queue_length,
 			.gso_queue = k.gso_queue_num ?
 				(uint16_t)(k.gso_queue_num + i) : 0,
 			.cfg = &k.box, .stopfd = stopfd,

@@ -29,7 +29,13 @@
 					__ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
 #define STAT_INC(x) STAT_ADD(x, 1)
 
-#define RCVBUF	(16 << 20)
+/* The socket holds every packet waiting on its queues: at least 16 MiB,
+ * more when queue-length asks for it, at the cost per message of a small
+ * packet (a full-size one costs about three times that: such a queue
+ * fills its socket first, and the overrun is counted). */
+#define RCVBUF		(16 << 20)
+#define RCVBUF_MAX	(1 << 30)
+#define MSG_TRUESIZE	1024
 #define BATCH	32			/* queued packets per receive */
 /* One queue message: packet + attributes, rounded up so that each slot of
  * the receive buffer starts aligned for struct nlmsghdr (0xffff + 512 is
@@ -72,7 +78,8 @@ struct priv {
 /* Bind one queue to the worker's socket. With gso, the kernel hands over
  * super-packets whole and leaves partial checksums as they are, saying so
  * in NFQA_SKB_INFO; without it, it segments and completes them first. */
-static int nfq_config(struct priv *p, uint16_t queue, bool gso)
+static int nfq_config(struct priv *p, uint16_t queue, uint32_t maxlen,
+		      bool gso)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -89,7 +96,7 @@ static int nfq_config(struct priv *p, uint16_t queue, bool gso)
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK,
 			 htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO));
-	mnl_attr_put_u32(nlh, NFQA_CFG_QUEUE_MAXLEN, htonl(4096));
+	mnl_attr_put_u32(nlh, NFQA_CFG_QUEUE_MAXLEN, htonl(maxlen));
 	if (mnl_socket_sendto(p->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	return 0;
@@ -338,7 +345,8 @@ static void *run(void *arg)
 int worker_start(struct worker *w)
 {
 	struct priv *p = calloc(1, sizeof(*p));
-	int rcv = RCVBUF, err;
+	int err, rcv = w->queue_length > RCVBUF_MAX / MSG_TRUESIZE ? RCVBUF_MAX :
+		(int)w->queue_length * MSG_TRUESIZE;
 
 	if (!p)
 		return -ENOMEM;
@@ -368,13 +376,15 @@ int worker_start(struct worker *w)
 		goto fail;
 	}
 	p->portid = mnl_socket_get_portid(p->nl);
+	if (rcv < RCVBUF)
+		rcv = RCVBUF;
 	setsockopt(mnl_socket_get_fd(p->nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcv,
 		   sizeof(rcv));
 	/* Overruns come back as ENOBUFS from recv (the default): counted in
 	 * batch(), not fatal. */
-	err = nfq_config(p, w->queue, false);
+	err = nfq_config(p, w->queue, w->queue_length, false);
 	if (!err && w->gso_queue)
-		err = nfq_config(p, w->gso_queue, true);
+		err = nfq_config(p, w->gso_queue, w->queue_length, true);
 	if (err)
 		goto fail;
 	p->tx4.fd = raw_socket(AF_INET, w->fwmark);

@@ -34,7 +34,7 @@ pids=""
 
 cleanup() {
 	set +e	# every step runs, whatever the one before returned
-	for pid in $pids; do kill "$pid" 2>/dev/null || true; done
+	for pid in $pids; do kill "$pid" 2>/dev/null; kill -CONT "$pid" 2>/dev/null; done
 	for pid in $pids; do wait "$pid" 2>/dev/null || true; done
 	ip netns del "$h" 2>/dev/null || true
 	ip netns del "$p" 2>/dev/null || true
@@ -59,6 +59,10 @@ ip -n "$p" -6 addr add $P6/64 dev ph0 nodad
 for i in $(seq 1 8); do ip -n "$p" -6 addr add 2001:db8:64::cb00:710$i/128 dev lo; done
 ip -n "$p" -6 route add $TAYGA6/128 via $H6
 bg ip netns exec "$p" iperf3 -s -p 5201
+# The drain runs' upload ends here, before any socket: only the CLAT works.
+in_p nft add table inet bench \; add chain inet bench pre \
+	'{ type filter hook prerouting priority -500; }' \; \
+	add rule inet bench pre udp dport 9003 counter drop
 sleep 0.5
 
 # --- measurements against target $2, recorded as system $1
@@ -105,7 +109,46 @@ clat_start() {	# clat_start [key=value ...]: clat-nfq in H, rules in place
 	daemon=$!; pids="$pids $daemon"
 	for _ in $(seq 50); do in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && break; sleep 0.1; done
 }
-clat_stop() { kill -TERM $daemon; wait $daemon || true; }
+clat_stop() { kill -TERM $daemon; kill -CONT $daemon; wait $daemon || true; }
+
+# Worker scaling with the CPUs left to the daemon alone. On 2 CPUs a live
+# sender and sink take about one of them, so a second worker can only win
+# what they leave (see RESULTS.md). Here the daemon is stopped (SIGSTOP)
+# while UDP 64 B packets of 8 flows pile up on its queues (65536 each at
+# most: the kernel keeps no more, whatever queue-length asks), and
+# drain.py times how fast the running daemon then carries them on, the
+# generators gone. The translations end in a drop rule at the far side,
+# before any socket.
+DRAINS=${DRAINS:-3}
+drain() {	# drain THREADS: packets/s carried, upload then download
+	local t=$1 rs r
+	clat_start threads="$t" queue-length=65536
+	for _ in $(seq "$DRAINS"); do
+		kill -STOP $daemon
+		in_h $blast fill $U4 9003 64 $((65536 * t)) $FLOWS 2>/dev/null
+		sleep 0.2
+		r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon 464 "$t") || r=""
+		rec clat-nfq-drain-${t}w udp_up_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
+	done
+	for _ in $(seq "$DRAINS"); do
+		# The flows are opened by rsink's hellos and its first replies,
+		# the daemon running; then the replies end in a drop rule.
+		in_p $blast rsend $U6 9004 64 30 $((65536 * t + 200000)) 2>/dev/null &
+		rs=$!
+		sleep 0.2
+		in_h timeout 10 $blast rsink $U4 9004 0.01 $FLOWS >/dev/null || true
+		in_h nft add table ip bench \; add chain ip bench in \
+			'{ type filter hook input priority -500; }' \; \
+			add rule ip bench in udp sport 9004 counter drop
+		kill -STOP $daemon
+		wait $rs || true
+		sleep 0.2
+		r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon 464 "$t") || r=""
+		rec clat-nfq-drain-${t}w udp_down_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
+		in_h nft delete table ip bench
+	done
+	clat_stop
+}
 mkdir -p "/tmp/$n.tayga"
 cat > "/tmp/$n.tayga/tayga.conf" <<CONF
 tun-device clat
@@ -149,6 +192,10 @@ for round in $(seq "$REPEAT"); do
 	clat_start threads=1
 	udp clat-nfq-1w $U4 64
 	clat_stop
+
+	echo "bench: round $round of $REPEAT: clat-nfq, drain runs" >&2
+	drain 1
+	drain "$(nproc)"
 
 	echo "bench: round $round of $REPEAT: TAYGA" >&2
 	tayga_start

@@ -89,6 +89,20 @@ for key in ("udp_up_64", "udp_down_64"):
     print(f"| {key.replace('udp_', '').replace('_64', '')} | {cell('{:,.0f}', one)} "
           f"| {cell('{:,.0f}', many)} | {ratio(many, one)} |")
 
+if vals.get(("clat-nfq-drain-1w", "udp_up_64")):
+    many = max(int(s[len("clat-nfq-drain-"):-1]) for s, _ in vals
+               if s.startswith("clat-nfq-drain-"))
+    print("\nThe daemon alone (drain runs: the daemon stopped while 65,536 "
+          "packets per queue pile up, then timed as it carries them on with "
+          "no load generator running; median of every run):\n")
+    print(f"| UDP 64 B, 8 flows (packets/s) | 1 worker | {many} workers | ratio |")
+    print("|---|---|---|---|")
+    for key in ("udp_up_64", "udp_down_64"):
+        one = med("clat-nfq-drain-1w", key)
+        two = med(f"clat-nfq-drain-{many}w", key)
+        print(f"| {key.replace('udp_', '').replace('_64', '')} | {cell('{:,.0f}', one)} "
+              f"| {cell('{:,.0f}', two)} | {ratio(two, one)} |")
+
 if soak:
     pts = sorted(((int(m[4:-1]), statistics.median(v))
                   for (s, m), v in vals.items() if s == "clat-nfq-soak"))

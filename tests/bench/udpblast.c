@@ -8,10 +8,15 @@
  *   udpblast sink PORT SECONDS
  *	count datagrams on [::]:PORT (IPv4 too) for SECONDS from the first;
  *	prints "pps N"
- *   udpblast rsend ADDRS PORT SIZE SECONDS
+ *   udpblast fill ADDRS PORT SIZE COUNT FLOWS
+ *	send COUNT datagrams as send does, through socket buffers large
+ *	enough that they never wait for the CLAT (bench.sh's drain runs stop
+ *	the daemon and let the packets pile up in its queues)
+ *   udpblast rsend ADDRS PORT SIZE SECONDS [COUNT]
  *	the download sender: wait on [ADDR]:PORT for each IPv6 address in
  *	ADDRS (bound, so the replies leave from it) for "hello" datagrams,
- *	then send to every peer that said hello, as fast as it goes
+ *	then send to every peer that said hello, as fast as it goes (COUNT
+ *	datagrams at most)
  *   udpblast rsink ADDRS PORT SECONDS FLOWS
  *	the download sink: FLOWS sockets say hello to ADDRS:PORT as send
  *	spreads them (opening the flows through NAT and conntrack), then
@@ -80,9 +85,11 @@ struct out {
 	socklen_t tolen[MAXFLOWS];
 };
 
-/* Send until the time is up, one sendmmsg() per socket in turn. A full
- * socket buffer (ENOBUFS, EAGAIN) just means try again. */
-static void blast(struct out *o, int nout, size_t size, double secs)
+/* Send until the time is up or max datagrams (0: no limit) are out, one
+ * sendmmsg() per socket in turn. A full socket buffer (ENOBUFS, EAGAIN)
+ * just means try again. */
+static void blast(struct out *o, int nout, size_t size, double secs,
+		  unsigned long max)
 {
 	static char payload[65536];
 	static struct mmsghdr m[MAXFLOWS][VLEN];
@@ -99,8 +106,11 @@ static void blast(struct out *o, int nout, size_t size, double secs)
 				m[k][i].msg_hdr.msg_namelen = o[k].tolen[i % o[k].n];
 			}
 		}
-	for (int k = 0; now() < end; k = (k + 1) % nout) {
-		int r = sendmmsg(o[k].fd, m[k], VLEN, 0);
+	for (int k = 0; now() < end && (!max || sent < max);
+	     k = (k + 1) % nout) {
+		unsigned vlen = max && max - sent < VLEN ? (unsigned)(max - sent)
+							 : VLEN;
+		int r = sendmmsg(o[k].fd, m[k], vlen, max ? MSG_DONTWAIT : 0);
 
 		if (r > 0)
 			sent += (unsigned long)r;
@@ -191,7 +201,23 @@ int main(int argc, char **argv)
 			return perror("send"), 1;
 		for (int i = 0; i < n; i++)
 			o[i].fd = fds[i];
-		blast(o, n, (size_t)atoi(argv[4]), atof(argv[5]));
+		blast(o, n, (size_t)atoi(argv[4]), atof(argv[5]), 0);
+		return 0;
+	}
+	if (argc == 7 && !strcmp(argv[1], "fill")) {
+		static struct out o[MAXFLOWS];
+		int big = 256 << 20;
+
+		n = atoi(argv[6]);
+		if (connected(argv[2], argv[3], n, fds))
+			return perror("fill"), 1;
+		for (int i = 0; i < n; i++) {
+			o[i].fd = fds[i];
+			if (setsockopt(fds[i], SOL_SOCKET, SO_SNDBUFFORCE, &big,
+				       sizeof(big)) < 0)
+				return perror("fill"), 1;
+		}
+		blast(o, n, (size_t)atoi(argv[4]), 60, strtoul(argv[5], NULL, 10));
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "sink")) {
@@ -203,7 +229,7 @@ int main(int argc, char **argv)
 		printf("pps %.0f\n", (double)count(fds, 1, secs) / secs);
 		return 0;
 	}
-	if (argc == 6 && !strcmp(argv[1], "rsend")) {
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "rsend")) {
 		static struct out o[MAXFLOWS];
 		struct pollfd p[MAXFLOWS];
 		char *addr[MAXFLOWS], buf[64];
@@ -250,7 +276,8 @@ dup:;
 		for (int j = 0; j < na; j++)
 			if (!o[j].n)
 				o[j] = o[--na];
-		blast(o, na, (size_t)atoi(argv[4]), atof(argv[5]));
+		blast(o, na, (size_t)atoi(argv[4]), atof(argv[5]),
+		      argc == 7 ? strtoul(argv[6], NULL, 10) : 0);
 		return 0;
 	}
 	if (argc == 6 && !strcmp(argv[1], "rsink")) {

@@ -59,6 +59,7 @@ static void test_good_lines(void **state)
 		"script-down=logger clat down",
 		"threads=4",
 		"queue-num=100",
+		"queue-length=65536",
 		"fwmark=0x1234",
 		"ctmark=4096",
 		"v4-defaultroute-enable=no",
@@ -99,6 +100,7 @@ static void test_good_lines(void **state)
 	assert_string_equal(c.script_down, "logger clat down");
 	assert_int_equal(c.threads, 4);
 	assert_int_equal(c.queue_num, 100);
+	assert_int_equal(c.queue_length, 65536);
 	assert_int_equal(c.fwmark, 0x1234);
 	assert_int_equal(c.ctmark, 4096);
 	assert_false(c.v4_defaultroute_enable);
@@ -159,6 +161,8 @@ static void test_bad_values(void **state)
 		{ "threads=two", "threads=two" },
 		{ "queue-num=65408", "queue-num=65408" },
 		{ "queue-num=1e3", "queue-num=1e3" },
+		{ "queue-length=63", "queue-length=63" },
+		{ "queue-length=65537", "queue-length=65537" },
 		{ "fwmark=0", "fwmark=0" },
 		{ "fwmark=0x100000000", "fwmark=0x100000000" },
 		{ "ctmark=0xzz", "ctmark=0xzz" },
