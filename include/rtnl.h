@@ -57,7 +57,8 @@ int rtnl_addr6_remove_ours(void);
 #define RTNL_EV_ADDR	2u
 #define RTNL_EV_ROUTE4	4u
 #define RTNL_EV_ROUTE6	8u
-#define RTNL_EV_ALL	15u
+#define RTNL_EV_NETCONF	16u
+#define RTNL_EV_ALL	31u
 struct mnl_socket;
 /* A non-blocking socket subscribed to them, or NULL (errno set). */
 struct mnl_socket *rtnl_events_open(void);

@@ -24,6 +24,8 @@ struct status_info {
 	unsigned queue_num, gso_queue_num;	/* gso_queue_num 0: none */
 	bool fail_open;
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
+	const char *delivery;		/* how translations reach the host:
+					 * "lo" or "raw" (see worker.c) */
 };
 
 /* Where the daemon keeps its per-namespace files (RuntimeDirectory=). */

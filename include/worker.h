@@ -27,10 +27,13 @@ struct worker_cfg {
 	pthread_mutex_t lock;
 	unsigned gen;			/* atomic; bumped on every change */
 	struct xlat_cfg cfg;
+	bool deliver_lo;		/* translations to the host enter
+					 * through lo (see worker.c) */
 };
 
 /* Publish a new configuration to every worker reading box. */
-void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg);
+void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
+			bool deliver_lo);
 
 struct worker {
 	/* set by the caller */

@@ -546,6 +546,41 @@ static const char *derived_step(struct clat *k, int ifindex,
 }
 
 /* What can change at run time, field by field (structs have padding). */
+/* An IPv4 sysctl as a number; -1 when it cannot be read. */
+static int sysctl4(const char *dev, const char *key)
+{
+	char path[96], buf[16];
+	int fd, v = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", dev, key);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		v = atoi(buf);
+	}
+	close(fd);
+	return v;
+}
+
+/* May the workers hand translations for the host in through lo? Not in
+ * router mode (they may be bound elsewhere after NAT), and not with strict
+ * reverse path filtering on lo: the kernel takes the larger of "all" and
+ * "lo", and 1 (strict) would drop a packet from the internet arriving on
+ * lo. Loose (2) and off (0) let it in. An unreadable setting counts as
+ * strict. Changes come as RTM_NEWNETCONF events. */
+static bool deliver_lo_ok(const struct config *c)
+{
+	int all = sysctl4("all", "rp_filter"), lo = sysctl4("lo", "rp_filter");
+
+	if (c->router || all < 0 || lo < 0)
+		return false;
+	return (all > lo ? all : lo) != 1;
+}
+
 static bool cfg_equal(const struct xlat_cfg *a, const struct xlat_cfg *b)
 {
 	return a->plat.len == b->plat.len &&
@@ -684,10 +719,15 @@ void clat_reconcile(struct clat *k, uint64_t now)
 		memcpy(xc.clat6, clat6, 16);
 		xc.mtu6 = (uint16_t)(mtu6 < 1280 ? 1280 :
 				     mtu6 > 65535 ? 65535 : mtu6);
-		if (!k->xc_published || !cfg_equal(&xc, &k->xc)) {
+		bool lo = deliver_lo_ok(c);
+
+		if (!k->xc_published || !cfg_equal(&xc, &k->xc) ||
+		    lo != k->deliver_lo) {
 			k->xc = xc;
 			k->xc_published = true;
-			worker_cfg_publish(&k->box, &xc);
+			k->deliver_lo = lo;
+			k->si.delivery = lo ? "lo" : "raw";
+			worker_cfg_publish(&k->box, &xc, lo);
 		}
 		make_spec(c, k->nworkers, &pfx, clat6, &rs);
 		rs.native_queue = k->native_queue;

@@ -391,12 +391,17 @@ struct mnl_socket *rtnl_events_open(void)
 {
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE,
 						 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	/* IPv4 device settings (rp_filter among them): they decide how the
+	 * workers deliver (clat.c). */
+	int netconf = RTNLGRP_IPV4_NETCONF;
 
 	if (!nl)
 		return NULL;
 	if (mnl_socket_bind(nl, RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
 				RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE |
-				RTMGRP_IPV6_ROUTE, MNL_SOCKET_AUTOPID) < 0) {
+				RTMGRP_IPV6_ROUTE, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &netconf,
+				  sizeof(netconf)) < 0) {
 		mnl_socket_close(nl);
 		return NULL;
 	}
@@ -441,6 +446,9 @@ unsigned rtnl_events_classify(const void *buf, size_t len)
 			break;
 		case RTM_NEWADDR: case RTM_DELADDR:
 			ev |= RTNL_EV_ADDR;
+			break;
+		case RTM_NEWNETCONF: case RTM_DELNETCONF:
+			ev |= RTNL_EV_NETCONF;
 			break;
 		case RTM_NEWROUTE: case RTM_DELROUTE:
 			if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(struct rtmsg))

@@ -91,11 +91,13 @@ static void text(FILE *f, const struct status_info *si,
 		"clat-v6-addr: %s (%s)\n"
 		"plat-dev: %s\n"
 		"rules: %s%s\n"
+		"delivery to the host: %s\n"
 		"workers: %u, queues %u-%u",
 		(long)getpid(), si->state, si->plat_prefix, si->prefix_source,
 		si->clat4, si->clat_dev, si->clat_dev_kind, si->clat6, si->v6_mode,
 		si->plat_dev, si->queue_kind,
-		si->fail_open ? ", fail-open for IPv4" : "", n, si->queue_num,
+		si->fail_open ? ", fail-open for IPv4" : "",
+		si->delivery ? si->delivery : "raw", n, si->queue_num,
 		si->queue_num + n - 1);
 	if (si->gso_queue_num)
 		fprintf(f, ", TCP with offloads %u-%u", si->gso_queue_num,
@@ -136,11 +138,12 @@ static void json(FILE *f, const struct status_info *si,
 		"\"clat_v6_addr\":\"%s\",\"clat_v6_mode\":\"%s\","
 		"\"plat_dev\":\"%s\",\"clat_dev\":\"%s\","
 		"\"clat_dev_kind\":\"%s\",\"rules\":\"%s\","
-		"\"fail_open\":%s,\"workers\":%u,\"queue_num\":%u,"
+		"\"delivery\":\"%s\",\"fail_open\":%s,\"workers\":%u,\"queue_num\":%u,"
 		"\"gso_queue_num\":%u,\"counters\":{",
 		(long)getpid(), si->state, si->plat_prefix, si->prefix_source,
 		si->clat4, si->clat6, si->v6_mode, si->plat_dev, si->clat_dev,
 		si->clat_dev_kind, si->queue_kind,
+		si->delivery ? si->delivery : "raw",
 		si->fail_open ? "true" : "false", n, si->queue_num,
 		si->gso_queue_num);
 #define JSON(name, v) fprintf(f, "%s\"%s\":%llu", sep, name,		\

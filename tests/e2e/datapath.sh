@@ -121,6 +121,33 @@ check "the firewall itself untouched" [ "$(state)" = "$before" ]
 in_h nft delete table inet hostfw
 before=$(state)
 
+echo "-- delivery to the host: in through lo, or by raw socket under strict rp_filter"
+# An operator's counters: translated replies (from S to the CLAT address)
+# seen leaving (output: the raw socket's local send) and arriving (input).
+in_h nft -f - <<NFT
+table ip seen {
+	chain out { type filter hook output priority filter; ip saddr $LAB_S4 ip daddr 192.0.0.1 counter; }
+	chain in { type filter hook input priority filter; ip saddr $LAB_S4 ip daddr 192.0.0.1 counter; }
+}
+NFT
+seen() { in_h nft list chain ip seen "$1" | awk '/counter/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
+check "daemon starts (delivery)" start
+check "delivery lo with rp_filter off" wait_for 2 delivery lo
+check "ping, delivered through lo" bash -c "ip netns exec $h ping -c5 -i0.2 -W2 -q $LAB_S4 >/dev/null"
+check "  input saw the 5 replies, output none" [ "$(seen in)/$(seen out)" = "5/0" ]
+in_h sysctl -qw net.ipv4.conf.all.rp_filter=1
+check "strict rp_filter: delivery raw" wait_for 2 delivery raw
+check "ping under strict rp_filter" bash -c "ip netns exec $h ping -c5 -i0.2 -W2 -q $LAB_S4 >/dev/null"
+check "  by raw socket: output saw those 5" [ "$(seen in)/$(seen out)" = "10/5" ]
+in_h sysctl -qw net.ipv4.conf.all.rp_filter=2
+check "loose rp_filter: delivery lo again" wait_for 2 delivery lo
+got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$LAB_S4:8080 - | sha256sum)
+check "TCP delivered through lo under loose rp_filter, bytes verified" [ "$got" = "$sum" ]
+check "SIGTERM (delivery)" stop
+in_h sysctl -qw net.ipv4.conf.all.rp_filter=0
+in_h nft delete table ip seen
+before=$(state)
+
 echo "-- crash and restart"
 # What a daemon in a namespace that is gone left: a free lock (and its
 # socket) under a name no namespace has. The next start removes them.
