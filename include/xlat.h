@@ -125,6 +125,11 @@ struct xlat_pkt {
 	uint16_t iov_first;	/* index into out->iov */
 	uint16_t iovcnt;
 	uint32_t len;		/* bytes in this packet */
+	/* 0: every checksum complete. Else (XLAT_IN_LEAVE_PARTIAL) the
+	 * TCP/UDP checksum field holds only the pseudo-header sum, and
+	 * whoever completes it sums from byte csum_start of the packet and
+	 * stores at csum_start + csum_offset (Linux's CHECKSUM_PARTIAL). */
+	uint16_t csum_start, csum_offset;
 };
 
 struct xlat_out {
@@ -156,6 +161,11 @@ enum {
 	XLAT_IN_GSO = 1 << 1,		/* a TCP super-packet (GSO/GRO):
 					 * one IPv4 packet when it fits,
 					 * else segments of the IPv4 MTU */
+	XLAT_IN_LEAVE_PARTIAL = 1 << 2,	/* the caller hands packets on with
+					 * offload metadata: IPv6 -> IPv4
+					 * toward the host (cfg->mtu4 0)
+					 * may leave a partial checksum
+					 * partial (xlat_pkt.csum_start) */
 };
 
 /* xlat_4to6() for a packet with the XLAT_IN_* flags in_flags: a TCP

@@ -5,6 +5,7 @@
 #ifndef CLAT_XLAT_TCPSEG_H
 #define CLAT_XLAT_TCPSEG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,10 +21,11 @@ size_t tcp_hlen(const uint8_t *th, size_t len);
  * whose lengths and IPv4 checksum are filled in per packet. addr_sum is
  * csum_add() of the output's addresses. Sequence numbers advance with the
  * data; FIN and PSH stay on the last packet, CWR on the first (as the
- * kernel's own GSO does). XLAT_FORWARD, or a drop with its reason. */
+ * kernel's own GSO does). With leave, each checksum is left partial (see
+ * struct xlat_pkt). XLAT_FORWARD, or a drop with its reason. */
 enum xlat_verdict tcp_segment(struct xlat_out *out, int family,
 			      const uint8_t *ip, const uint8_t *th, size_t len,
-			      size_t cap, uint32_t addr_sum);
+			      size_t cap, uint32_t addr_sum, bool leave);
 
 /* What struct xlat_state remembers of remote (an IPv4 address): cap is
  * the largest TCP header + data it takes over IPv6; kept when smaller

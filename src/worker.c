@@ -26,6 +26,8 @@
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
+#include <endian.h>
 
 #include <libmnl/libmnl.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
@@ -53,11 +55,20 @@
 #define MSGBUF	((0xffff + 512 + 63) & ~63)
 #define TXMAX	64			/* packets per sendmmsg */
 
+#define VIOV	8			/* lo: two headers and a packet's iovs */
+
+/* lo's link header: Ethernet, both addresses zero, IPv4. */
+static const uint8_t lo_eth[ETH_HLEN] = { [12] = 0x08, [13] = 0x00 };
+
 /* The outgoing packets of one family, flushed with one sendmmsg(). */
 struct txq {
 	int fd;
 	unsigned n;
 	struct mmsghdr msg[TXMAX];
+	/* lo only: each packet behind its offload header, which carries
+	 * a checksum left partial (struct xlat_pkt) */
+	struct virtio_net_hdr vh[TXMAX];
+	struct iovec viov[TXMAX][VIOV];
 	union {
 		struct sockaddr_in in;
 		struct sockaddr_in6 in6;
@@ -119,9 +130,8 @@ static int nfq_config(struct priv *p, uint16_t queue, uint32_t maxlen,
  * only sends (protocol 0: it receives nothing). */
 static int raw_socket(int family, uint32_t mark)
 {
-	int fd = family == AF_PACKET ?
-		 socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0) :
-		 socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC,
+			family == AF_PACKET ? 0 : IPPROTO_RAW);
 
 	if (fd < 0)
 		return -errno;
@@ -182,13 +192,36 @@ static void tx_add(struct worker *w, struct priv *p, struct xlat_out *o,
 			memcpy(&q->dst[q->n].in6.sin6_addr, h + 24, 16);
 			m->msg_namelen = sizeof(struct sockaddr_in6);
 		} else if (q == &p->txlo) {
-			/* lo's header: Ethernet, both addresses zero. */
+			struct virtio_net_hdr *vh = &q->vh[q->n];
+			const struct xlat_pkt *k = &o->pkt[i];
+
+			if (k->iovcnt > VIOV - 2) {	/* the core makes 4 at most */
+				STAT_INC(w->stats.send_errors);
+				continue;
+			}
 			q->dst[q->n].ll = (struct sockaddr_ll){
 				.sll_family = AF_PACKET,
 				.sll_protocol = htons(ETH_P_IP),
 				.sll_ifindex = 1,	/* lo, in every netns */
 				.sll_halen = ETH_ALEN };
 			m->msg_namelen = sizeof(struct sockaddr_ll);
+			/* Offsets count from the frame: lo's 14-byte
+			 * Ethernet header comes first. Little-endian: the
+			 * packet socket's virtio header (x86, arm64). */
+			*vh = (struct virtio_net_hdr){ 0 };
+			if (k->csum_start) {
+				vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+				vh->csum_start = htole16((uint16_t)
+					(ETH_HLEN + k->csum_start));
+				vh->csum_offset = htole16(k->csum_offset);
+			}
+			q->viov[q->n][0] = (struct iovec){ vh, sizeof(*vh) };
+			q->viov[q->n][1] = (struct iovec){ (void *)lo_eth,
+							   ETH_HLEN };
+			memcpy(&q->viov[q->n][2], iov,
+			       k->iovcnt * sizeof(*iov));
+			m->msg_iov = q->viov[q->n];
+			m->msg_iovlen = k->iovcnt + 2u;
 		} else {
 			q->dst[q->n].in = (struct sockaddr_in){
 				.sin_family = AF_INET };
@@ -248,6 +281,8 @@ static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
 			STAT_INC(w->stats.offloaded);
 		}
 	}
+	if (p->deliver_lo && p->txlo.fd >= 0)
+		in |= XLAT_IN_LEAVE_PARTIAL;
 	v4 = plen > 0 && pkt[0] >> 4 == 4;
 	v = v4 ? xlat_4to6_in(&p->cfg, &p->st, pkt, plen, in, out)
 	       : xlat_6to4_in(&p->cfg, &p->st, pkt, plen, in, out);
@@ -381,7 +416,7 @@ static void *run(void *arg)
 int worker_start(struct worker *w)
 {
 	struct priv *p = calloc(1, sizeof(*p));
-	int err, rcv = w->queue_length > RCVBUF_MAX / MSG_TRUESIZE ? RCVBUF_MAX :
+	int one = 1, err, rcv = w->queue_length > RCVBUF_MAX / MSG_TRUESIZE ? RCVBUF_MAX :
 		(int)w->queue_length * MSG_TRUESIZE;
 
 	if (!p)
@@ -436,6 +471,12 @@ int worker_start(struct worker *w)
 	/* Without it (a sandbox without AF_PACKET), the raw socket does
 	 * that work too. */
 	p->txlo.fd = raw_socket(AF_PACKET, w->fwmark);
+	if (p->txlo.fd >= 0 &&
+	    setsockopt(p->txlo.fd, SOL_PACKET, PACKET_VNET_HDR, &one,
+		       sizeof(one)) < 0) {
+		close(p->txlo.fd);
+		p->txlo.fd = -1;
+	}
 	err = -pthread_create(&w->thread, NULL, run, w);
 	if (err)
 		goto fail;

@@ -357,7 +357,7 @@ static enum xlat_verdict tcp_gso_4to6(const struct xlat_cfg *cfg,
 		cap = (size_t)cfg->mtu6 - 40;
 	put_hdr6(ip, h, hlim, saddr, daddr, false, 0, 0, false);
 	return tcp_segment(out, AF_INET6, ip, h->l4, h->l4len, cap,
-			   addr_sum6(saddr, daddr));
+			   addr_sum6(saddr, daddr), false);
 }
 
 enum xlat_verdict xlat_4to6(const struct xlat_cfg *cfg, struct xlat_state *st,

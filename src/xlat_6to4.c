@@ -108,7 +108,7 @@ static uint8_t tclass(const uint8_t *ip6)
 /* RFC 7915 5.5: address-only pseudo-header change, see l4_4to6(). */
 static enum xlat_reason l4_6to4(const struct ip6_info *h,
 				const uint8_t saddr[4], const uint8_t daddr[4],
-				bool partial, struct xlat_out *out,
+				bool partial, bool leave, struct xlat_out *out,
 				struct seg *segs, unsigned *nsegs)
 {
 	size_t coff = h->proto == 6 ? 16 : 6;
@@ -127,6 +127,18 @@ static enum xlat_reason l4_6to4(const struct ip6_info *h,
 	if (!t)
 		return XLAT_R_NO_ROOM;
 	memcpy(t, h->l4, hlen);
+	if (partial && leave) {
+		/* Still partial, for the new pseudo-header: the caller
+		 * hands it on with csum_start (set by the caller of this,
+		 * once the packet exists). */
+		c = (uint16_t)~csum_fold(csum_pseudo4(saddr, daddr, h->proto,
+						      (uint32_t)h->l4len));
+		put16(t + coff, c);
+		segs[0] = (struct seg){ t, hlen };
+		segs[1] = (struct seg){ h->l4 + hlen, h->l4len - hlen };
+		*nsegs = 2;
+		return XLAT_R_NONE;
+	}
 	if (partial) {
 		/* Offloaded: the field holds only the sender's pseudo-header
 		 * sum, so the whole checksum is computed (RFC 793 3.1,
@@ -315,7 +327,7 @@ static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
 static enum xlat_verdict tcp_gso_6to4(const struct xlat_cfg *cfg,
 				      const struct ip6_info *h,
 				      const uint8_t saddr[4], uint8_t ttl,
-				      struct xlat_out *out)
+				      bool leave, struct xlat_out *out)
 {
 	uint8_t *ip = out_alloc(out, 20);
 
@@ -324,7 +336,8 @@ static enum xlat_verdict tcp_gso_6to4(const struct xlat_cfg *cfg,
 	put_hdr4(ip, tclass(h->p), 20, 0, 0x4000, ttl, 6, saddr, cfg->clat4);
 	return tcp_segment(out, AF_INET, ip, h->l4, h->l4len,
 			   (cfg->mtu4 ? cfg->mtu4 : 65535) - 20u,
-			   csum_add(csum_add(0, saddr, 4), cfg->clat4, 4));
+			   csum_add(csum_add(0, saddr, 4), cfg->clat4, 4),
+			   leave);
 }
 
 enum xlat_verdict xlat_6to4(const struct xlat_cfg *cfg, struct xlat_state *st,
@@ -344,7 +357,9 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 	uint8_t saddr[4], ttl;
 	enum xlat_reason r;
 	size_t plen, l4out, total;
-	bool is_err, no_err, df;
+	bool is_err, no_err, df, keep;
+	/* Toward the host with offload metadata: partial stays partial. */
+	bool leave = (in_flags & XLAT_IN_LEAVE_PARTIAL) && !cfg->mtu4;
 	uint16_t id;
 	int rc;
 
@@ -394,6 +409,8 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 				   out);
 
 	segs[0] = (struct seg){ h.l4, h.l4len };
+	keep = leave && (in_flags & XLAT_IN_CSUM_PARTIAL) && !h.frag &&
+	       (h.proto == 6 || h.proto == 17);
 	switch (h.proto) {
 	case 58:
 		/* An atomic fragment (offset 0, M clear) is whole. */
@@ -413,7 +430,8 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 		}
 		if (in_flags & XLAT_IN_GSO)
 			return h.frag ? out_drop(out, XLAT_R_BAD_FRAGMENT)
-				      : tcp_gso_6to4(cfg, &h, saddr, ttl, out);
+				      : tcp_gso_6to4(cfg, &h, saddr, ttl,
+						     leave, out);
 		/* fall through */
 	case 17:
 	case 33:
@@ -423,7 +441,7 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 			r = h.off ? XLAT_R_NONE
 				  : l4_6to4(&h, saddr, cfg->clat4,
 					    in_flags & XLAT_IN_CSUM_PARTIAL,
-					    out, segs, &nsegs);
+					    keep, out, segs, &nsegs);
 		break;
 	case 1:
 		/* ICMPv4 inside IPv6: would reach the host as a real ICMPv4
@@ -464,6 +482,11 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 		if (out_add(out, hdr, 20) ||
 		    out_add_slice(out, segs, nsegs, 0, l4out))
 			return out_drop(out, XLAT_R_NO_ROOM);
+		if (keep) {
+			out->pkt[out->npkts].csum_start = 20;
+			out->pkt[out->npkts].csum_offset =
+				h.proto == 6 ? 16 : 6;
+		}
 		out_end(out);
 	} else {
 		/* Toward an IPv4 link with a smaller MTU (cfg->mtu4):

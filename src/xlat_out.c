@@ -11,6 +11,8 @@ int out_begin(struct xlat_out *out)
 	out->pkt[out->npkts].iov_first = (uint16_t)out->niov;
 	out->pkt[out->npkts].iovcnt = 0;
 	out->pkt[out->npkts].len = 0;
+	out->pkt[out->npkts].csum_start = 0;
+	out->pkt[out->npkts].csum_offset = 0;
 	return 0;
 }
 

@@ -83,7 +83,7 @@ size_t tcp_hlen(const uint8_t *th, size_t len)
 
 enum xlat_verdict tcp_segment(struct xlat_out *out, int family,
 			      const uint8_t *ip, const uint8_t *th, size_t len,
-			      size_t cap, uint32_t addr_sum)
+			      size_t cap, uint32_t addr_sum, bool leave)
 {
 	size_t iphl = family == AF_INET6 ? 40 : 20;
 	size_t thl = tcp_hlen(th, len), mss, pos = 0;
@@ -124,9 +124,17 @@ enum xlat_verdict tcp_segment(struct xlat_out *out, int family,
 		/* RFC 793 3.1 / RFC 8200 8.1 pseudo-header: addresses,
 		 * protocol, TCP length; then header and this payload. */
 		sum = addr_sum + 6 + (uint32_t)(thl + n);
-		sum = csum_add(sum, t, thl);
-		sum = csum_add(sum, data + pos, n);
-		put16(t + 16, csum_fold(sum));
+		if (leave) {
+			/* Left to the receiver's side: the pseudo-header
+			 * sum, uncomplemented, as Linux leaves it. */
+			put16(t + 16, (uint16_t)~csum_fold(sum));
+			out->pkt[out->npkts].csum_start = (uint16_t)iphl;
+			out->pkt[out->npkts].csum_offset = 16;
+		} else {
+			sum = csum_add(sum, t, thl);
+			sum = csum_add(sum, data + pos, n);
+			put16(t + 16, csum_fold(sum));
+		}
 		if (out_add(out, h, iphl + thl) ||
 		    (n && out_add(out, data + pos, n)))
 			return out_drop(out, XLAT_R_NO_ROOM);

@@ -215,6 +215,71 @@ static void test_partial_csum(void **state)
 	}
 }
 
+/* XLAT_IN_LEAVE_PARTIAL toward the host: a super-packet and a plain TCP
+ * and UDP packet stay partial, with the new pseudo-header sum in the field
+ * and csum_start/csum_offset naming where to complete. Completed here as
+ * the kernel would (sum from csum_start, store the complement), every
+ * checksum verifies. With an IPv4 MTU (not toward the host) or without
+ * the flag, nothing is left partial. */
+static void test_leave_partial(void **state)
+{
+	static const struct {
+		uint8_t proto;
+		unsigned flags;
+		uint16_t mtu4;
+		bool left;
+	} c[] = {
+		{ 6, XLAT_IN_GSO | XLAT_IN_CSUM_PARTIAL | XLAT_IN_LEAVE_PARTIAL,
+		  0, true },
+		{ 6, XLAT_IN_CSUM_PARTIAL | XLAT_IN_LEAVE_PARTIAL, 0, true },
+		{ 17, XLAT_IN_CSUM_PARTIAL | XLAT_IN_LEAVE_PARTIAL, 0, true },
+		{ 6, XLAT_IN_GSO | XLAT_IN_CSUM_PARTIAL | XLAT_IN_LEAVE_PARTIAL,
+		  1500, false },
+		{ 6, XLAT_IN_GSO | XLAT_IN_CSUM_PARTIAL, 0, false },
+		{ 17, XLAT_IN_LEAVE_PARTIAL, 0, false },	/* full input */
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		size_t thl = c[k].proto == 6 ? 20 : 8, plen = 2000, n, l4;
+		size_t len = tcp6(c[k].proto, TCP_ACK, plen, thl);
+		size_t coff = c[k].proto == 6 ? 16 : 6;
+		uint32_t s;
+
+		if (!(c[k].flags & XLAT_IN_CSUM_PARTIAL)) {	/* whole */
+			s = sum(0, in + 8, 32) + c[k].proto +
+			    (uint32_t)(thl + plen);
+			in[40 + coff] = in[41 + coff] = 0;
+			s = fold(sum(s, in + 40, thl + plen)) ^ 0xffff;
+			in[40 + coff] = (uint8_t)(s >> 8);
+			in[41 + coff] = (uint8_t)s;
+		}
+		fresh(c[k].mtu4);
+		assert_int_equal(xlat_6to4_in(&cfg, &st, in, len, c[k].flags,
+					      &out), XLAT_FORWARD);
+		assert_int_equal(out.npkts, c[k].mtu4 ? 2 : 1);
+		n = xlat_out_copy(&out, 0, seg, sizeof(seg));
+		l4 = n - 20;
+		s = sum(0, seg + 12, 8) + c[k].proto + (uint32_t)l4;
+		if (!c[k].left) {
+			assert_int_equal(out.pkt[0].csum_start, 0);
+			assert_int_equal(fold(sum(s, seg + 20, l4)), 0xffff);
+			continue;
+		}
+		assert_int_equal(out.pkt[0].csum_start, 20);
+		assert_int_equal(out.pkt[0].csum_offset, coff);
+		/* the field: the IPv4 pseudo-header sum, uncomplemented */
+		assert_int_equal(be16(seg + 20 + coff), fold(s));
+		/* completed over the field in place, as the kernel does */
+		s = fold(sum(0, seg + 20, l4)) ^ 0xffff;
+		seg[20 + coff] = (uint8_t)(s >> 8);
+		seg[21 + coff] = (uint8_t)s;
+		s = sum(0, seg + 12, 8) + c[k].proto + (uint32_t)l4;
+		assert_int_equal(fold(sum(s, seg + 20, l4)), 0xffff);
+		assert_memory_equal(seg + 20 + thl, in + 40 + thl, plen);
+	}
+}
+
 /* Without the flag the same partial field is taken as a full checksum and
  * adjusted: the result is wrong, which is why the flag exists (and shows
  * that the test above can fail). */
@@ -471,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_gso_over_65535),
 		cmocka_unit_test(test_partial_csum),
 		cmocka_unit_test(test_partial_needs_flag),
+		cmocka_unit_test(test_leave_partial),
 		cmocka_unit_test(test_gso_not_tcp),
 		cmocka_unit_test(test_gso_truncated),
 		cmocka_unit_test(test_up_unknown_remote),
