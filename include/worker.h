@@ -43,6 +43,7 @@ struct worker {
 	uint32_t fwmark;
 	uint32_t queue_length;		/* packets waiting per queue */
 	struct worker_cfg *cfg;
+	struct xlat_segcache *segs;	/* shared by the workers; NULL: own */
 	int stopfd;			/* readable: stop */
 	/* the worker's own */
 	pthread_t thread;

@@ -98,22 +98,34 @@ int xlat_cfg_check(const struct xlat_cfg *cfg, const char **why);
 /* Remotes remembered for cutting TCP super-packets. */
 #define XLAT_SEG_CACHE	256
 
+/* What is known, per remote IPv4 address, of the largest TCP segment
+ * (header and data) it takes through the IPv6 path: the least of the
+ * peer's MSS + 20 (its SYNs' option, RFC 9293 3.7.1) and the Packet Too
+ * Big MTU - 40 (RFC 8201). One slot per hash of the address: the address
+ * << 16 | cap, 0 when empty. The workers share one: a Packet Too Big is
+ * queued by its sender's address, not the flow's, so the worker that
+ * translates it is often not the one that cuts the flow's super-packets
+ * (relaxed atomic loads and stores of whole slots: no lock, no torn
+ * entry). */
+struct xlat_segcache {
+	uint64_t slot[XLAT_SEG_CACHE];
+};
+
 /* Per-worker mutable state: the IPv4 Identification source (RFC 7915 5.1)
- * and, per remote IPv4 address, the largest TCP segment (header and data)
- * it takes through the IPv6 path: the least of the peer's MSS + 20 (its
- * SYNs' option, RFC 9293 3.7.1) and the Packet Too Big MTU - 40 (RFC 8201).
- * A worker sees both directions of its flows, so it learns what the host's
- * TCP learns and cuts the host's super-packets no larger than the host's
- * own segments would be. */
+ * and the segment sizes, its own or shared (xlat_state_share). Knowing
+ * what the host's TCP learns, a worker cuts the host's super-packets no
+ * larger than the host's own segments would be. */
 struct xlat_state {
 	uint32_t ipid;
-	struct {
-		uint8_t addr[4];
-		uint16_t cap;		/* 0: empty */
-	} seg[XLAT_SEG_CACHE];
+	struct xlat_segcache *segs;	/* &own, or shared */
+	struct xlat_segcache own;
 };
 
 void xlat_state_init(struct xlat_state *st, uint32_t seed);
+
+/* Use cache (zeroed by the caller, outliving st) for segment sizes
+ * instead of st's own: several states may share one. */
+void xlat_state_share(struct xlat_state *st, struct xlat_segcache *cache);
 
 /* Limits of one translation: a 64 KiB datagram cut into 1280-byte IPv6
  * fragments or 576-byte IPv4 fragments. */

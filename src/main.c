@@ -203,6 +203,7 @@ static void arm(int tfd, uint64_t at, uint64_t now)
 int main(int argc, char **argv)
 {
 	static struct worker workers[MAX_WORKERS];
+	static struct xlat_segcache segs;	/* what all workers learn */
 	static struct clat k;
 	const char *file = "/etc/clat-nfq.conf";
 	char err[CONFIG_ERR_MAX], lockpath[64], sockpath[96] = "";
@@ -307,7 +308,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < nworkers; i++) {
 		workers[i] = (struct worker){
 			.queue = (uint16_t)(c.queue_num + i), .fwmark = c.fwmark,
-			.queue_length = c.queue_length,
+			.queue_length = c.queue_length, .segs = &segs,
 			.gso_queue = k.gso_queue_num ?
 				(uint16_t)(k.gso_queue_num + i) : 0,
 			.cfg = &k.box, .stopfd = stopfd,

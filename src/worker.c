@@ -437,6 +437,8 @@ int worker_start(struct worker *w)
 		p->rxiov[i] = (struct iovec){ p->rxbuf + (size_t)i * MSGBUF,
 					      MSGBUF };
 	xlat_state_init(&p->st, (uint32_t)random() ^ w->queue);
+	if (w->segs)
+		xlat_state_share(&p->st, w->segs);
 	p->nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!p->nl) {
 		err = -errno;

@@ -60,4 +60,10 @@ void xlat_state_init(struct xlat_state *st, uint32_t seed)
 {
 	memset(st, 0, sizeof(*st));
 	st->ipid = seed ? seed : 0x9e3779b9u;
+	st->segs = &st->own;
+}
+
+void xlat_state_share(struct xlat_state *st, struct xlat_segcache *cache)
+{
+	st->segs = cache;
 }

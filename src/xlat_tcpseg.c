@@ -20,27 +20,35 @@ static unsigned slot(const uint8_t a[4])
 	return (x * 0x9e3779b1u) >> 24;		/* XLAT_SEG_CACHE = 256 */
 }
 
+static uint64_t slot_key(const uint8_t a[4])
+{
+	return (uint64_t)a[0] << 40 | (uint64_t)a[1] << 32 |
+	       (uint64_t)a[2] << 24 | (uint64_t)a[3] << 16;
+}
+
 void tcpseg_learn(struct xlat_state *st, const uint8_t remote[4],
 		  uint32_t cap)
 {
-	unsigned i = slot(remote);
+	uint64_t *p = &st->segs->slot[slot(remote)];
+	uint64_t key = slot_key(remote), v = __atomic_load_n(p, __ATOMIC_RELAXED);
 
 	if (cap > 0xffff)
 		cap = 0xffff;
-	if (!memcmp(st->seg[i].addr, remote, 4) && st->seg[i].cap &&
-	    st->seg[i].cap <= cap)
+	if (cap == 0)
 		return;
-	memcpy(st->seg[i].addr, remote, 4);
-	st->seg[i].cap = (uint16_t)cap;
+	if ((v & ~0xffffull) == key && (v & 0xffff) && (v & 0xffff) <= cap)
+		return;
+	__atomic_store_n(p, key | cap, __ATOMIC_RELAXED);
 }
 
 size_t tcpseg_cap(const struct xlat_state *st, const uint8_t remote[4],
 		  size_t dflt)
 {
-	unsigned i = slot(remote);
+	uint64_t v = __atomic_load_n(&st->segs->slot[slot(remote)],
+				     __ATOMIC_RELAXED);
 
-	if (st->seg[i].cap && !memcmp(st->seg[i].addr, remote, 4))
-		return st->seg[i].cap;
+	if ((v & 0xffff) && (v & ~0xffffull) == slot_key(remote))
+		return v & 0xffff;
 	return dflt;
 }
 

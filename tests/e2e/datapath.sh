@@ -289,6 +289,22 @@ check "10 MB TCP download over the 1400-byte path, bytes verified" [ "$got" = "$
 check "SIGTERM" stop
 rm -f "/tmp/$n.up"
 
+# The narrow link in the middle, S's own at 1500: S's MSS (1460) no longer
+# fits the path, and only the Packet Too Big tells the size. It comes from
+# P's IPv4 address (203.0.113.254, worker 0 of 2), the flow is to .1
+# (worker 1): what one worker learns, the other must use, or every
+# super-packet is cut too large and the upload stalls.
+ip -n "$n-s" link set sp0 mtu 1500
+check "daemon starts (2 workers, narrow link mid-path)" start threads=2
+ip netns exec "$n-s" socat -u TCP4-LISTEN:8081,reuseaddr OPEN:"/tmp/$n.up",creat,trunc </dev/null >/dev/null 2>&1 &
+up_srv=$!
+sleep 0.3
+timeout 60 ip netns exec "$h" socat -u OPEN:"/tmp/$n.data",rdonly TCP4:$LAB_S4:8081 || true
+wait "$up_srv" 2>/dev/null || true
+check "10 MB upload, MTU learnt by the other worker, bytes verified" [ "$(sha256sum < "/tmp/$n.up")" = "$sum" ]
+check "SIGTERM (narrow link mid-path)" stop
+rm -f "/tmp/$n.up"
+
 echo "-- operators who manage rules and routes themselves"
 check "daemon starts (2 workers)" start threads=2
 printed=$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=2)

@@ -511,6 +511,27 @@ static void test_up_learns_ptb(void **state)
 	up_case(TCP_ACK, 30000, 32, 1400);
 }
 
+/* Workers share what they learn (xlat_state_share): the Packet Too Big
+ * that one worker translates sizes the segments another cuts. Without the
+ * sharing the segments come out 1480 bytes and up_case fails. */
+static void test_up_shared_ptb(void **state)
+{
+	static struct xlat_segcache cache;
+	struct xlat_state flow;
+
+	(void)state;
+	fresh(0);
+	memset(&cache, 0, sizeof(cache));
+	xlat_state_share(&st, &cache);
+	synack(1440);			/* the flow's worker sees the SYN */
+	flow = st;
+	xlat_state_init(&st, 2);	/* another worker, the same cache */
+	xlat_state_share(&st, &cache);
+	ptb(1400);
+	st = flow;			/* back to the flow's worker */
+	up_case(TCP_ACK, 30000, 32, 1400);
+}
+
 /* The other way, only partial checksums: completed. */
 static void test_up_partial_csum(void **state)
 {
@@ -543,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_up_learns_mss),
 		cmocka_unit_test(test_up_mss_floor),
 		cmocka_unit_test(test_up_learns_ptb),
+		cmocka_unit_test(test_up_shared_ptb),
 		cmocka_unit_test(test_up_partial_csum),
 	};
 
