@@ -30,6 +30,20 @@ extern char **environ;
  * clatd's TAYGA device, say) is left alone. */
 #define DEV_ALIAS "clat-nfq"
 
+/* A sysctl as a number; -1 when it cannot be read. */
+static int sysctl_int(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 static bool dev_is_ours(const char *name)
 {
 	char path[64], alias[64] = "";
@@ -423,16 +437,8 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	if (c->nft_rules)
 		k->native_queue = nftrules_have_native_queue();
 	if (c->router) {
-		FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "re");
-		int fw = 1;
-
-		if (f) {
-			if (fscanf(f, "%d", &fw) != 1)
-				fw = 1;
-			fclose(f);
-		}
 		/* Sysctls are the operator's: said, not changed. */
-		if (!fw)
+		if (sysctl_int("/proc/sys/net/ipv4/ip_forward") == 0)
 			log_warnx("router-mode=yes: net.ipv4.ip_forward is 0, "
 				  "so nothing from the LAN reaches the CLAT "
 				  "until it is set");
@@ -448,6 +454,7 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	k->si.gso_queue_num = k->gso_queue_num;
 	k->si.fail_open = c->fail_open;
 	k->si.queue_kind = "none";
+	k->si.delivery = "raw";
 	return 0;
 }
 
@@ -546,26 +553,6 @@ static const char *derived_step(struct clat *k, int ifindex,
 }
 
 /* What can change at run time, field by field (structs have padding). */
-/* An IPv4 sysctl as a number; -1 when it cannot be read. */
-static int sysctl4(const char *dev, const char *key)
-{
-	char path[96], buf[16];
-	int fd, v = -1;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", dev, key);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n > 0) {
-		buf[n] = 0;
-		v = atoi(buf);
-	}
-	close(fd);
-	return v;
-}
-
 /* May the workers hand translations for the host in through lo? Not in
  * router mode (they may be bound elsewhere after NAT), and not with strict
  * reverse path filtering on lo: the kernel takes the larger of "all" and
@@ -574,7 +561,8 @@ static int sysctl4(const char *dev, const char *key)
  * strict. Changes come as RTM_NEWNETCONF events. */
 static bool deliver_lo_ok(const struct config *c)
 {
-	int all = sysctl4("all", "rp_filter"), lo = sysctl4("lo", "rp_filter");
+	int all = sysctl_int("/proc/sys/net/ipv4/conf/all/rp_filter");
+	int lo = sysctl_int("/proc/sys/net/ipv4/conf/lo/rp_filter");
 
 	if (c->router || all < 0 || lo < 0)
 		return false;

@@ -97,7 +97,7 @@ static void text(FILE *f, const struct status_info *si,
 		si->clat4, si->clat_dev, si->clat_dev_kind, si->clat6, si->v6_mode,
 		si->plat_dev, si->queue_kind,
 		si->fail_open ? ", fail-open for IPv4" : "",
-		si->delivery ? si->delivery : "raw", n, si->queue_num,
+		si->delivery, n, si->queue_num,
 		si->queue_num + n - 1);
 	if (si->gso_queue_num)
 		fprintf(f, ", TCP with offloads %u-%u", si->gso_queue_num,
@@ -143,7 +143,7 @@ static void json(FILE *f, const struct status_info *si,
 		(long)getpid(), si->state, si->plat_prefix, si->prefix_source,
 		si->clat4, si->clat6, si->v6_mode, si->plat_dev, si->clat_dev,
 		si->clat_dev_kind, si->queue_kind,
-		si->delivery ? si->delivery : "raw",
+		si->delivery,
 		si->fail_open ? "true" : "false", n, si->queue_num,
 		si->gso_queue_num);
 #define JSON(name, v) fprintf(f, "%s\"%s\":%llu", sep, name,		\

@@ -80,14 +80,13 @@ struct slot {
 	uint32_t id;
 	uint16_t queue;
 	int nfv;
-	enum xlat_verdict xv;
 };
 
 struct priv {
 	struct mnl_socket *nl;
 	unsigned gen;				/* of cfg */
 	struct xlat_cfg cfg;			/* this worker's copy */
-	bool deliver_lo;			/* and of the box's flag */
+	bool deliver_lo;			/* the box's flag, when txlo opened */
 	uint32_t portid;
 	struct xlat_state st;
 	struct txq tx4, tx6, txlo;		/* raw IPv4, raw IPv6, lo */
@@ -164,15 +163,14 @@ static void tx_flush(struct worker *w, struct txq *q)
 	q->n = 0;
 }
 
-/* Queue the packets of one translation (v: XLAT_FORWARD or XLAT_REPLY);
- * they reference out's arena and the receive buffer, both untouched until
- * the batch is flushed. */
-static void tx_add(struct worker *w, struct priv *p, struct xlat_out *o,
-		   enum xlat_verdict v)
+/* Queue the packets of one translation; they reference out's arena and the
+ * receive buffer, both untouched until the batch is flushed. Translations
+ * for the host take lo when allowed; the errors the translator itself
+ * sends back keep the raw socket. */
+static void tx_add(struct worker *w, struct priv *p, struct xlat_out *o)
 {
 	struct txq *q = o->family == AF_INET6 ? &p->tx6 :
-			v == XLAT_FORWARD && p->deliver_lo &&
-			p->txlo.fd >= 0 ? &p->txlo :
+			o->verdict == XLAT_FORWARD && p->deliver_lo ? &p->txlo :
 			&p->tx4;
 
 	for (unsigned i = 0; i < o->npkts; i++) {
@@ -255,7 +253,6 @@ static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
 	s->queue = ntohs(((const struct nfgenmsg *)
 			  mnl_nlmsg_get_payload(nlh))->res_id);
 	s->nfv = NF_DROP;
-	s->xv = XLAT_DROP;
 	out->npkts = 0;
 	STAT_INC(w->stats.rx);
 	if (!attr[NFQA_PAYLOAD]) {
@@ -281,12 +278,11 @@ static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
 			STAT_INC(w->stats.offloaded);
 		}
 	}
-	if (p->deliver_lo && p->txlo.fd >= 0)
+	if (p->deliver_lo)
 		in |= XLAT_IN_LEAVE_PARTIAL;
 	v4 = plen > 0 && pkt[0] >> 4 == 4;
 	v = v4 ? xlat_4to6_in(&p->cfg, &p->st, pkt, plen, in, out)
 	       : xlat_6to4_in(&p->cfg, &p->st, pkt, plen, in, out);
-	s->xv = v;
 	switch (v) {
 	case XLAT_FORWARD:
 		STAT_INC(*(v4 ? &w->stats.xlat_4to6 : &w->stats.xlat_6to4));
@@ -349,7 +345,7 @@ static void cfg_update(struct worker *w, struct priv *p)
 		return;
 	pthread_mutex_lock(&w->cfg->lock);
 	p->cfg = w->cfg->cfg;
-	p->deliver_lo = w->cfg->deliver_lo;
+	p->deliver_lo = w->cfg->deliver_lo && p->txlo.fd >= 0;
 	p->gen = w->cfg->gen;
 	pthread_mutex_unlock(&w->cfg->lock);
 }
@@ -375,7 +371,7 @@ static int batch(struct worker *w, struct priv *p)
 		if (handle(w, p, p->rxiov[i].iov_base, p->rx[i].msg_len,
 			   &p->slot[n], &p->out[n]) < 0)
 			continue;
-		tx_add(w, p, &p->out[n], p->slot[n].xv);
+		tx_add(w, p, &p->out[n]);
 		n++;
 	}
 	tx_flush(w, &p->tx4);

@@ -105,7 +105,9 @@ static uint8_t tclass(const uint8_t *ip6)
 	return (uint8_t)(get16(ip6) >> 4);
 }
 
-/* RFC 7915 5.5: address-only pseudo-header change, see l4_4to6(). */
+/* RFC 7915 5.5: address-only pseudo-header change, see l4_4to6(). With
+ * leave (a partial checksum that stays partial), the field gets the new
+ * pseudo-header sum alone. */
 static enum xlat_reason l4_6to4(const struct ip6_info *h,
 				const uint8_t saddr[4], const uint8_t daddr[4],
 				bool partial, bool leave, struct xlat_out *out,
@@ -127,19 +129,12 @@ static enum xlat_reason l4_6to4(const struct ip6_info *h,
 	if (!t)
 		return XLAT_R_NO_ROOM;
 	memcpy(t, h->l4, hlen);
-	if (partial && leave) {
-		/* Still partial, for the new pseudo-header: the caller
-		 * hands it on with csum_start (set by the caller of this,
-		 * once the packet exists). */
+	if (leave) {
+		/* Partial it came and partial it goes, for the new
+		 * pseudo-header: the caller hands it on with csum_start. */
 		c = (uint16_t)~csum_fold(csum_pseudo4(saddr, daddr, h->proto,
 						      (uint32_t)h->l4len));
-		put16(t + coff, c);
-		segs[0] = (struct seg){ t, hlen };
-		segs[1] = (struct seg){ h->l4 + hlen, h->l4len - hlen };
-		*nsegs = 2;
-		return XLAT_R_NONE;
-	}
-	if (partial) {
+	} else if (partial) {
 		/* Offloaded: the field holds only the sender's pseudo-header
 		 * sum, so the whole checksum is computed (RFC 793 3.1,
 		 * RFC 768) over the IPv4 pseudo-header and the data. */

@@ -41,13 +41,6 @@ start() {	# not through in_h: $! must be the daemon (ip netns exec execs)
 	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX threads=2 2>>"$t.log" &
 	daemon=$!
 }
-rules_in() {
-	for _ in $(seq 1 50); do
-		in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 nocount() { sed 's/counter packets [0-9]* bytes [0-9]*/counter/' | grep -v '^# '; }
 clat_tables() { { in_h nft list table ip clat-nfq; in_h nft list table ip6 clat-nfq; } 2>/dev/null | nocount; }
 sysctls() {	# per-namespace network sysctls, the CLAT device's own aside

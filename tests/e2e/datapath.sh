@@ -30,13 +30,18 @@ start() {	# start [key=value ...]: run the daemon in H, wait for its rules
 	# not through in_h: $! must be the daemon itself (ip netns exec execs)
 	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX "$@" 2>>"/tmp/$n.log" &
 	daemon=$!
-	for _ in $(seq 1 50); do
-		in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
+	rules_in
 }
 stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+upload_s() {	# 10 MB from H to S, port 8081: the sha256 of what S got
+	ip netns exec "$n-s" socat -u TCP4-LISTEN:8081,reuseaddr OPEN:"/tmp/$n.up",creat,trunc </dev/null >/dev/null 2>&1 &
+	local srv=$!
+	sleep 0.3
+	timeout 60 ip netns exec "$h" socat -u OPEN:"/tmp/$n.data",rdonly TCP4:$LAB_S4:8081 || true
+	wait "$srv" 2>/dev/null || true
+	sha256sum < "/tmp/$n.up"
+	rm -f "/tmp/$n.up"
+}
 state() {	# what the daemon may touch in H
 	{ in_h ip -4 addr; in_h ip -4 route; in_h ip link; in_h nft list ruleset 2>/dev/null; } |
 		sed 's/ ifindex [0-9]*//'
@@ -278,16 +283,10 @@ check "daemon starts" start
 check "hop 1 is the CLAT itself (192.0.0.2)" bash -c "ip netns exec $h ping -c1 -W2 -t1 $LAB_S4 | grep -q 'From 192.0.0.2 .*Time to live exceeded'"
 check "hop 2, an IPv6-only router, shows as 192.0.0.8 (RFC 7600)" bash -c "ip netns exec $h ping -c1 -W2 -t2 $LAB_S4 | grep -q 'From 192.0.0.8 .*Time to live exceeded'"
 check "a DF datagram too big for the path: Fragmentation Needed, MTU 1400, at the sender" bash -c "ip netns exec $h ping -c1 -W2 -M do -s 1452 $LAB_S4 | grep -q 'mtu = 1400'"
-ip netns exec "$n-s" socat -u TCP4-LISTEN:8081,reuseaddr OPEN:"/tmp/$n.up",creat,trunc </dev/null >/dev/null 2>&1 &
-up_srv=$!
-sleep 0.3
-timeout 60 ip netns exec "$h" socat -u OPEN:"/tmp/$n.data",rdonly TCP4:$LAB_S4:8081 || true
-wait "$up_srv" 2>/dev/null || true
-check "10 MB TCP upload over the 1400-byte path, bytes verified" [ "$(sha256sum < "/tmp/$n.up")" = "$sum" ]
+check "10 MB TCP upload over the 1400-byte path, bytes verified" [ "$(upload_s)" = "$sum" ]
 got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$LAB_S4:8080 - | sha256sum)
 check "10 MB TCP download over the 1400-byte path, bytes verified" [ "$got" = "$sum" ]
 check "SIGTERM" stop
-rm -f "/tmp/$n.up"
 
 # The narrow link in the middle, S's own at 1500: S's MSS (1460) no longer
 # fits the path, and only the Packet Too Big tells the size. It comes from
@@ -296,14 +295,8 @@ rm -f "/tmp/$n.up"
 # super-packet is cut too large and the upload stalls.
 ip -n "$n-s" link set sp0 mtu 1500
 check "daemon starts (2 workers, narrow link mid-path)" start threads=2
-ip netns exec "$n-s" socat -u TCP4-LISTEN:8081,reuseaddr OPEN:"/tmp/$n.up",creat,trunc </dev/null >/dev/null 2>&1 &
-up_srv=$!
-sleep 0.3
-timeout 60 ip netns exec "$h" socat -u OPEN:"/tmp/$n.data",rdonly TCP4:$LAB_S4:8081 || true
-wait "$up_srv" 2>/dev/null || true
-check "10 MB upload, MTU learnt by the other worker, bytes verified" [ "$(sha256sum < "/tmp/$n.up")" = "$sum" ]
+check "10 MB upload, MTU learnt by the other worker, bytes verified" [ "$(upload_s)" = "$sum" ]
 check "SIGTERM (narrow link mid-path)" stop
-rm -f "/tmp/$n.up"
 
 echo "-- operators who manage rules and routes themselves"
 check "daemon starts (2 workers)" start threads=2

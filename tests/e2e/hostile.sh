@@ -34,11 +34,7 @@ in_h() { ip netns exec "$h" "$@"; }
 start() {	# start [key=value ...]: run the daemon in H, wait for its rules
 	ip netns exec "$h" build/clat-nfq -q plat-prefix=$LAB_PREFIX threads=2 "$@" 2>>"/tmp/$n.log" &
 	daemon=$!
-	for _ in $(seq 1 50); do
-		in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
+	rules_in
 }
 stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
 # hostile.py prints "ok   NAME" / "FAIL NAME": each becomes a check here.

@@ -28,7 +28,7 @@ rss() { awk '/^VmRSS/ { print $2 }' "/proc/$daemon/status"; }
 lab_up "$n"
 ip netns exec "$h" build/clat-nfq -q plat-prefix=$LAB_PREFIX threads=2 2>"/tmp/$n.log" &
 daemon=$!
-for _ in $(seq 1 50); do in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && break; sleep 0.1; done
+rules_in || true
 check "daemon starts" in_h ping -c2 -i0.2 -W2 -q $LAB_S4
 # Warm up: every buffer the flood will touch.
 in_h build/bench/udpblast send $LAB_S4 9 64 1 8 2>/dev/null || true

@@ -43,7 +43,7 @@ usrv=$!
 
 ip netns exec "$h" build/clat-nfq -c /dev/null plat-prefix=$LAB_PREFIX router-mode=yes 2>>"/tmp/$n.log" &
 daemon=$!
-for _ in $(seq 1 50); do in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && break; sleep 0.1; done
+rules_in || true
 check "ping from the LAN" bash -c "ip netns exec $l ping -c3 -i0.2 -W2 -q $LAB_S4 >/dev/null"
 got=$(timeout 30 ip netns exec "$l" socat -u TCP4:$LAB_S4:8080 - | sha256sum)
 check "5 MB TCP download to the LAN, bytes verified" [ "$got" = "$sum" ]

@@ -71,11 +71,7 @@ start() {	# start BINARY [env ...]: the daemon in H, $! being the daemon;
 	# no prefix given: it comes from the RAs P sends (discovery runs too)
 	env "${@:2}" ip netns exec "$h" "$1" -c /dev/null threads=2 2>>"$t.log" &
 	daemon=$!
-	for _ in $(seq 1 100); do
-		in_h nft list table ip6 clat-nfq >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
+	rules_in 10
 }
 stop() { kill -TERM "$daemon"; local rc=0; wait "$daemon" || rc=$?; daemon=""; return $rc; }
 count() { echo >>"$t.$1"; }
