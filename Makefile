@@ -18,7 +18,12 @@ OVERLOAD_SECS ?= 300
 BUILD ?= build
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN)
+# The version from one place (VERSION); a git checkout adds what
+# `git describe` says beyond it.
+VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)$(shell \
+	git describe --always --dirty 2>/dev/null | sed -n 's/^/+git./p')
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) \
+	-DCLAT_NFQ_VERSION='"$(VERSION)"'
 DEPFLAGS := -MMD -MP
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
