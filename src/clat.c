@@ -46,18 +46,10 @@ static int sysctl_int(const char *path)
 
 static bool dev_is_ours(const char *name)
 {
-	char path[64], alias[64] = "";
-	FILE *f;
+	char alias[64];
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/ifalias", name);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(alias, sizeof(alias), f))
-		alias[0] = 0;
-	fclose(f);
-	alias[strcspn(alias, "\n")] = 0;
-	return !strcmp(alias, DEV_ALIAS);
+	return rtnl_link_alias_get(name, alias, sizeof(alias)) == 0 &&
+	       !strcmp(alias, DEV_ALIAS);
 }
 
 /* The CLAT's IPv4 interface: a dummy where the kernel has the driver, else
@@ -78,7 +70,10 @@ static int dev_create(const char *name, const char **kind)
 	}
 	if (idx < 0)
 		return idx;
+	/* Unmarked, a later run would take it for someone else's. */
 	e = rtnl_link_alias(idx, DEV_ALIAS);
+	if (e && rtnl_link_del(name))
+		tundev_remove(name);
 	return e ? e : idx;
 }
 
@@ -638,6 +633,8 @@ void clat_reconcile(struct clat *k, uint64_t now)
 	if (!discover_pick(&k->disc, &pfx, &source))
 		why = "waiting for a PLAT prefix (PREF64 in a router "
 		      "advertisement, or DNS64)";
+	else if (c->plat_dev[0] && !if_nametoindex(c->plat_dev))
+		why = "waiting for plat-dev to appear";
 	else if (route_to_prefix(c, &pfx, src, &mtu6, uplink))
 		why = "no IPv6 route toward the PLAT prefix";
 	else if ((src[0] == 0xfe && (src[1] & 0xc0) == 0x80) ||
