@@ -431,6 +431,12 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	}
 	if (c->nft_rules)
 		k->native_queue = nftrules_have_native_queue();
+	/* What this kernel offers, said once: the two paths differ. */
+	log_info("%s is a %s device; %s", c->clat_dev, k->dev_kind,
+		 !c->nft_rules ? "no rules (nft-rules=no)" :
+		 k->native_queue ? "rules queue with the nft queue expression" :
+		 "rules queue with the xtables NFQUEUE target (no nft queue "
+		 "expression in this kernel)");
 	if (c->router) {
 		/* Sysctls are the operator's: said, not changed. */
 		if (sysctl_int("/proc/sys/net/ipv4/ip_forward") == 0)
