@@ -55,6 +55,8 @@ enum xlat_verdict {
 	X(ICMP_ERR_IN_ERR,	"icmp_error_about_icmp_error")		\
 	X(ICMP_INNER,		"icmp_error_inner_packet_bad")		\
 	X(ICMP_FAMILY,		"icmp_of_the_other_family")		\
+	X(ICMP_EXT,		"icmp_extension_length_bad")		\
+	X(V6ONLY_PROTO,		"ipv6_only_protocol")			\
 	X(GSO_NOT_TCP,		"offloaded_packet_not_tcp")		\
 	X(NO_ROOM,		"output_too_large")
 
