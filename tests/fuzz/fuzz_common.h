@@ -44,6 +44,11 @@ static void check_v4(const uint8_t *p, size_t n)
 	    (p[20] == 3 || p[20] == 11 || p[20] == 12) &&
 	    csum_fold(csum_add(0, p + 20, n - 20)) != 0)
 		abort();
+	/* RFC 4884 4.1: a length attribute (32-bit words) leaves a field
+	 * of 128 octets at least inside the message. */
+	if (p[9] == 1 && n >= 28 && (p[20] == 3 || p[20] == 11) && p[25] &&
+	    ((size_t)p[25] * 4 < 128 || 28 + (size_t)p[25] * 4 > n))
+		abort();
 }
 
 static void check_v6(const uint8_t *p, size_t n)
@@ -54,6 +59,12 @@ static void check_v6(const uint8_t *p, size_t n)
 	    csum_fold(csum_add(csum_pseudo6(p + 8, p + 24, 58,
 					    (uint32_t)(n - 40)),
 			       p + 40, n - 40)) != 0)
+		abort();
+	/* RFC 4884 4.5: the same in 64-bit words, and never more than the
+	 * IPv6 minimum MTU for an error. */
+	if (p[6] == 58 && n >= 48 && (p[40] == 1 || p[40] == 3) && p[44] &&
+	    ((size_t)p[44] * 8 < 128 || 48 + (size_t)p[44] * 8 > n ||
+	     n > 1280))
 		abort();
 }
 

@@ -699,6 +699,43 @@ case("6to4_ext_too_large", S4884 + " 4: an extension that leaves no 128 octets i
 p = IPv6(src=ROUTER6, dst=C6, nh=58) / Raw(icmp6_raw(ROUTER6, C6, 3, 0, bytes([20, 0, 0, 0]), pad(v6, 8) + EXTS[1]))
 case("6to4_ext_length_overrun", S4884 + ": length attribute beyond the message -> drop", 6, p, "DROP", "ICMP_EXT")
 
+
+# RFC 7757: explicit address mappings before RFC 6052 (preset E:
+# 198.51.100.0/24 <-> 2001:db8:aaaa::/120, 198.51.100.128/25 <->
+# 2001:db8:bbbb::/121, 192.0.2.7 <-> 2001:db8:cccc::7, and two that land on
+# the CLAT's own addresses).
+S7757 = "RFC 7757 section 3"
+for a4, a6, why in (("198.51.100.5", "2001:db8:aaaa::5", "suffix 5 copied behind the /120"),
+                    ("198.51.100.200", "2001:db8:bbbb::48", "the longest match (/25) wins: 200 - 128 = 0x48"),
+                    ("192.0.2.7", "2001:db8:cccc::7", "a host mapping")):
+    p = IP(src=C4, dst=a4, ttl=64) / TCP(sport=40000, dport=80, flags="S") / PAY
+    case("4to6_eam_%s" % a4, S7757 + ": destination %s -> %s (%s)" % (a4, a6, why), 4, p, cfg="E",
+         out=[IPv6(src=C6, dst=a6, hlim=63) / TCP(sport=40000, dport=80, flags="S") / PAY])
+    p = IPv6(src=a6, dst=C6, hlim=64) / TCP(sport=80, dport=40000, flags="SA") / PAY
+    case("6to4_eam_%s" % a4, S7757 + ": source %s -> %s (%s)" % (a6, a4, why), 6, p, cfg="E",
+         out=[IP(src=a4, dst=C4, ttl=63, flags=0) / TCP(sport=80, dport=40000, flags="SA") / PAY], flags=IGNORE_IPID)
+p = IP(src=C4, dst=R4) / UDP(sport=1, dport=2) / PAY
+case("4to6_eam_miss", S7757 + ": no mapping matches -> RFC 6052 under the PLAT prefix", 4, p, cfg="E",
+     out=[IPv6(src=C6, dst=R6, hlim=63) / UDP(sport=1, dport=2) / PAY])
+p = IPv6(src="2001:db8:aaaa::1:5", dst=C6) / UDP(sport=1, dport=2) / PAY
+case("6to4_eam_outside", S7757 + ": a source beside the /120 and outside the PLAT prefix -> not translated", 6, p, "DROP", "SRC_NOT_PLAT", cfg="E")
+p = IP(src=C4, dst="192.0.2.99") / UDP(sport=1, dport=2)
+case("4to6_eam_onto_clat6", "RFC 7757 section 4 (hairpin): a mapping onto the CLAT's own IPv6 address would loop -> 3/13", 4, p,
+     "REPLY", "ADDR_FORBIDDEN", [err4(p, 3, 13)], cfg="E")
+case("6to4_eam_onto_clat4", "design: a source mapped onto the CLAT's own IPv4 address -> drop", 6,
+     IPv6(src="2001:db8:dddd::1", dst=C6) / UDP(sport=1, dport=2), "DROP", "ADDR_FORBIDDEN", cfg="E")
+# the quoted packet is mapped by the same table
+ein = IP(src="198.51.100.5", dst=C4, ttl=50) / UDP(sport=53, dport=40000) / PAY
+case("4to6_eam_inner", S7757 + " + RFC 7915 4.3: the quoted packet's remote address is mapped too", 4,
+     IP(src=C4, dst="198.51.100.5") / ICMP(type=3, code=3) / Raw(raw(ein)), cfg="E",
+     out=[IPv6(src=C6, dst="2001:db8:aaaa::5", hlim=63) / ICMPv6DestUnreach(code=4) /
+          Raw(raw(IPv6(src="2001:db8:aaaa::5", dst=C6, hlim=50) / UDP(sport=53, dport=40000) / PAY))])
+ein6 = IPv6(src=C6, dst="2001:db8:bbbb::48", hlim=60) / UDP(sport=40000, dport=53) / PAY
+case("6to4_eam_inner", S7757 + " + RFC 7915 5.3: an error from a mapped source about a mapped destination", 6,
+     IPv6(src="2001:db8:bbbb::48", dst=C6) / ICMPv6DestUnreach(code=4) / Raw(raw(ein6)), cfg="E",
+     out=[IP(src="198.51.100.200", dst=C4, ttl=63, flags=0) / ICMP(type=3, code=3) /
+          Raw(raw(IP(src=C4, dst="198.51.100.200", ttl=60, id=0, flags=0) / UDP(sport=40000, dport=53) / PAY))], flags=IGNORE_IPID)
+
 # ================================================================ output
 def carr(name, b):
     body = ",".join("0x%02x" % x for x in b) or "0"
