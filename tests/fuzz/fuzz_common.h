@@ -29,6 +29,16 @@ static void fuzz_setup(void)
 	rfc6052_prefix_parse("2001:db8:64::/96", &fuzz_cfg.plat);
 	inet_pton(AF_INET6, "2001:db8:1::2", fuzz_cfg.clat6);
 	fuzz_cfg.mtu6 = 1500;
+	{
+		/* RFC 7757: inputs from or to 198.51.100.0/24 take the
+		 * explicit mapping. */
+		struct xlat_eam e;
+
+		if (xlat_eam_parse("198.51.100.0/24,2001:db8:aaaa::/120", &e,
+				   NULL) ||
+		    xlat_eam_add(&fuzz_cfg.eam, &e, NULL))
+			abort();
+	}
 	if (xlat_cfg_check(&fuzz_cfg, NULL))
 		abort();
 	xlat_state_init(&fuzz_st, 1);
