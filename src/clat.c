@@ -193,6 +193,7 @@ static void make_spec(const struct config *c, unsigned nworkers,
 	rs->trace = c->trace;
 	rs->router = c->router;
 	snprintf(rs->clat_dev, sizeof(rs->clat_dev), "%s", c->clat_dev);
+	rs->eam = &c->eam;
 }
 
 int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f)
