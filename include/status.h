@@ -25,7 +25,7 @@ struct status_info {
 	bool fail_open;
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
 	const char *delivery;		/* how translations reach the host:
-					 * "lo" or "raw" (see worker.c) */
+					 * "lo" or "raw" (see txq.h) */
 };
 
 /* Where the daemon keeps its per-namespace files (RuntimeDirectory=). */
