@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* NFQUEUE worker: libnetfilter_queue over libmnl, raw-socket reinjection.
  *
  * Every step works on batches: recvmmsg() takes up to BATCH queued packets
