@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 7915 section 5: translating from IPv6 to IPv4. */
 #include <errno.h>
 #include <string.h>
