@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # clat-nfq: plain GNU make. `make` builds, `make check` runs every test.
 # Both install missing Debian packages first (scripts/install-deps).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The running daemon's state for people and scripts: a unix socket per
  * network namespace, next to the lock, that answers "text" or "json" with
  * the configuration in force and the live counters. Only root and the
@@ -26,7 +27,7 @@ struct status_info {
 	bool fail_open;
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
 	const char *delivery;		/* how translations reach the host:
-					 * "lo" or "raw" (see worker.c) */
+					 * "lo" or "raw" (see txq.h) */
 	const struct xlat_eamt *eam;	/* RFC 7757 mappings, or NULL */
 };
 

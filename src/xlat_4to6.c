@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 7915 section 4: translating from IPv4 to IPv6.
  *
  * One packet goes through the section's steps in order: the header is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 7915 section 4: IPv4 to IPv6. The entry point xlat_4to6() is
  * declared in xlat.h; this header holds the parsed form of an IPv4 header
  * shared with the ICMP code. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 7915 section 5: translating from IPv6 to IPv4, in the section's
  * steps as xlat_4to6.c takes section 4's: header chain (5.1), addresses,
  * hop limit and routing header (5.1), protocol, upper layer (5.2 ICMPv6,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 7915 section 5: IPv6 to IPv4. The entry point xlat_6to4() is
  * declared in xlat.h; this header holds the parsed form of an IPv6 header
  * chain. */

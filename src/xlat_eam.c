@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 7757 explicit address mappings (see xlat.h). Pure: the daemon reads
  * the configuration and its file, this module only parses and looks up. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ICMP tables and translator-originated ICMP errors (RFC 7915 4.2, 4.4,
  * 5.2, 5.4). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ICMP for the translator: RFC 7915 type/code and pointer tables, the
  * RFC 1191 plateaus, and the ICMP errors the translator itself sends back. */
 #ifndef CLAT_XLAT_ICMP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* CLAT address mapping (RFC 6877, RFC 6052). */
 #include <errno.h>
 #include <string.h>

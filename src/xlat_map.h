@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Address mapping of the CLAT (RFC 6877 section 6.3): the CLAT's own IPv4
  * address stands for its IPv6 address; every other IPv4 address is the
  * remote side: mapped by the explicit address table (RFC 7757) where an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Output assembly for the translation core. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Assembling translated packets in a struct xlat_out: headers in the arena,
  * payload referenced from the input, one iovec run per packet. */
 #ifndef CLAT_XLAT_OUT_H

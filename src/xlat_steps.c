@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 7915 steps shared by both directions (see xlat_steps.h). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The steps of RFC 7915 that both directions share, and that the packet
  * quoted in an ICMP error goes through as the outer packet does: header
  * field offsets and protocol numbers by name, the upper-layer checksum

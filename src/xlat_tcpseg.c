@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* TCP segmentation of offloaded super-packets (see xlat_tcpseg.h). */
 #include <string.h>
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* TCP segmentation and checksum completion for packets that reach the
  * translator with offloads still pending (NFQUEUE's NFQA_CFG_F_GSO): a
  * TCP super-packet is cut into segments that fit the next link, each with

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """RFC 4884 ICMP extensions end to end (tests/e2e/rfc.sh): a router sends
 an ICMP Time Exceeded that carries an RFC 5837 Interface Information
 object, and the receiver on the other side of the CLAT checks that the

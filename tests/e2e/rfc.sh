@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Issue 17 end to end in the lab (scripts/lab: H runs the daemon, TAYGA in P
 # is the PLAT, S is IPv4-only):
 # - RFC 7757: an IPv4 network mapped explicitly (eam= and eam-file=) onto

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 7757 explicit address mappings: the pure parser, the table and its
  * longest-match lookups in both directions, and the eam= / eam-file=
  * configuration keys (errors name the key and the value). The table's
