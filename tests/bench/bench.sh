@@ -241,7 +241,8 @@ tayga_round() {	# tayga_round SYSTEM BINARY DIR
 }
 # What ran, for the report.
 {
-	echo "tayga_version	$(tayga --help 2>&1 | sed -n 's/^TAYGA version //p' | head -1)"
+	# Debian's 0.9.2 prints no version: its package says it
+	echo "tayga_version	$(dpkg-query -W -f '${Version}' tayga 2>/dev/null | sed 's/-[^-]*$//')"
 	if [ -n "$TAYGA_BIN" ]; then
 		echo "tayga_bin	$TAYGA_BIN"
 		echo "tayga_bin_version	$("$TAYGA_BIN" --help 2>&1 | sed -n 's/^TAYGA version //p' | head -1)"

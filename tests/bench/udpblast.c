@@ -207,12 +207,8 @@ static unsigned long count(int *fds, int n, double secs, double *cpu)
 	for (;;) {
 		double t = now();
 
-		if (end && t >= end) {
-			double b = busy();
-
-			*cpu = b >= 0 && busy0 >= 0 ? b - busy0 : -1;
+		if (end && t >= end)
 			break;
-		}
 		if (poll(p, (nfds_t)n, end ? (int)((end - t) * 1000) + 1 : 30000) <= 0)
 			break;
 		for (int i = 0; i < n; i++) {
@@ -229,6 +225,11 @@ static unsigned long count(int *fds, int n, double secs, double *cpu)
 			} else
 				got += (unsigned long)r;
 		}
+	}
+	if (end && busy0 >= 0) {
+		double b = busy();
+
+		*cpu = b >= 0 ? b - busy0 : -1;
 	}
 	return got;
 }
