@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Counters with one writer (a worker thread) and readers elsewhere:
  * relaxed atomics keep that free of locks and of torn reads. */
 #ifndef CLAT_COUNTER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The netlink socket a worker reads its NFQUEUE queues from. */
 #ifndef CLAT_NFQSOCK_H
 #define CLAT_NFQSOCK_H

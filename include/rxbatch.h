@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Receive and verdict batching on a worker's queue socket: recvmmsg()
  * takes up to RXBATCH queued packets in one call, and one send carries the
  * verdicts for the whole batch (one NFQNL_MSG_VERDICT_BATCH per run of

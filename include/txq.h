@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Transmit queues: a worker's outgoing packets of one kind, flushed with
  * one sendmmsg() per batch.
  *

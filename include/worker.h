@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One translation worker per NFQUEUE: receive, translate with the core,
  * send through its own marked raw sockets, give the verdict. */
 #ifndef CLAT_WORKER_H

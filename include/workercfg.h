@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The translator's configuration, shared by the workers and changed by the
  * main thread while they run (a new prefix, address or MTU): each worker
  * copies it under the lock when gen moves, at the start of a batch. */

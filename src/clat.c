@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The CLAT's host state (see clat.h). */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* NFQUEUE socket setup: libnetfilter_queue's message builders over
  * libmnl. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Receive and verdict batching (see rxbatch.h). */
 #include <arpa/inet.h>
 #include <errno.h>

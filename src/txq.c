@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Transmit queues: raw sockets and lo's packet socket (see txq.h). */
 #include <arpa/inet.h>
 #include <endian.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* NFQUEUE worker: one thread per queue, built from the modules around it.
  *
  * Every step works on batches: rxbatch.c takes up to RXBATCH queued packets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The configuration box the main thread publishes to the workers. */
 #include "workercfg.h"
 

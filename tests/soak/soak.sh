@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Leak soak: the daemon built with ASan/UBSan (build/asan/clat-nfq, so
 # LeakSanitizer checks the heap when it exits) runs in the lab of
 # scripts/lab for SOAK_SECS (600) with mixed traffic the whole time: TCP
