@@ -161,8 +161,8 @@ $(BUILD)/bench/udpblast: tests/bench/udpblast.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O2 $< -o $@
 
-# clat-nfq next to TAYGA and native IPv6; REPEAT, SECS, SOAK, OUT (see the
-# script). Writes tests/bench/RESULTS.md.
+# clat-nfq next to TAYGA and native IPv6; REPEAT, SECS, SOAK, OUT, CPU_PPS,
+# TAYGA_BIN, TAYGA_WORKERS (see the script). Writes tests/bench/RESULTS.md.
 bench:
 	$(Q)scripts/install-deps bench
 	$(Q)$(MAKE) --no-print-directory $(PROGRAMS) $(BUILD)/bench/udpblast

@@ -245,6 +245,65 @@ static void selector(const struct nftrules_spec *s, int family, unsigned v,
 	val[at] = (uint8_t)v;
 }
 
+/* TCP and UDP go to the worker the CLAT's own port names: the IPv4 source
+ * port one way, the IPv6 destination port the other (ports survive
+ * translation, RFC 7915 4.5 and 5.5), so both directions of a flow meet
+ * one worker while flows to one server spread over all of them. Bits 1
+ * and up: Linux gives connect()ed TCP sockets even ports. */
+static uint16_t port_mask(const struct nftrules_spec *s)
+{
+	return (uint16_t)((nftrules_selectors(s) - 1) << 1);
+}
+
+/* Where the CLAT's port is in the transport header. */
+static uint32_t port_off(int family)
+{
+	return family == 4 ? 0 : 2;
+}
+
+/* Go on only for selector value v: the CLAT's port (port) or the remote
+ * address. */
+static void select_match(struct nftnl_rule *r, const struct nftrules_spec *s,
+			 int family, bool port, unsigned v, int *err)
+{
+	uint8_t mask[16], val[16];
+	uint32_t alen = family == 4 ? 4 : 16;
+
+	if (port) {
+		uint16_t m = htons(port_mask(s)), x = htons((uint16_t)(v << 1));
+
+		load_at(r, NFT_PAYLOAD_TRANSPORT_HEADER, port_off(family), 2,
+			err);
+		and_mask(r, &m, 2, err);
+		cmp_eq(r, &x, 2, err);
+		return;
+	}
+	selector(s, family, v, mask, val);
+	load_payload(r, family == 4 ? 16 : 8, alen, err);
+	and_mask(r, mask, alen, err);
+	cmp_eq(r, val, alen, err);
+}
+
+/* select_match() as nft shows it, after " " + proto (NULL: by address). */
+static void select_print(char *buf, size_t len, const struct nftrules_spec *s,
+			 int family, const char *proto, unsigned v)
+{
+	char mk[INET6_ADDRSTRLEN], vl[INET6_ADDRSTRLEN];
+	int af = family == 4 ? AF_INET : AF_INET6;
+	uint8_t mask[16], val[16];
+
+	if (proto) {
+		snprintf(buf, len, " %s %s & %u == %u", proto,
+			 family == 4 ? "sport" : "dport", port_mask(s), v << 1);
+		return;
+	}
+	selector(s, family, v, mask, val);
+	inet_ntop(af, mask, mk, sizeof(mk));
+	inet_ntop(af, val, vl, sizeof(vl));
+	snprintf(buf, len, " %s & %s == %s",
+		 family == 4 ? "ip daddr" : "ip6 saddr", mk, vl);
+}
+
 static void counter(struct nftnl_rule *r, int *err)
 {
 	add(r, nftnl_expr_alloc("counter"), err);
@@ -378,17 +437,34 @@ static void from_prefix(struct nftnl_rule *r, const struct nftrules_spec *s,
 	cmp_eq(r, s->plat.addr, s->plat.len / 8u, err);
 }
 
-/* The kinds of queue rules, in order: IPv4 or IPv6 TCP to the queues that
- * keep offloads (gso), everything else, and for IPv6 the ICMPv6 errors
+/* The kinds of queue rules, in order: TCP to the queues that keep
+ * offloads (gso), UDP, everything else, and for IPv6 the ICMPv6 errors
  * that routers on the path send about the CLAT's flows: their source is
  * not under the prefix, and they are translated with 192.0.0.8 (RFC 7915
- * 5.2, RFC 7600). */
-enum { K_TCP, K_ANY, K_ERR };
+ * 5.2, RFC 7600). With several workers TCP and UDP go by the CLAT's port,
+ * the rest (ICMP, fragments after the first) by the remote address; with
+ * one, only TCP with offloads has rules of its own. */
+enum { K_TCP, K_UDP, K_ANY, K_ERR };
 
 static bool rule_kind(const struct nftrules_spec *s, int family, int kind)
 {
-	return kind == K_ANY || (kind == K_TCP && s->gso_queue_num) ||
-	       (kind == K_ERR && family == 6);
+	bool sel = nftrules_selectors(s) > 1;
+
+	return kind == K_ANY || (kind == K_TCP && (s->gso_queue_num || sel)) ||
+	       (kind == K_UDP && sel) || (kind == K_ERR && family == 6);
+}
+
+static uint16_t kind_queue(const struct nftrules_spec *s, int kind)
+{
+	return kind == K_TCP && s->gso_queue_num ? s->gso_queue_num :
+	       s->queue_num;
+}
+
+static const char *kind_comment(const struct nftrules_spec *s,
+				const struct clat_rules *c, int kind)
+{
+	return kind == K_TCP && s->gso_queue_num ? c->c_tcp :
+	       kind == K_ERR ? C_Q6E : c->c_any;
 }
 
 /* The trace rule, then the queue rules: TCP first to the queues that
@@ -398,10 +474,11 @@ static bool rule_kind(const struct nftrules_spec *s, int family, int kind)
 static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 		       int family)
 {
+	static const uint8_t l4[] = { [K_TCP] = 6, [K_UDP] = 17 };
 	struct clat_rules c = clat_rules(s, family);
 	const uint8_t *addr = family == 4 ? s->clat4 : s->clat6;
 	unsigned sel = nftrules_selectors(s);
-	uint8_t mask[16], val[16], tcp = 6, icmp6 = 58, info = 128, one = 1;
+	uint8_t icmp6 = 58, info = 128, one = 1;
 	struct nftnl_rule *r;
 	int err;
 
@@ -416,7 +493,7 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 		rule_end(bt, r, c.nfproto, c.chain, C_TRACE, err);
 	}
 	for (int kind = K_TCP; kind <= K_ERR; kind++) {
-		uint16_t first = kind == K_TCP ? s->gso_queue_num : s->queue_num;
+		uint16_t first = kind_queue(s, kind);
 
 		if (!rule_kind(s, family, kind))
 			continue;
@@ -428,9 +505,9 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 				from_prefix(r, s, family, &err);
 			if (c.ctmark)
 				match_mark(r, true, s->ctmark, &err);
-			if (kind == K_TCP) {
+			if (kind == K_TCP || kind == K_UDP) {
 				load_key(r, false, NFT_META_L4PROTO, &err);
-				cmp_eq(r, &tcp, 1, &err);
+				cmp_eq(r, &l4[kind], 1, &err);
 			} else if (kind == K_ERR) {
 				/* RFC 4443 2.1: types below 128 are
 				 * errors. */
@@ -440,18 +517,15 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 					&err);
 				cmp_op(r, NFT_CMP_LT, &info, 1, &err);
 			}
-			if (sel > 1) {
-				selector(s, family, v, mask, val);
-				load_payload(r, c.sel_off, c.len, &err);
-				and_mask(r, mask, c.len, &err);
-				cmp_eq(r, val, c.len, &err);
-			}
+			if (sel > 1)
+				select_match(r, s, family,
+					     kind == K_TCP || kind == K_UDP,
+					     v, &err);
 			counter(r, &err);
 			queue(r, s, (uint16_t)(first + v % s->queues),
 			      c.bypass, &err);
 			rule_end(bt, r, c.nfproto, c.chain,
-				 kind == K_TCP ? c.c_tcp :
-				 kind == K_ERR ? C_Q6E : c.c_any, err);
+				 kind_comment(s, &c, kind), err);
 		}
 	}
 }
@@ -666,12 +740,11 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 /* build_clat()'s rules as nft shows them. */
 static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 {
+	static const char *const l4[] = { [K_TCP] = "tcp", [K_UDP] = "udp" };
 	struct clat_rules c = clat_rules(s, family);
 	char a[INET6_ADDRSTRLEN], pf[80] = "", m[32] = "", sel[160] = "";
-	char mk[INET6_ADDRSTRLEN], vl[INET6_ADDRSTRLEN];
 	int af = family == 4 ? AF_INET : AF_INET6;
 	unsigned nsel = nftrules_selectors(s);
-	uint8_t mask[16], val[16];
 
 	inet_ntop(af, family == 4 ? s->clat4 : s->clat6, a, sizeof(a));
 	if (family == 6) {
@@ -687,26 +760,25 @@ static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 		fprintf(f, "\t\t%s %s%s%s meta nftrace set 1 comment \"%s\"\n",
 			c.match, a, pf, m, C_TRACE);
 	for (int kind = K_TCP; kind <= K_ERR; kind++) {
+		bool port = kind == K_TCP || kind == K_UDP;
+		const char *what = "";
+
 		if (!rule_kind(s, family, kind))
 			continue;
+		/* nft folds the protocol match into the port's name. */
+		if (kind == K_TCP && nsel == 1)
+			what = " meta l4proto tcp";
+		else if (kind == K_ERR)
+			what = " icmpv6 type < echo-request";
 		for (unsigned v = 0; v < nsel; v++) {
-			if (nsel > 1) {
-				selector(s, family, v, mask, val);
-				inet_ntop(af, mask, mk, sizeof(mk));
-				inet_ntop(af, val, vl, sizeof(vl));
-				snprintf(sel, sizeof(sel), " %s & %s == %s",
-					 family == 4 ? "ip daddr" : "ip6 saddr",
-					 mk, vl);
-			}
+			if (nsel > 1)
+				select_print(sel, sizeof(sel), s, family,
+					     port ? l4[kind] : NULL, v);
 			fprintf(f, "\t\t%s %s%s%s%s%s counter queue num %u%s comment \"%s\"\n",
-				c.match, a, kind == K_ERR ? "" : pf, m,
-				kind == K_TCP ? " meta l4proto tcp" :
-				kind == K_ERR ? " icmpv6 type < echo-request" : "",
-				sel, (kind == K_TCP ? s->gso_queue_num :
-				      s->queue_num) + v % s->queues,
+				c.match, a, kind == K_ERR ? "" : pf, m, what,
+				sel, kind_queue(s, kind) + v % s->queues,
 				c.bypass ? " bypass" : "",
-				kind == K_TCP ? c.c_tcp :
-				kind == K_ERR ? C_Q6E : c.c_any);
+				kind_comment(s, &c, kind));
 		}
 	}
 }
