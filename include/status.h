@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The running daemon's state for people and scripts: a unix socket per
  * network namespace, next to the lock, that answers "text" or "json" with
  * the configuration in force and the live counters. Only root and the
@@ -9,6 +10,7 @@
 #include <stddef.h>
 
 #include "worker.h"
+#include "xlat.h"
 
 /* What the daemon runs with, as text. */
 struct status_info {
@@ -25,7 +27,8 @@ struct status_info {
 	bool fail_open;
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
 	const char *delivery;		/* how translations reach the host:
-					 * "lo" or "raw" (see worker.c) */
+					 * "lo" or "raw" (see txq.h) */
+	const struct xlat_eamt *eam;	/* RFC 7757 mappings, or NULL */
 };
 
 /* Where the daemon keeps its per-namespace files (RuntimeDirectory=). */

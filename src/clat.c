@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The CLAT's host state (see clat.h). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -188,6 +189,7 @@ static void make_spec(const struct config *c, unsigned nworkers,
 	rs->trace = c->trace;
 	rs->router = c->router;
 	snprintf(rs->clat_dev, sizeof(rs->clat_dev), "%s", c->clat_dev);
+	rs->eam = &c->eam;
 }
 
 int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f)
@@ -397,6 +399,8 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 		k->saved_path[0] = '\0';
 	xlat_cfg_init(&k->xc);
 	memcpy(k->xc.clat4, c->clat_v4, 4);
+	k->xc.eam = c->eam;			/* RFC 7757 */
+	k->si.eam = &c->eam;
 
 	/* A crashed run may have left its pieces: remove them first, but
 	 * its rules only when this run installs none. Otherwise they stay
