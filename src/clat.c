@@ -684,7 +684,10 @@ void clat_reconcile(struct clat *k, uint64_t now)
 	if (!why) {
 		uint8_t v4[4];
 
-		if (rfc6052_extract(&pfx, clat6, v4) == 0)
+		/* RFC 7756: an Edge Relay's address may be the RFC 6052
+		 * address of its own IPv4 service address (config.c). */
+		if (rfc6052_extract(&pfx, clat6, v4) == 0 &&
+		    !(c->edge_relay && !memcmp(v4, c->clat_v4, 4)))
 			why = "the CLAT IPv6 address lies under the PLAT prefix";
 	}
 
