@@ -47,12 +47,15 @@ struct worker {
 	int stopfd;			/* readable: stop */
 	/* the worker's own */
 	pthread_t thread;
+	bool done;			/* its thread ended (atomic) */
 	struct worker_stats stats;	/* written by the worker only */
 	void *priv;
 };
 
 /* Open the queue and sockets, then start the thread; 0 or -errno. */
 int worker_start(struct worker *w);
+/* Whether a started worker's thread still runs. */
+bool worker_running(const struct worker *w);
 /* Join a started worker and release what it holds. */
 void worker_join(struct worker *w);
 /* What the kernel dropped on the queues first .. first + count - 1 of this

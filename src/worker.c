@@ -406,7 +406,14 @@ static void *run(void *arg)
 			r = batch(w, p);
 		while (r == BATCH || r == -ENOBUFS);
 	}
+	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+bool worker_running(const struct worker *w)
+{
+	return w->priv && w->thread &&
+	       !__atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
 }
 
 int worker_start(struct worker *w)
