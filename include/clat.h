@@ -61,8 +61,7 @@ struct clat {
 	size_t saved_len[CLAT_SAVED_ROUTES];
 	uint8_t saved[CLAT_SAVED_ROUTES][512];
 	char saved_path[64];
-	char last_state[160];
-	char last_why[160];		/* what was said about why not */
+	char last_state[320];
 	/* repairs: what was put back, logged once per kind */
 	unsigned repaired_kinds;
 	bool der_readd;			/* the derived address was removed:

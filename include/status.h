@@ -25,7 +25,7 @@ enum status_repair {
 
 /* What the daemon runs with, as text. */
 struct status_info {
-	char state[160];		/* "translating", or why not */
+	char state[320];		/* "translating", or why not */
 	char plat_prefix[64];		/* "none" while there is none */
 	char prefix_source[96];		/* "configured", "router ..." */
 	char clat4[16];

@@ -526,9 +526,8 @@ static void check_device(struct clat *k)
 			return;
 		}
 		k->si.clat_dev_kind = k->dev_kind;
-		if (k->clat_ifindex > 0)
-			repaired(k, STATUS_REPAIR_device, "the CLAT device "
-				 "was removed by someone else: made again");
+		repaired(k, STATUS_REPAIR_device, "the CLAT device was "
+			 "removed by someone else: made again");
 		k->clat_ifindex = idx;
 		k->route_on = false;
 		rtnl_addr4(true, idx, c->clat_v4);
@@ -673,11 +672,14 @@ void clat_status_refresh(struct clat *k, uint64_t now)
 
 static void set_state(struct clat *k, const char *state)
 {
+	/* Said once, when it changes (compared whole: a long reason and
+	 * its fix must not look new every time). */
 	snprintf(k->si.state, sizeof(k->si.state), "%s", state);
 	if (strcmp(k->last_state, state) != 0) {
 		log_info("%s", state);
 		snprintf(k->last_state, sizeof(k->last_state), "%s", state);
 	}
+	_Static_assert(sizeof(k->last_state) >= 320, "room for a reason");
 }
 
 /* Explicit mode: how the kernel reaches the address now. */
@@ -890,9 +892,25 @@ static const char *apply_rules(struct clat *k, const struct clat_desired *d)
 	return NULL;
 }
 
+/* At once, before anything else is looked at: the window in which the
+ * host's own stack gets the CLAT's packets (unowned tables only) is the
+ * time one transaction takes. */
 void clat_rules_tampered(struct clat *k)
 {
-	k->rules_tampered = true;
+	struct nftrules_seen seen;
+
+	if (!k->c->nft_rules || !k->rules_on || !k->rs.queues)
+		return;
+	if ((k->nft.flags & NFTRULES_OWNER) && nftrules_look(&seen) == 0 &&
+	    seen.present[0] && seen.present[1] &&
+	    seen.owner[0] == k->nft.portid && seen.owner[1] == k->nft.portid)
+		return;		/* owned, so untouched: events lost */
+	if (nftrules_apply(&k->nft, &k->rs)) {
+		k->rules_tampered = true;	/* the reconcile says why */
+		return;
+	}
+	repaired(k, STATUS_REPAIR_rules, "the nftables tables were changed "
+		 "or removed by someone else (a firewall reload?): put back");
 }
 
 /* What should be in place and is not (the kernel's word for rules, route

@@ -304,7 +304,7 @@ static unsigned workers_alive(const struct worker *w, unsigned n)
 static void tell_systemd(struct clat *k, bool *ready, uint64_t since,
 			 uint64_t now, char *sent, size_t size)
 {
-	char msg[200];
+	char msg[340];
 
 	if (strcmp(sent, k->si.state)) {
 		snprintf(sent, size, "%s", k->si.state);
@@ -367,7 +367,7 @@ int main(int argc, char **argv)
 	static struct xlat_segcache segs;	/* what all workers learn */
 	static struct clat k;
 	const char *file = "/etc/clat-nfq.conf";
-	char lockpath[64], sockpath[96] = "", sent[160] = "";
+	char lockpath[64], sockpath[96] = "", sent[320] = "";
 	struct mnl_socket *ev = NULL, *nev = NULL;
 	struct config c;
 	sigset_t sigs;
@@ -468,7 +468,7 @@ int main(int argc, char **argv)
 	/* Rules come with the first reconcile: workers listen by then. */
 	k.workers_alive = workers_alive(workers, nworkers);
 	clat_reconcile(&k, discover_now());
-	if (c.nft_rules && k.rules_on)
+	if (c.nft_rules && k.rules_on && k.rs.queues)
 		log_info("nftables tables owned by the daemon: %s",
 			 k.si.table_owner);
 
