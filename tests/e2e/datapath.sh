@@ -210,7 +210,7 @@ check "SIGTERM" stop
 echo "-- trace=yes: nft monitor trace follows the CLAT's packets"
 check "daemon starts (trace=yes)" start threads=1 trace=yes
 printed=$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=1 trace=yes)
-live=$(in_h nft list ruleset 2>/dev/null | sed 's/counter packets [0-9]* bytes [0-9]*/counter/' | grep -v '^# ')
+live=$(in_h nft list ruleset 2>/dev/null | nft_plain)
 check "clat-nfq -p prints the traced ruleset it installs" [ "$printed" = "$live" ]
 in_h timeout 3 nft monitor trace > "/tmp/$n.trace" 2>/dev/null &
 mon=$!
@@ -301,7 +301,7 @@ check "SIGTERM (narrow link mid-path)" stop
 echo "-- operators who manage rules and routes themselves"
 check "daemon starts (2 workers)" start threads=2
 printed=$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=2)
-live=$(in_h nft list ruleset 2>/dev/null | sed 's/counter packets [0-9]* bytes [0-9]*/counter/' | grep -v '^# ')
+live=$(in_h nft list ruleset 2>/dev/null | nft_plain)
 check "clat-nfq -p prints the ruleset it installs" [ "$printed" = "$live" ]
 check "SIGTERM" stop
 ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX threads=1 nft-rules=no v4-defaultroute-enable=no 2>>"/tmp/$n.log" &
