@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The CLAT on the host: from the configuration and the network as it is
  * right now, work out what should be in place (prefix, CLAT IPv6 address,
  * uplink and its MTU, rules, the IPv4 default route) and make it so,
@@ -27,7 +28,7 @@ struct clat {
 	struct worker_cfg box;		/* what the workers translate with */
 	struct xlat_cfg xc;		/* last published */
 	bool xc_published;
-	bool deliver_lo;		/* last published (see worker.c) */
+	bool deliver_lo;		/* last published (see txq.h) */
 	unsigned nworkers;
 	uint16_t gso_queue_num;
 	int clat_ifindex;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The pure half of clat.c's reconcile step (after gelatod): from what is
  * known of the network (struct clat_facts, gathered by clat.c) and the
  * configuration, what should be in place: the translator's configuration,

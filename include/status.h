@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The running daemon's state for people and scripts: a unix socket per
  * network namespace, next to the lock, that answers "text" or "json" with
  * the configuration in force and the live counters. Only root and the
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "worker.h"
+#include "xlat.h"
 
 /* What the daemon put back after someone else removed it, by kind: the
  * names status shows. */
@@ -38,7 +40,8 @@ struct status_info {
 	bool fail_open;
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
 	const char *delivery;		/* how translations reach the host:
-					 * "lo" or "raw" (see worker.c) */
+					 * "lo" or "raw" (see txq.h) */
+	const struct xlat_eamt *eam;	/* RFC 7757 mappings, or NULL */
 	const char *v6_how;		/* explicit mode: "routed to this
 					 * host", "on-link, ..." ("" else) */
 	const char *table_owner;	/* "owner, persistent", "owner",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The CLAT's IPv4 interface where the kernel has no dummy driver: a tun
  * device with no reader. Locally generated packets routed to it still
  * pass the output hooks (where they are queued and translated) and are

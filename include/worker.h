@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One translation worker per NFQUEUE: receive, translate with the core,
  * send through its own marked raw sockets, give the verdict. */
 #ifndef CLAT_WORKER_H
@@ -7,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "workercfg.h"
 #include "xlat.h"
 
 struct worker_stats {
@@ -15,25 +17,13 @@ struct worker_stats {
 	uint64_t xlat_6to4;		/* translated IPv6 -> IPv4 */
 	uint64_t icmp_errors;		/* errors the translator sent back */
 	uint64_t send_errors;		/* raw socket refused a packet */
+	uint64_t verdict_errors;	/* verdicts not sent, or refused */
+	uint64_t unconfigured;		/* dropped before the first
+					 * configuration was published */
 	uint64_t overflows;		/* receive buffer overruns (ENOBUFS) */
 	uint64_t offloaded;		/* super-packets taken whole (GSO) */
 	uint64_t drop[XLAT_R_COUNT];	/* by reason */
 };
-
-/* The translator's configuration, shared by the workers and changed by the
- * main thread while they run (a new prefix, address or MTU): each worker
- * copies it under the lock when gen moves, at the start of a batch. */
-struct worker_cfg {
-	pthread_mutex_t lock;
-	unsigned gen;			/* atomic; bumped on every change */
-	struct xlat_cfg cfg;
-	bool deliver_lo;		/* translations to the host enter
-					 * through lo (see worker.c) */
-};
-
-/* Publish a new configuration to every worker reading box. */
-void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
-			bool deliver_lo);
 
 struct worker {
 	/* set by the caller */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The CLAT's host state (see clat.h). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -373,6 +374,8 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 		k->saved_path[0] = '\0';
 	xlat_cfg_init(&k->xc);
 	memcpy(k->xc.clat4, c->clat_v4, 4);
+	k->xc.eam = c->eam;			/* RFC 7757 */
+	k->si.eam = &c->eam;
 
 	/* A crashed run may have left its pieces: remove them first, but
 	 * its rules only when this run installs none. Otherwise they stay
@@ -1096,6 +1099,11 @@ void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 	}
 	if (old->v6_mode != c->v6_mode)
 		k->xc_published = false;
+	/* RFC 7757 mappings: the rules point at the configuration's table,
+	 * which changed in place. */
+	if (old->eam.n != c->eam.n ||
+	    memcmp(old->eam.e, c->eam.e, c->eam.n * sizeof(c->eam.e[0])))
+		k->rules_reapply = true;
 	/* Discovery: what it asks and listens to. */
 	if (old->plat_prefix_set != c->plat_prefix_set ||
 	    old->ndns != c->ndns || memcmp(old->dns, c->dns, sizeof(c->dns)) ||

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The desired state of the CLAT (see clat_desire.h). */
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +48,7 @@ void clat_make_spec(const struct config *c, unsigned nworkers,
 	rs->trace = c->trace;
 	rs->router = c->router;
 	snprintf(rs->clat_dev, sizeof(rs->clat_dev), "%s", c->clat_dev);
+	rs->eam = &c->eam;
 }
 
 bool clat_spec_equal(const struct nftrules_spec *a,
@@ -70,7 +72,9 @@ bool clat_xc_equal(const struct xlat_cfg *a, const struct xlat_cfg *b)
 	return a->plat.len == b->plat.len &&
 	       !memcmp(a->plat.addr, b->plat.addr, 16) &&
 	       !memcmp(a->clat6, b->clat6, 16) &&
-	       !memcmp(a->clat4, b->clat4, 4) && a->mtu6 == b->mtu6;
+	       !memcmp(a->clat4, b->clat4, 4) && a->mtu6 == b->mtu6 &&
+	       a->eam.n == b->eam.n &&
+	       !memcmp(a->eam.e, b->eam.e, a->eam.n * sizeof(a->eam.e[0]));
 }
 
 /* Explicit mode: how the address is reached decides whether it needs an
@@ -113,6 +117,7 @@ void clat_desire(const struct config *c, const struct clat_facts *f,
 	memset(d, 0, sizeof(*d));
 	d->xc = *base;
 	memcpy(d->xc.clat4, c->clat_v4, 4);
+	d->xc.eam = c->eam;			/* RFC 7757 */
 	if (!f->have_prefix)
 		d->why = "waiting for a PLAT prefix (PREF64 in a router "
 			 "advertisement, or DNS64)";

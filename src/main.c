@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* clat-nfq: read the configuration, start the workers, follow events (the
  * network, discovery, signals, status requests) until told to stop; clat.c
  * keeps the host's state in line with them. */
@@ -64,6 +65,37 @@ static int load_file(struct config *c, const char *path, bool must)
 		line[strcspn(line, "\n")] = '\0';
 		if (config_line(c, line, err, sizeof(err))) {
 			log_warnx("%s:%d: %s", path, n, err);
+			rc = -1;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* eam-file=: RFC 7757 mappings, one per line, read here and handed to the
+ * pure parser. The file is the operator's (root's): it is read, never
+ * trusted to be well-formed. */
+static int load_eam_file(struct config *c)
+{
+	char line[300], err[CONFIG_ERR_MAX];
+	FILE *f = fopen(c->eam_file, "re");
+	int n = 0, rc = 0;
+
+	if (!f) {
+		log_warn(-errno, "eam-file=%s", c->eam_file);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			log_warnx("eam-file=%s:%d: line longer than %zu bytes",
+				  c->eam_file, n, sizeof(line) - 2);
+			rc = -1;
+			break;
+		}
+		line[strcspn(line, "\n")] = '\0';
+		if (config_eam_line(c, line, err, sizeof(err))) {
+			log_warnx("eam-file=%s:%d: %s", c->eam_file, n, err);
 			rc = -1;
 		}
 	}
@@ -170,11 +202,14 @@ static void print_stats(struct worker *w, unsigned n)
 	worker_stats_sum(w, n, &t);
 	fprintf(stderr, "clat-nfq counters: received %llu, translated 4to6 %llu, "
 		"6to4 %llu, icmp errors sent %llu, send errors %llu, "
+		"verdict errors %llu, dropped unconfigured %llu, "
 		"queue overflows %llu, offloaded super-packets %llu\n",
 		(unsigned long long)t.rx,
 		(unsigned long long)t.xlat_4to6, (unsigned long long)t.xlat_6to4,
 		(unsigned long long)t.icmp_errors,
 		(unsigned long long)t.send_errors,
+		(unsigned long long)t.verdict_errors,
+		(unsigned long long)t.unconfigured,
 		(unsigned long long)t.overflows,
 		(unsigned long long)t.offloaded);
 	for (int r = 1; r < XLAT_R_COUNT; r++)
@@ -229,6 +264,8 @@ static int load_config(struct config *c, const char *file, bool must,
 			return 2;
 		}
 	}
+	if (c->eam_file[0] && load_eam_file(c))
+		return 2;
 	if (config_finish(c, err, sizeof(err))) {
 		log_warnx("%s", err);
 		return 2;

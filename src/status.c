@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The status socket (see status.h). */
 #include <errno.h>
 #include <stdio.h>
@@ -60,8 +61,32 @@ int status_listen(const char *path)
 	X("translated_6to4", (s).xlat_6to4)				\
 	X("icmp_errors_sent", (s).icmp_errors)				\
 	X("send_errors", (s).send_errors)				\
+	X("verdict_errors", (s).verdict_errors)				\
+	X("unconfigured_dropped", (s).unconfigured)			\
 	X("queue_overflows", (s).overflows)				\
 	X("offloaded_super_packets", (s).offloaded)
+
+/* RFC 7757 mappings, one line each (text) or an array of strings (JSON:
+ * addresses and digits only). */
+static void eam_text(FILE *f, const struct status_info *si)
+{
+	char buf[80];
+
+	for (unsigned i = 0; si->eam && i < si->eam->n; i++)
+		fprintf(f, "eam: %s\n",
+			xlat_eam_format(&si->eam->e[i], buf, sizeof(buf)));
+}
+
+static void eam_json(FILE *f, const struct status_info *si)
+{
+	char buf[80];
+
+	fprintf(f, ",\"eam\":[");
+	for (unsigned i = 0; si->eam && i < si->eam->n; i++)
+		fprintf(f, "%s\"%s\"", i ? "," : "",
+			xlat_eam_format(&si->eam->e[i], buf, sizeof(buf)));
+	fputc(']', f);
+}
 
 /* The kernel's drops on the daemon's queues, both ranges. */
 static void kdrops(const struct status_info *si, unsigned n, uint64_t *full,
@@ -115,6 +140,7 @@ static void text(FILE *f, const struct status_info *si,
 		fprintf(f, ", TCP with offloads %u-%u", si->gso_queue_num,
 			si->gso_queue_num + n - 1);
 	fputc('\n', f);
+	eam_text(f, si);
 #define TEXT(name, v) fprintf(f, "%s: %llu\n", name, (unsigned long long)(v));
 	COUNTERS(TEXT, t)
 	TEXT("queue_full_dropped", full)
@@ -198,7 +224,9 @@ static void json(FILE *f, const struct status_info *si,
 		COUNTERS(JSON, s)
 		fputc('}', f);
 	}
-	fprintf(f, "]}\n");
+	fputc(']', f);
+	eam_json(f, si);
+	fprintf(f, "}\n");
 }
 
 void status_serve(int lfd, const struct status_info *si,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reader-less tun device for the CLAT address (see tundev.h). */
 #include <errno.h>
 #include <fcntl.h>

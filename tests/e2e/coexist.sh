@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Living with the host's own management (issue 14), in the lab of
 # scripts/lab, with the tables owned (the default) and with nft-owner=no
 # (the event-repair path, which older kernels take):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The pure half of the reconcile step (src/clat_desire.c): from facts
  * about the network and the configuration, what should be in place. Each
  * test changes one thing (prefix, address mode, uplink, MTU) and checks
