@@ -323,6 +323,30 @@ static void workers_down(struct worker *w, unsigned n, int stopfd)
 		log_warn(-errno, "stopping workers");
 }
 
+/* Workers whose thread ended (it should not: a poll that fails) are
+ * started again on their queues, counted as repairs; their counters
+ * stay. */
+static void workers_revive(struct worker *w, unsigned n, struct clat *k)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int e;
+
+		if (worker_running(&w[i]))
+			continue;
+		worker_join(&w[i]);
+		w[i].done = false;
+		e = worker_start(&w[i]);
+		if (e) {
+			log_warn(e, "starting the worker for queue %u again",
+				 w[i].queue);
+			continue;
+		}
+		k->si.repairs[STATUS_REPAIR_workers]++;
+		log_info("the worker for queue %u had stopped: started again",
+			 w[i].queue);
+	}
+}
+
 /* The workers whose thread still runs. */
 static unsigned workers_alive(const struct worker *w, unsigned n)
 {
@@ -581,6 +605,10 @@ int main(int argc, char **argv)
 		 * whatever woke us. */
 		again |= discover_tick(&k.disc, now, !c.plat_prefix_set &&
 				       !k.disc.ra_have);
+		if (workers_alive(workers, nworkers) != nworkers) {
+			workers_revive(workers, nworkers, &k);
+			again = true;
+		}
 		if (again) {
 			k.workers_alive = workers_alive(workers, nworkers);
 			clat_reconcile(&k, now);

@@ -336,6 +336,19 @@ for round in 1 2 3; do
 	check "restart $round after SIGKILL: a ping right after READY=1 works" grep -qx "READY ping 0" "$t/notify.out"
 done
 check "SIGTERM exits 0" stop
+# Started before the network is there (no IPv6 route toward the prefix):
+# no READY=1 until it is, and then a ping right after it works.
+: > "$t/notify.out"
+in_h ip -6 route del default via $LAB_P6
+NOTIFY_SOCKET="$t/notify.sock" ip netns exec "$h" build/clat-nfq -c "$t.conf" 2>>"$t.log" &
+daemon=$!
+sleep 2
+check "no route toward the prefix: no READY=1 yet" bash -c "! grep -q READY '$t/notify.out'"
+check "...STATUS= says why" grep -q "^STATUS=no IPv6 route toward the PLAT prefix" "$t/notify.out"
+in_h ip -6 route add default via $LAB_P6
+for _ in $(seq 1 50); do grep -q READY "$t/notify.out" 2>/dev/null && break; sleep 0.1; done
+check "...the route back: READY=1, and a ping right after it works" grep -qx "READY ping 0" "$t/notify.out"
+check "SIGTERM exits 0" stop
 check "nothing left" [ -z "$(in_h nft list tables)$(in_h ip -4 route)" ]
 if [ "$fails" -gt 0 ]; then echo "-- the daemon's log"; cat "$t.log"; fi
 checks_done coexist
