@@ -30,6 +30,7 @@ enum clat_v6route {
 struct clat_facts {
 	bool have_prefix;
 	struct rfc6052_prefix pfx;
+	bool plat_dev_missing;		/* plat-dev given, not there (yet) */
 	int route_err;			/* route toward the prefix: 0, -errno */
 	uint8_t src[16];		/* the source the kernel picks for it */
 	uint32_t mtu6;			/* its path MTU */

@@ -49,18 +49,10 @@ static int sysctl_int(const char *path)
 
 static bool dev_is_ours(const char *name)
 {
-	char path[64], alias[64] = "";
-	FILE *f;
+	char alias[64];
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/ifalias", name);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(alias, sizeof(alias), f))
-		alias[0] = 0;
-	fclose(f);
-	alias[strcspn(alias, "\n")] = 0;
-	return !strcmp(alias, DEV_ALIAS);
+	return rtnl_link_alias_get(name, alias, sizeof(alias)) == 0 &&
+	       !strcmp(alias, DEV_ALIAS);
 }
 
 /* The CLAT's IPv4 interface: a dummy where the kernel has the driver, else
@@ -81,7 +73,10 @@ static int dev_create(const char *name, const char **kind)
 	}
 	if (idx < 0)
 		return idx;
+	/* Unmarked, a later run would take it for someone else's. */
 	e = rtnl_link_alias(idx, DEV_ALIAS);
+	if (e && rtnl_link_del(name))
+		tundev_remove(name);
 	return e ? e : idx;
 }
 
@@ -417,6 +412,12 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 			return e;
 		}
 	}
+	/* What this kernel offers, said once: the two paths differ. */
+	log_info("%s is a %s device; %s", c->clat_dev, k->dev_kind,
+		 !c->nft_rules ? "no rules (nft-rules=no)" :
+		 k->native_queue ? "rules queue with the nft queue expression" :
+		 "rules queue with the xtables NFQUEUE target (no nft queue "
+		 "expression in this kernel)");
 	if (c->router) {
 		/* Sysctls are the operator's: said, not changed. */
 		if (sysctl_int("/proc/sys/net/ipv4/ip_forward") == 0)
@@ -726,13 +727,15 @@ static void observe(struct clat *k, uint64_t now, struct clat_facts *f,
 	f->nworkers = k->nworkers;
 	f->native_queue = k->native_queue;
 	f->have_prefix = discover_pick(&k->disc, &f->pfx, &source);
-	if (f->have_prefix) {
+	f->plat_dev_missing = c->plat_dev[0] && !if_nametoindex(c->plat_dev);
+	if (f->have_prefix && !f->plat_dev_missing) {
 		f->route_err = route_to_prefix(c, &f->pfx, f->src, &f->mtu6,
 					       uplink);
 		if (!f->route_err)
 			f->uplink_idx = (int)if_nametoindex(uplink);
 	}
-	usable = f->have_prefix && !f->route_err && f->uplink_idx &&
+	usable = f->have_prefix && !f->plat_dev_missing && !f->route_err &&
+		 f->uplink_idx &&
 		 clat_src_usable(f->src);
 	switch (c->v6_mode) {
 	case CONFIG_V6_SHARED:

@@ -121,6 +121,8 @@ void clat_desire(const struct config *c, const struct clat_facts *f,
 	if (!f->have_prefix)
 		d->why = "waiting for a PLAT prefix (PREF64 in a router "
 			 "advertisement, or DNS64)";
+	else if (f->plat_dev_missing)
+		d->why = "waiting for plat-dev to appear";
 	else if (f->route_err)
 		d->why = "no IPv6 route toward the PLAT prefix";
 	else if (!clat_src_usable(f->src))
@@ -150,7 +152,10 @@ void clat_desire(const struct config *c, const struct clat_facts *f,
 			break;
 		}
 	}
-	if (!d->why && rfc6052_extract(&f->pfx, d->clat6, v4) == 0)
+	/* RFC 7756: an Edge Relay's address may be the RFC 6052 address of
+	 * its own IPv4 service address (config.c). */
+	if (!d->why && rfc6052_extract(&f->pfx, d->clat6, v4) == 0 &&
+	    !(c->edge_relay && !memcmp(v4, c->clat_v4, 4)))
 		d->why = "the CLAT IPv6 address lies under the PLAT prefix";
 	if (d->why) {
 		d->anycast_ifindex = 0;

@@ -270,10 +270,6 @@ static int load_config(struct config *c, const char *file, bool must,
 		log_warnx("%s", err);
 		return 2;
 	}
-	if (c->plat_dev[0] && !if_nametoindex(c->plat_dev)) {
-		log_warnx("plat-dev=%s: no such interface", c->plat_dev);
-		return 2;
-	}
 	return 0;
 }
 
@@ -454,6 +450,11 @@ int main(int argc, char **argv)
 			argv + optind))
 		return 2;
 	log_set_level(c.quiet ? LOG_QUIET : c.debug ? LOG_DEBUG : LOG_NORMAL);
+	/* An uplink that comes later (a modem's wwan0) is waited for, as
+	 * everything else the daemon follows: said once, not refused. */
+	if (c.plat_dev[0] && !if_nametoindex(c.plat_dev) && !print)
+		log_info("plat-dev=%s: no such interface yet, waiting for it",
+			 c.plat_dev);
 	nworkers = workers_for(&c);
 	if (print)
 		return clat_print_rules(&c, nworkers, stdout) ? 1 : 0;

@@ -199,6 +199,11 @@ static void test_uplink_changes(void **state)
 	f.route_err = -101;	/* ENETUNREACH */
 	desire(&c, &f, &d);
 	assert_non_null(strstr(d.why, "no IPv6 route"));
+	/* plat-dev given and not there (yet): waited for */
+	facts(&f);
+	f.plat_dev_missing = true;
+	desire(&c, &f, &d);
+	assert_non_null(strstr(d.why, "plat-dev"));
 	/* a new uplink: on-link explicit addresses follow it */
 	{
 		static const char *const kv[] = {
