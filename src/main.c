@@ -626,6 +626,10 @@ int main(int argc, char **argv)
 			reload(&c, file, must, debug, quiet, argc - optind,
 			       argv + optind, &k, workers, &nworkers, &segs,
 			       stopfd);
+			/* A change of ownership replaced the daemon's socket:
+			 * the old one's events are its own, not someone
+			 * else's. */
+			nftrules_events_read(nev, k.nft.portid);
 			tell_systemd(&k, &ready, since, discover_now(), sent,
 				     sizeof(sent));
 			continue;
