@@ -26,10 +26,10 @@ struct clat {
 	struct worker_cfg box;		/* what the workers translate with */
 	struct xlat_cfg xc;		/* last published */
 	bool xc_published;
-	bool deliver_lo;		/* last published (see worker.c) */
 	unsigned nworkers;
 	uint16_t gso_queue_num;
 	int clat_ifindex;
+	int dev_fd;			/* the CLAT tun, written by the workers */
 	const char *dev_kind;
 	/* what is in place */
 	bool up;			/* translating, IPv4 route offered */

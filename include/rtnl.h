@@ -39,6 +39,9 @@ int rtnl_native_default4(int skip_ifindex, void *saved, size_t *len);
 /* Whether nlh is such a route (parsing only): 1 or 0. */
 struct nlmsghdr;
 int rtnl_parse_default4(const struct nlmsghdr *nlh, int skip_ifindex);
+/* The interface of the main table's IPv6 default route (the lowest
+ * metric's): its ifindex, 0 when there is none, or -errno. */
+int rtnl_default6_oif(void);
 /* Add (again) or delete the route a saved message describes. */
 int rtnl_route_replay(const void *msg, size_t len, bool add);
 

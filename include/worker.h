@@ -27,13 +27,19 @@ struct worker_cfg {
 	pthread_mutex_t lock;
 	unsigned gen;			/* atomic; bumped on every change */
 	struct xlat_cfg cfg;
-	bool deliver_lo;		/* translations to the host enter
-					 * through lo (see worker.c) */
+	int dev_fd;			/* the CLAT tun: translations for
+					 * the host are written into it
+					 * (see worker.c); -1: none */
+	unsigned dev_gen;		/* bumped when dev_fd changes */
+	bool leave_partial;		/* offloads ride in the vnet header
+					 * (not in router mode) */
 };
 
-/* Publish a new configuration to every worker reading box. */
+/* Publish a new configuration to every worker reading box. Each worker
+ * takes its own duplicate of dev_fd: the caller may close its own once
+ * published. */
 void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
-			bool deliver_lo);
+			int dev_fd, bool leave_partial);
 
 struct worker {
 	/* set by the caller */

@@ -60,26 +60,27 @@ static bool dev_is_ours(const char *name)
 	return !strcmp(alias, DEV_ALIAS);
 }
 
-/* The CLAT's IPv4 interface: a dummy where the kernel has the driver, else
- * a tun device nobody reads. Its ifindex or -errno. */
-static int dev_create(const char *name, const char **kind)
+/* The CLAT's IPv4 interface: a tun device, also where the kernel has the
+ * dummy driver, because the workers write the translations for the host
+ * into it (tundev.h): they arrive as received on it. Its ifindex (the
+ * descriptor in *fd) or -errno. */
+static int dev_create(const char *name, const char **kind, int *fd)
 {
 	int idx, e;
 
-	*kind = "dummy";
+	*kind = "tun";
 	if (if_nametoindex(name))	/* someone else's: teardown keeps it */
 		return -EEXIST;
-	idx = rtnl_dummy_create(name);
-	if (idx == -EOPNOTSUPP) {
-		*kind = "tun";
-		log_info("no dummy driver in this kernel: %s is a tun device "
-			 "that nobody reads", name);
-		idx = tundev_create(name);
-	}
-	if (idx < 0)
-		return idx;
+	*fd = tundev_create(name, &idx);
+	if (*fd < 0)
+		return *fd;
 	e = rtnl_link_alias(idx, DEV_ALIAS);
-	return e ? e : idx;
+	if (e) {
+		close(*fd);
+		*fd = -1;
+		return e;
+	}
+	return idx;
 }
 
 /* The interface holding addr (the source the route picked); name is left
@@ -396,6 +397,8 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	k->nworkers = nworkers;
 	k->gso_queue_num = c->gso ? (uint16_t)(c->queue_num + nworkers) : 0;
 	k->anycast_fd = -1;
+	k->dev_fd = -1;
+	k->box.dev_fd = -1;
 	k->first = true;
 	pthread_mutex_init(&k->box.lock, NULL);
 	if (run_path(k->saved_path, sizeof(k->saved_path), "route4"))
@@ -415,7 +418,7 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 		k->rules_on = true;	/* maybe: replaced or removed later */
 		k->leftover_until = discover_now() + LEFTOVER_GRACE_MS;
 	}
-	k->clat_ifindex = dev_create(c->clat_dev, &k->dev_kind);
+	k->clat_ifindex = dev_create(c->clat_dev, &k->dev_kind, &k->dev_fd);
 	if (k->clat_ifindex == -EEXIST) {
 		log_warnx("clat-dev=%s: an interface of that name exists and "
 			  "is not clat-nfq's", c->clat_dev);
@@ -468,7 +471,10 @@ static void ensure_device(struct clat *k)
 	if (idx > 0 && !dev_is_ours(k->c->clat_dev))
 		return;		/* someone else's now: leave it */
 	log_info("%s disappeared: creating it again", k->c->clat_dev);
-	idx = dev_create(k->c->clat_dev, &k->dev_kind);
+	if (k->dev_fd >= 0)
+		close(k->dev_fd);	/* the workers keep theirs until told */
+	k->dev_fd = -1;
+	idx = dev_create(k->c->clat_dev, &k->dev_kind, &k->dev_fd);
 	if (idx < 0) {
 		log_warn(idx, "creating %s", k->c->clat_dev);
 		return;
@@ -553,22 +559,6 @@ static const char *derived_step(struct clat *k, int ifindex,
 }
 
 /* What can change at run time, field by field (structs have padding). */
-/* May the workers hand translations for the host in through lo? Not in
- * router mode (they may be bound elsewhere after NAT), and not with strict
- * reverse path filtering on lo: the kernel takes the larger of "all" and
- * "lo", and 1 (strict) would drop a packet from the internet arriving on
- * lo. Loose (2) and off (0) let it in. An unreadable setting counts as
- * strict. Changes come as RTM_NEWNETCONF events. */
-static bool deliver_lo_ok(const struct config *c)
-{
-	int all = sysctl_int("/proc/sys/net/ipv4/conf/all/rp_filter");
-	int lo = sysctl_int("/proc/sys/net/ipv4/conf/lo/rp_filter");
-
-	if (c->router || all < 0 || lo < 0)
-		return false;
-	return (all > lo ? all : lo) != 1;
-}
-
 static bool cfg_equal(const struct xlat_cfg *a, const struct xlat_cfg *b)
 {
 	return a->plat.len == b->plat.len &&
@@ -707,15 +697,12 @@ void clat_reconcile(struct clat *k, uint64_t now)
 		memcpy(xc.clat6, clat6, 16);
 		xc.mtu6 = (uint16_t)(mtu6 < 1280 ? 1280 :
 				     mtu6 > 65535 ? 65535 : mtu6);
-		bool lo = deliver_lo_ok(c);
-
 		if (!k->xc_published || !cfg_equal(&xc, &k->xc) ||
-		    lo != k->deliver_lo) {
+		    k->dev_fd != k->box.dev_fd) {
 			k->xc = xc;
 			k->xc_published = true;
-			k->deliver_lo = lo;
-			k->si.delivery = lo ? "lo" : "raw";
-			worker_cfg_publish(&k->box, &xc, lo);
+			k->si.delivery = k->dev_fd >= 0 ? "clat device" : "raw";
+			worker_cfg_publish(&k->box, &xc, k->dev_fd, true);
 		}
 		make_spec(c, k->nworkers, &pfx, clat6, &rs);
 		rs.native_queue = k->native_queue;
@@ -877,5 +864,8 @@ void clat_stop(struct clat *k)
 	discover_close(&k->disc);
 	if (k->clat_ifindex > 0)
 		clat_cleanup(k->c, NULL, false);
+	if (k->dev_fd >= 0)
+		close(k->dev_fd);
+	k->dev_fd = -1;
 	pthread_mutex_destroy(&k->box.lock);
 }

@@ -253,6 +253,68 @@ int rtnl_native_default4(int skip_ifindex, void *saved, size_t *len)
 	return s.found;
 }
 
+struct route6_scan {
+	int oif;
+	uint32_t metric;
+};
+
+/* The IPv6 default routes of the main table: the interface of the one
+ * with the lowest metric (a multipath route: its first hop). */
+static int route6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route6_scan *s = data;
+	const struct rtmsg *rtm;
+	const struct nlattr *a;
+	uint32_t table, oif = 0, metric = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*rtm))
+		return MNL_CB_OK;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	table = rtm->rtm_table;
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_dst_len != 0 ||
+	    rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		uint16_t t = mnl_attr_get_type(a);
+
+		if (t == RTA_TABLE && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			table = mnl_attr_get_u32(a);
+		else if (t == RTA_OIF &&
+			 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			oif = mnl_attr_get_u32(a);
+		else if (t == RTA_PRIORITY &&
+			 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			metric = mnl_attr_get_u32(a);
+		else if (t == RTA_MULTIPATH && !oif &&
+			 mnl_attr_get_payload_len(a) >= sizeof(struct rtnexthop)) {
+			struct rtnexthop nh;
+
+			memcpy(&nh, mnl_attr_get_payload(a), sizeof(nh));
+			oif = (uint32_t)nh.rtnh_ifindex;
+		}
+	}
+	if (table == RT_TABLE_MAIN && oif && (!s->oif || metric < s->metric)) {
+		s->oif = (int)oif;
+		s->metric = metric;
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_default6_oif(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct route6_scan s;
+	int err, tries = 0;
+
+	do {
+		s = (struct route6_scan){ .oif = 0 };
+		err = exchange(dump_request(buf, RTM_GETROUTE, AF_INET6,
+					    sizeof(struct rtmsg)), route6_cb, &s);
+	} while (err == -EINTR && ++tries < DUMP_TRIES);
+	return err ? err : s.oif;
+}
+
 int rtnl_route_replay(const void *msg, size_t len, bool add)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

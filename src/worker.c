@@ -6,15 +6,16 @@
  * send carries the verdicts for the whole batch (one NFQNL_MSG_VERDICT_BATCH
  * per run of equal verdicts).
  *
- * Translations for the host itself (IPv6 -> IPv4, to the CLAT address) go
- * in through lo on a packet socket when the main thread allows it: the
- * kernel then treats them as received, and skips the output path that a
- * raw socket's local send runs first (route lookup, output hooks,
- * conntrack), 20 % of a worker's time on small packets. Strict reverse
- * path filtering on lo would drop them (their source routes via the CLAT
- * device), so then, and in router mode, they take the raw socket. */
+ * Translations for the host itself (IPv6 -> IPv4, to the CLAT address),
+ * and the ICMP errors the translator returns to local applications, are
+ * written into the CLAT device's tun descriptor: the kernel receives them
+ * on the CLAT interface, so the host firewall sees `iif clat` (as it does
+ * with TAYGA) and decides about them as about anything from the network,
+ * reverse path filtering included. Their offloads ride in the vnet header:
+ * a checksum left partial, and a TCP super-packet stays one packet. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <netinet/in.h>
@@ -24,8 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
+#include <sys/uio.h>
 #include <linux/virtio_net.h>
 #include <endian.h>
 
@@ -55,30 +55,23 @@
 #define MSGBUF	((0xffff + 512 + 63) & ~63)
 #define TXMAX	64			/* packets per sendmmsg */
 
-#define VIOV	8			/* lo: two headers and a packet's iovs */
-
-/* lo's link header: Ethernet, both addresses zero, IPv4. */
-static const uint8_t lo_eth[ETH_HLEN] = { [12] = 0x08, [13] = 0x00 };
+#define VIOV	8			/* clat: vnet header, a packet's iovs */
 
 /* The outgoing packets of one family, flushed with one sendmmsg(). */
 struct txq {
 	int fd;
 	unsigned n;
 	struct mmsghdr msg[TXMAX];
-	/* lo only: each packet behind its offload header, which carries
-	 * a checksum left partial (struct xlat_pkt) */
-	struct virtio_net_hdr vh[TXMAX];
-	struct iovec viov[TXMAX][VIOV];
 	union {
 		struct sockaddr_in in;
 		struct sockaddr_in6 in6;
-		struct sockaddr_ll ll;
 	} dst[TXMAX];
 };
 
 struct slot {
 	uint32_t id;
 	uint16_t queue;
+	bool gso;			/* the original was a super-packet */
 	int nfv;
 };
 
@@ -86,10 +79,12 @@ struct priv {
 	struct mnl_socket *nl;
 	unsigned gen;				/* of cfg */
 	struct xlat_cfg cfg;			/* this worker's copy */
-	bool deliver_lo;			/* the box's flag, when txlo opened */
+	unsigned dev_gen;			/* of dev_fd */
+	int dev_fd;				/* own dup of the CLAT tun */
+	bool leave_partial;			/* not in router mode */
 	uint32_t portid;
 	struct xlat_state st;
-	struct txq tx4, tx6, txlo;		/* raw IPv4, raw IPv6, lo */
+	struct txq tx4, tx6;			/* raw IPv4, raw IPv6 */
 	struct slot slot[BATCH];
 	struct mmsghdr rx[BATCH];
 	struct iovec rxiov[BATCH];
@@ -125,12 +120,10 @@ static int nfq_config(struct priv *p, uint16_t queue, uint32_t maxlen,
 	return 0;
 }
 
-/* A raw socket (AF_INET, AF_INET6) or, for AF_PACKET, a packet socket that
- * only sends (protocol 0: it receives nothing). */
+/* A raw socket (AF_INET, AF_INET6) that only sends. */
 static int raw_socket(int family, uint32_t mark)
 {
-	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC,
-			family == AF_PACKET ? 0 : IPPROTO_RAW);
+	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 
 	if (fd < 0)
 		return -errno;
@@ -163,21 +156,65 @@ static void tx_flush(struct worker *w, struct txq *q)
 	q->n = 0;
 }
 
-/* Queue the packets of one translation; they reference out's arena and the
- * receive buffer, both untouched until the batch is flushed. Translations
- * for the host take lo when allowed; the errors the translator itself
- * sends back keep the raw socket. */
-static void tx_add(struct worker *w, struct priv *p, struct xlat_out *o)
+/* Write one packet into the CLAT device, behind its vnet header: the
+ * kernel receives it there. A checksum left partial stays so (csum_start
+ * counts from the IPv4 header: a tun frame has no link header); a TCP
+ * super-packet is marked GSO with segments of the IPv6 path's MSS, which
+ * the receiving TCP takes as the peer's segment size and which the kernel
+ * cuts it into should it be forwarded (router mode). */
+static void dev_write(struct worker *w, struct priv *p, const struct xlat_out *o,
+		      const struct xlat_pkt *k, bool gso)
 {
-	struct txq *q = o->family == AF_INET6 ? &p->tx6 :
-			o->verdict == XLAT_FORWARD && p->deliver_lo ? &p->txlo :
-			&p->tx4;
+	const struct iovec *iov = &o->iov[k->iov_first];
+	struct virtio_net_hdr vh = { 0 };
+	struct iovec v[VIOV];
+	const uint8_t *h = iov[0].iov_base;
+
+	if (k->iovcnt > VIOV - 1) {	/* the core makes 4 at most */
+		STAT_INC(w->stats.send_errors);
+		return;
+	}
+	if (k->csum_start) {
+		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh.csum_start = htole16(k->csum_start);
+		vh.csum_offset = htole16(k->csum_offset);
+		if (gso && h[9] == IPPROTO_TCP && iov[0].iov_len >= 20) {
+			unsigned hl = (h[0] & 15u) * 4u;
+			unsigned mss = p->cfg.mtu6 > 60 + 536 ?
+				       p->cfg.mtu6 - 60u : 536u;
+
+			if (k->len > hl + 60u + mss) {
+				vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+				vh.gso_size = htole16((uint16_t)mss);
+				vh.hdr_len = htole16((uint16_t)(hl + 60));
+			}
+		}
+	}
+	v[0] = (struct iovec){ &vh, sizeof(vh) };
+	memcpy(&v[1], iov, k->iovcnt * sizeof(*iov));
+	if (writev(p->dev_fd, v, (int)k->iovcnt + 1) < 0)
+		STAT_INC(w->stats.send_errors);
+}
+
+/* Queue the packets of one translation; they reference out's arena and the
+ * receive buffer, both untouched until the batch is flushed. IPv4 for the
+ * host (translations and the translator's own errors) goes into the CLAT
+ * device at once; the rest waits for the batch's sendmmsg(). */
+static void tx_add(struct worker *w, struct priv *p, struct xlat_out *o,
+		   bool gso)
+{
+	struct txq *q = o->family == AF_INET6 ? &p->tx6 : &p->tx4;
 
 	for (unsigned i = 0; i < o->npkts; i++) {
 		struct iovec *iov = &o->iov[o->pkt[i].iov_first];
 		const uint8_t *h = iov[0].iov_base;
 		struct msghdr *m;
 
+		if (o->family == AF_INET && p->dev_fd >= 0 &&
+		    !memcmp(h + 16, p->cfg.clat4, 4)) {
+			dev_write(w, p, o, &o->pkt[i], gso);
+			continue;
+		}
 		if (q->n == TXMAX)
 			tx_flush(w, q);
 		m = &q->msg[q->n].msg_hdr;
@@ -189,37 +226,6 @@ static void tx_add(struct worker *w, struct priv *p, struct xlat_out *o)
 				.sin6_family = AF_INET6 };
 			memcpy(&q->dst[q->n].in6.sin6_addr, h + 24, 16);
 			m->msg_namelen = sizeof(struct sockaddr_in6);
-		} else if (q == &p->txlo) {
-			struct virtio_net_hdr *vh = &q->vh[q->n];
-			const struct xlat_pkt *k = &o->pkt[i];
-
-			if (k->iovcnt > VIOV - 2) {	/* the core makes 4 at most */
-				STAT_INC(w->stats.send_errors);
-				continue;
-			}
-			q->dst[q->n].ll = (struct sockaddr_ll){
-				.sll_family = AF_PACKET,
-				.sll_protocol = htons(ETH_P_IP),
-				.sll_ifindex = 1,	/* lo, in every netns */
-				.sll_halen = ETH_ALEN };
-			m->msg_namelen = sizeof(struct sockaddr_ll);
-			/* Offsets count from the frame: lo's 14-byte
-			 * Ethernet header comes first. Little-endian: the
-			 * packet socket's virtio header (x86, arm64). */
-			*vh = (struct virtio_net_hdr){ 0 };
-			if (k->csum_start) {
-				vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-				vh->csum_start = htole16((uint16_t)
-					(ETH_HLEN + k->csum_start));
-				vh->csum_offset = htole16(k->csum_offset);
-			}
-			q->viov[q->n][0] = (struct iovec){ vh, sizeof(*vh) };
-			q->viov[q->n][1] = (struct iovec){ (void *)lo_eth,
-							   ETH_HLEN };
-			memcpy(&q->viov[q->n][2], iov,
-			       k->iovcnt * sizeof(*iov));
-			m->msg_iov = q->viov[q->n];
-			m->msg_iovlen = k->iovcnt + 2u;
 		} else {
 			q->dst[q->n].in = (struct sockaddr_in){
 				.sin_family = AF_INET };
@@ -278,8 +284,9 @@ static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
 			STAT_INC(w->stats.offloaded);
 		}
 	}
-	if (p->deliver_lo)
+	if (p->leave_partial && p->dev_fd >= 0)
 		in |= XLAT_IN_LEAVE_PARTIAL;
+	s->gso = (in & XLAT_IN_GSO) != 0;
 	v4 = plen > 0 && pkt[0] >> 4 == 4;
 	v = v4 ? xlat_4to6_in(&p->cfg, &p->st, pkt, plen, in, out)
 	       : xlat_6to4_in(&p->cfg, &p->st, pkt, plen, in, out);
@@ -328,11 +335,14 @@ static void verdicts(struct priv *p, unsigned n)
 }
 
 void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
-			bool deliver_lo)
+			int dev_fd, bool leave_partial)
 {
 	pthread_mutex_lock(&box->lock);
 	box->cfg = *cfg;
-	box->deliver_lo = deliver_lo;
+	if (dev_fd != box->dev_fd)
+		box->dev_gen++;
+	box->dev_fd = dev_fd;
+	box->leave_partial = leave_partial;
 	__atomic_store_n(&box->gen, box->gen + 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&box->lock);
 }
@@ -345,7 +355,16 @@ static void cfg_update(struct worker *w, struct priv *p)
 		return;
 	pthread_mutex_lock(&w->cfg->lock);
 	p->cfg = w->cfg->cfg;
-	p->deliver_lo = w->cfg->deliver_lo && p->txlo.fd >= 0;
+	p->leave_partial = w->cfg->leave_partial;
+	/* A descriptor of its own: the main thread may close and replace
+	 * the device's (a recreated device) while this one still writes. */
+	if (p->dev_gen != w->cfg->dev_gen || (p->dev_fd < 0) != (w->cfg->dev_fd < 0)) {
+		if (p->dev_fd >= 0)
+			close(p->dev_fd);
+		p->dev_fd = w->cfg->dev_fd >= 0 ?
+			    fcntl(w->cfg->dev_fd, F_DUPFD_CLOEXEC, 0) : -1;
+		p->dev_gen = w->cfg->dev_gen;
+	}
 	p->gen = w->cfg->gen;
 	pthread_mutex_unlock(&w->cfg->lock);
 }
@@ -371,11 +390,10 @@ static int batch(struct worker *w, struct priv *p)
 		if (handle(w, p, p->rxiov[i].iov_base, p->rx[i].msg_len,
 			   &p->slot[n], &p->out[n]) < 0)
 			continue;
-		tx_add(w, p, &p->out[n]);
+		tx_add(w, p, &p->out[n], p->slot[n].gso);
 		n++;
 	}
 	tx_flush(w, &p->tx4);
-	tx_flush(w, &p->txlo);
 	tx_flush(w, &p->tx6);
 	/* Verdicts last, as for a single packet: the translations are out
 	 * before the originals move on. */
@@ -412,12 +430,12 @@ static void *run(void *arg)
 int worker_start(struct worker *w)
 {
 	struct priv *p = calloc(1, sizeof(*p));
-	int one = 1, err, rcv = w->queue_length > RCVBUF_MAX / MSG_TRUESIZE ? RCVBUF_MAX :
+	int err, rcv = w->queue_length > RCVBUF_MAX / MSG_TRUESIZE ? RCVBUF_MAX :
 		(int)w->queue_length * MSG_TRUESIZE;
 
 	if (!p)
 		return -ENOMEM;
-	p->tx4.fd = p->tx6.fd = p->txlo.fd = -1;
+	p->tx4.fd = p->tx6.fd = p->dev_fd = -1;
 	p->gen = ~0u;		/* the first batch takes the configuration */
 	w->priv = p;
 	p->rxbuf = malloc((size_t)BATCH * MSGBUF);
@@ -466,15 +484,6 @@ int worker_start(struct worker *w)
 		err = p->tx6.fd;
 		goto fail;
 	}
-	/* Without it (a sandbox without AF_PACKET), the raw socket does
-	 * that work too. */
-	p->txlo.fd = raw_socket(AF_PACKET, w->fwmark);
-	if (p->txlo.fd >= 0 &&
-	    setsockopt(p->txlo.fd, SOL_PACKET, PACKET_VNET_HDR, &one,
-		       sizeof(one)) < 0) {
-		close(p->txlo.fd);
-		p->txlo.fd = -1;
-	}
 	err = -pthread_create(&w->thread, NULL, run, w);
 	if (err)
 		goto fail;
@@ -499,8 +508,8 @@ void worker_join(struct worker *w)
 		close(p->tx4.fd);
 	if (p->tx6.fd >= 0)
 		close(p->tx6.fd);
-	if (p->txlo.fd >= 0)
-		close(p->txlo.fd);
+	if (p->dev_fd >= 0)
+		close(p->dev_fd);
 	free(p->rxbuf);
 	free(p);
 	w->priv = NULL;
