@@ -25,7 +25,9 @@ struct status_info {
 	bool fail_open;
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
 	const char *delivery;		/* how translations reach the host:
-					 * "lo" or "raw" (see worker.c) */
+					 * "clat device" (see worker.c) */
+	uint64_t ra_accepted;		/* PREF64 RAs taken from the uplink */
+	uint64_t ra_ignored;		/* and from elsewhere, ignored */
 };
 
 /* Where the daemon keeps its per-namespace files (RuntimeDirectory=). */

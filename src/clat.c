@@ -585,6 +585,9 @@ void clat_status_refresh(struct clat *k, uint64_t now)
 
 	bool have = discover_pick(&k->disc, &pfx, &source);
 
+	k->si.ra_accepted = k->disc.ra_count;
+	k->si.ra_ignored = k->disc.ra_ignored;
+
 	if (have && !strcmp(source, "DNS64 (ipv4only.arpa)"))
 		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
 			 "%s from %s", source, k->disc.dns_from);

@@ -107,6 +107,8 @@ static void text(FILE *f, const struct status_info *si,
 	COUNTERS(TEXT, t)
 	TEXT("queue_full_dropped", full)
 	TEXT("queue_undeliverable_dropped", undeliverable)
+	TEXT("pref64_ras_accepted", si->ra_accepted)
+	TEXT("pref64_ras_ignored", si->ra_ignored)
 	for (int r = 1; r < XLAT_R_COUNT; r++)
 		if (t.drop[r])
 			fprintf(f, "dropped %s: %llu\n",
@@ -151,6 +153,8 @@ static void json(FILE *f, const struct status_info *si,
 	COUNTERS(JSON, t)
 	JSON("queue_full_dropped", full)
 	JSON("queue_undeliverable_dropped", undeliverable)
+	JSON("pref64_ras_accepted", si->ra_accepted)
+	JSON("pref64_ras_ignored", si->ra_ignored)
 	fprintf(f, ",\"dropped\":{");
 	sep = "";
 	for (int r = 1; r < XLAT_R_COUNT; r++) {
