@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # clat-nfq: plain GNU make. `make` builds, `make check` runs every test.
 # Both install missing Debian packages first (scripts/install-deps).
 
@@ -25,6 +26,10 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)$(shell \
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) \
 	-DCLAT_NFQ_VERSION='"$(VERSION)"'
 DEPFLAGS := -MMD -MP
+# include/ is the contract (xlat.h and the daemon's module headers); the
+# core's internal headers live beside their sources in src/, seen only by
+# the core itself and its white-box tests, fuzzers and benchmark.
+INTERNAL := -Isrc
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # The pure modules (translation core, config parser): no I/O, linked by the
@@ -101,7 +106,7 @@ $(BUILD)/soak/leak_canary.so: tests/soak/leak_canary.c
 
 $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libclatcore.a
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(DEPFLAGS) -Itests/unit -O1 -g $(SAN) \
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(INTERNAL) $(DEPFLAGS) -Itests/unit -O1 -g $(SAN) \
 		$< $(BUILD)/asan/libclatcore.a -lcmocka -o $@
 
 # Helpers of the namespace tests: linked with the daemon's modules.
@@ -130,7 +135,7 @@ check:
 # libFuzzer targets: the core rebuilt with clang and coverage.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) tests/fuzz/fuzz_common.h
 	@mkdir -p $(@D)
-	$(call say,CLANG,$@)$(CLANG) -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 \
+	$(call say,CLANG,$@)$(CLANG) -std=c11 -D_GNU_SOURCE -Iinclude $(INTERNAL) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$< $(CORE_SRCS) -o $@ $(FUZZ_LIBS)
 
@@ -150,7 +155,7 @@ fuzz:
 	done
 
 $(BUILD)/bench_core: tests/bench/bench_core.c $(BUILD)/libclatcore.a
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O2 -g $^ -o $@
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(INTERNAL) -O2 -g $^ -o $@
 
 $(BUILD)/bench/udpblast: tests/bench/udpblast.c
 	@mkdir -p $(@D)
@@ -189,7 +194,7 @@ bench-core: deps
 analyze:
 	$(Q)scripts/install-deps analyze
 	cppcheck --quiet --enable=warning,performance,portability \
-		--error-exitcode=1 --inline-suppr --std=c11 -Iinclude \
+		--error-exitcode=1 --inline-suppr --std=c11 -Iinclude $(INTERNAL) \
 		-D__GNUC__ src tests/unit
 	clang-tidy --quiet $(wildcard src/*.c) -- $(BASE_CFLAGS) \
 		$(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The CLAT on the host: from the configuration and the network as it is
  * right now, work out what should be in place (prefix, CLAT IPv6 address,
  * uplink and its MTU, rules, the IPv4 default route) and make it so,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Daemon configuration in clatd's vocabulary: key=value lines from a file
  * and from the command line. The parser does no I/O (init, feed lines or
  * pairs, finish), so it is unit-tested and fuzzed directly. Errors name the

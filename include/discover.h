@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PLAT prefix discovery, the I/O half: router advertisements received on a
  * raw ICMPv6 socket (PREF64, RFC 8781) and the DNS64 query for
  * ipv4only.arpa (RFC 7050), with their lifetimes and retries. The parsing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* DNS64 prefix discovery (RFC 7050): the AAAA query for ipv4only.arpa and
  * the reading of its answer. Pure: bytes in, prefix out, no I/O; the
  * daemon's discover module sends and receives. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Logging to stderr (journald adds the time): one line per event, never
  * per packet. */
 #ifndef CLAT_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The daemon's nftables rules, built with libnftnl and applied through
  * libmnl in one transaction. nft/clat-nfq.nft is the readable copy. */
 #ifndef CLAT_NFTRULES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The PREF64 option of IPv6 router advertisements (RFC 8781): the NAT64
  * prefix a router announces, and for how long. Pure: bytes in, prefixes
  * out, no I/O. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Least privilege: what the daemon keeps once it knows its job. */
 #ifndef CLAT_PRIVS_H
 #define CLAT_PRIVS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* IPv4-embedded IPv6 addresses (RFC 6052). Pure functions, no I/O. */
 #ifndef CLAT_RFC6052_H
 #define CLAT_RFC6052_H

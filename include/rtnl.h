@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The few rtnetlink operations the daemon needs, through libmnl. All
  * return 0 or -errno. */
 #ifndef CLAT_RTNL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The running daemon's state for people and scripts: a unix socket per
  * network namespace, next to the lock, that answers "text" or "json" with
  * the configuration in force and the live counters. Only root and the

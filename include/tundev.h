@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The CLAT's IPv4 interface: a tun device written with a vnet header.
  *
  * Out: locally generated IPv4 routed to it passes the output hooks (where

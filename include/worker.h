@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One translation worker per NFQUEUE: receive, translate with the core,
  * send through its own marked raw sockets, give the verdict. */
 #ifndef CLAT_WORKER_H
@@ -7,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "workercfg.h"
 #include "xlat.h"
 
 struct worker_stats {
@@ -19,27 +21,6 @@ struct worker_stats {
 	uint64_t offloaded;		/* super-packets taken whole (GSO) */
 	uint64_t drop[XLAT_R_COUNT];	/* by reason */
 };
-
-/* The translator's configuration, shared by the workers and changed by the
- * main thread while they run (a new prefix, address or MTU): each worker
- * copies it under the lock when gen moves, at the start of a batch. */
-struct worker_cfg {
-	pthread_mutex_t lock;
-	unsigned gen;			/* atomic; bumped on every change */
-	struct xlat_cfg cfg;
-	int dev_fd;			/* the CLAT tun: translations for
-					 * the host are written into it
-					 * (see worker.c); -1: none */
-	unsigned dev_gen;		/* bumped when dev_fd changes */
-	bool leave_partial;		/* offloads ride in the vnet header
-					 * (not in router mode) */
-};
-
-/* Publish a new configuration to every worker reading box. Each worker
- * takes its own duplicate of dev_fd: the caller may close its own once
- * published. */
-void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
-			int dev_fd, bool leave_partial);
 
 struct worker {
 	/* set by the caller */

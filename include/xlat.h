@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The translation core: RFC 7915 IP/ICMP translation for a CLAT (RFC 6877).
  *
  * Bytes in, packets and a verdict out. No sockets, no globals, no

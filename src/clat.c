@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The CLAT's host state (see clat.h). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -464,21 +465,24 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 /* The CLAT device went away (someone deleted it): make it again. */
 static void ensure_device(struct clat *k)
 {
-	int idx = (int)if_nametoindex(k->c->clat_dev);
+	int idx = (int)if_nametoindex(k->c->clat_dev), fd;
 
 	if (idx == k->clat_ifindex)
 		return;
 	if (idx > 0 && !dev_is_ours(k->c->clat_dev))
 		return;		/* someone else's now: leave it */
 	log_info("%s disappeared: creating it again", k->c->clat_dev);
-	if (k->dev_fd >= 0)
-		close(k->dev_fd);	/* the workers keep theirs until told */
-	k->dev_fd = -1;
-	idx = dev_create(k->c->clat_dev, &k->dev_kind, &k->dev_fd);
+	idx = dev_create(k->c->clat_dev, &k->dev_kind, &fd);
 	if (idx < 0) {
 		log_warn(idx, "creating %s", k->c->clat_dev);
 		return;
 	}
+	/* The workers take the new one; the old descriptor stays open until
+	 * it is no longer in the box they copy from. */
+	worker_cfg_publish(&k->box, &k->xc, fd);
+	if (k->dev_fd >= 0)
+		close(k->dev_fd);
+	k->dev_fd = fd;
 	k->clat_ifindex = idx;
 	k->route_on = false;
 	rtnl_addr4(true, idx, k->c->clat_v4);
@@ -705,7 +709,7 @@ void clat_reconcile(struct clat *k, uint64_t now)
 			k->xc = xc;
 			k->xc_published = true;
 			k->si.delivery = k->dev_fd >= 0 ? "clat device" : "raw";
-			worker_cfg_publish(&k->box, &xc, k->dev_fd, true);
+			worker_cfg_publish(&k->box, &xc, k->dev_fd);
 		}
 		make_spec(c, k->nworkers, &pfx, clat6, &rs);
 		rs.native_queue = k->native_queue;

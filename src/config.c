@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* clatd-style configuration (see clatd(8) and the README's migration
  * table): parsing and validation only, no I/O. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Internet checksum: RFC 1071 sums, RFC 1624 incremental update. */
 #include <string.h>
 

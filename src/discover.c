@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PLAT prefix discovery (see discover.h). */
 #include <arpa/inet.h>
 #include <errno.h>

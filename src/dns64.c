@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* DNS64 prefix discovery, RFC 7050: query and answer, no I/O. */
 #include <errno.h>
 #include <string.h>

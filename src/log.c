@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Logging, after OpenBSD's log.c. */
 #include <stdarg.h>
 #include <stdio.h>

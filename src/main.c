@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* clat-nfq: read the configuration, start the workers, follow events (the
  * network, discovery, signals, status requests) until told to stop; clat.c
  * keeps the host's state in line with them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* nftables rules of the daemon: libnftnl messages in one libmnl batch. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PREF64 router advertisement option, RFC 8781. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Dropping capabilities without libcap: prctl(2) and capset(2). */
 #include <errno.h>
 #include <linux/capability.h>

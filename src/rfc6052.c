@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* IPv4-embedded IPv6 addresses, RFC 6052. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtnetlink through libmnl: one request, one acknowledgement. */
 #include <errno.h>
 #include <linux/rtnetlink.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The CLAT device: a tun that the daemon writes into (see tundev.h). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Translator configuration, per-worker state and reason names. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 7915 section 4: translating from IPv4 to IPv6. */
 #include <errno.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 #define IP4_OPT_LSRR	131
 #define IP4_OPT_SSRR	137
 
-enum xlat_reason ip4_parse(const uint8_t *pkt, size_t len, struct ip4_info *h)
+enum xlat_reason xlat_ip4_parse(const uint8_t *pkt, size_t len, struct xlat_ip4_info *h)
 {
 	uint16_t fo;
 
@@ -83,10 +84,10 @@ static uint32_t addr_sum6(const uint8_t saddr[16], const uint8_t daddr[16])
 	return csum_add(csum_add(0, saddr, 16), daddr, 16);
 }
 
-static enum xlat_reason l4_4to6(const struct ip4_info *h, bool frag,
+static enum xlat_reason l4_4to6(const struct xlat_ip4_info *h, bool frag,
 				bool partial, const uint8_t saddr[16],
 				const uint8_t daddr[16], struct xlat_out *out,
-				struct seg *segs, unsigned *nsegs)
+				struct xlat_seg *segs, unsigned *nsegs)
 {
 	size_t coff = h->proto == 6 ? 16 : 6;
 	size_t hlen = coff + 2;
@@ -95,7 +96,7 @@ static enum xlat_reason l4_4to6(const struct ip4_info *h, bool frag,
 
 	if (h->l4len < hlen)
 		return XLAT_R_TRUNCATED;
-	t = out_alloc(out, hlen);
+	t = xlat_out_alloc(out, hlen);
 	if (!t)
 		return XLAT_R_NO_ROOM;
 	memcpy(t, h->l4, hlen);
@@ -128,8 +129,8 @@ static enum xlat_reason l4_4to6(const struct ip4_info *h, bool frag,
 	if (h->proto == 17 && c == 0)
 		c = 0xffff;	/* RFC 768: zero means no checksum */
 	put16(t + coff, c);
-	segs[0] = (struct seg){ t, hlen };
-	segs[1] = (struct seg){ h->l4 + hlen, h->l4len - hlen };
+	segs[0] = (struct xlat_seg){ t, hlen };
+	segs[1] = (struct xlat_seg){ h->l4 + hlen, h->l4len - hlen };
 	*nsegs = 2;
 	return XLAT_R_NONE;
 }
@@ -157,14 +158,14 @@ static size_t inner_4to6(const struct xlat_cfg *cfg, const uint8_t *in,
 	if (memcmp(in + 16, cfg->clat4, 4) != 0)
 		return 0;
 	h6 = msg;
-	if (map_remote_4to6(cfg, in + 12, h6 + 8))
+	if (xlat_map_remote_4to6(cfg, in + 12, h6 + 8))
 		return 0;
 	iproto = in[9];
 	ifo = get16(in + 6);
 	ioff = (uint16_t)((ifo & 0x1fff) * 8);
 	ifrag = ioff || (ifo & 0x2000);
 	if (iproto == 1 && ioff == 0 && ilen > iihl &&
-	    icmp4_is_error(in[iihl])) {
+	    xlat_icmp4_is_error(in[iihl])) {
 		*r = XLAT_R_ICMP_ERR_IN_ERR;
 		return 0;
 	}
@@ -222,14 +223,14 @@ static size_t inner_4to6(const struct xlat_cfg *cfg, const uint8_t *in,
 
 /* RFC 7915 4.2: ICMPv4 to ICMPv6. Fills segs with the new message. */
 static enum xlat_reason icmp_4to6(const struct xlat_cfg *cfg,
-				  const struct ip4_info *h,
+				  const struct xlat_ip4_info *h,
 				  const uint8_t saddr[16],
 				  const uint8_t daddr[16],
-				  struct xlat_out *out, struct seg *segs,
+				  struct xlat_out *out, struct xlat_seg *segs,
 				  unsigned *nsegs)
 {
 	const uint8_t *l4 = h->l4;
-	struct icmp_map m;
+	struct xlat_icmp_map m;
 	enum xlat_reason r;
 	uint32_t rest = 0, sum;
 	uint16_t itot = 0;
@@ -241,7 +242,7 @@ static enum xlat_reason icmp_4to6(const struct xlat_cfg *cfg,
 	if (l4[0] == ICMP4_ECHO || l4[0] == ICMP4_ECHOREPLY) {
 		/* Type changes, and ICMPv6 adds the pseudo-header: both
 		 * folded into the checksum incrementally. */
-		uint8_t *t = out_alloc(out, 8);
+		uint8_t *t = xlat_out_alloc(out, 8);
 
 		if (!t)
 			return XLAT_R_NO_ROOM;
@@ -250,22 +251,22 @@ static enum xlat_reason icmp_4to6(const struct xlat_cfg *cfg,
 		sum = csum_pseudo6(saddr, daddr, 58, (uint32_t)h->l4len);
 		put16(t + 2, csum_adjust(get16(l4 + 2), get16(l4),
 					 get16(t) + sum));
-		segs[0] = (struct seg){ t, 8 };
-		segs[1] = (struct seg){ l4 + 8, h->l4len - 8 };
+		segs[0] = (struct xlat_seg){ t, 8 };
+		segs[1] = (struct xlat_seg){ l4 + 8, h->l4len - 8 };
 		*nsegs = 2;
 		return XLAT_R_NONE;
 	}
-	if (!icmp4_is_error(l4[0]))
+	if (!xlat_icmp4_is_error(l4[0]))
 		return XLAT_R_ICMP_TYPE;	/* obsolete and unknown queries */
 	if (csum_fold(csum_add(0, l4, h->l4len)) != 0)
 		return XLAT_R_BAD_CSUM;
-	if (icmp_err_4to6(l4[0], l4[1], &m))
+	if (xlat_icmp_err_4to6(l4[0], l4[1], &m))
 		return XLAT_R_ICMP_TYPE;
 
 	/* RFC 7915 4.3: the translated error stays within the IPv6
 	 * minimum MTU. */
 	room = 1280 - 40 - 8;
-	msg = out_alloc(out, 8 + room);
+	msg = xlat_out_alloc(out, 8 + room);
 	if (!msg)
 		return XLAT_R_NO_ROOM;
 	n = inner_4to6(cfg, l4 + 8, h->l4len - 8, msg + 8, room, &itot, &r);
@@ -274,14 +275,14 @@ static enum xlat_reason icmp_4to6(const struct xlat_cfg *cfg,
 	out->used -= room - n;	/* give back what the inner did not use */
 
 	switch (m.rest) {
-	case ICMP_REST_MTU: {
+	case XLAT_ICMP_REST_MTU: {
 		/* RFC 7915 4.2: min(MTU + 20, IPv6 next-hop MTU, IPv4
 		 * next-hop MTU + 20); a zero MTU (pre-RFC 1191 router)
 		 * becomes the plateau below the quoted total length. */
 		uint32_t mtu = get16(l4 + 6);
 
 		if (mtu == 0)
-			mtu = icmp_plateau(itot);
+			mtu = xlat_icmp_plateau(itot);
 		mtu += 20;
 		if (mtu > cfg->mtu6)
 			mtu = cfg->mtu6;
@@ -290,15 +291,15 @@ static enum xlat_reason icmp_4to6(const struct xlat_cfg *cfg,
 		rest = mtu;
 		break;
 	}
-	case ICMP_REST_POINTER: {
-		int p = icmp_ptr_4to6(l4[4]);
+	case XLAT_ICMP_REST_POINTER: {
+		int p = xlat_icmp_ptr_4to6(l4[4]);
 
 		if (p < 0)
 			return XLAT_R_ICMP_TYPE;
 		rest = (uint32_t)p;
 		break;
 	}
-	case ICMP_REST_FIXED:
+	case XLAT_ICMP_REST_FIXED:
 		rest = m.pointer;
 		break;
 	}
@@ -309,12 +310,12 @@ static enum xlat_reason icmp_4to6(const struct xlat_cfg *cfg,
 	n += 8;
 	sum = csum_pseudo6(saddr, daddr, 58, (uint32_t)n);
 	put16(msg + 2, csum_fold(csum_add(sum, msg, n)));
-	segs[0] = (struct seg){ msg, n };
+	segs[0] = (struct xlat_seg){ msg, n };
 	*nsegs = 1;
 	return XLAT_R_NONE;
 }
 
-static int put_hdr6(uint8_t *h, const struct ip4_info *ip, uint8_t hlim,
+static int put_hdr6(uint8_t *h, const struct xlat_ip4_info *ip, uint8_t hlim,
 		    const uint8_t saddr[16], const uint8_t daddr[16],
 		    bool fh, size_t len, size_t off, bool more)
 {
@@ -343,20 +344,20 @@ static int put_hdr6(uint8_t *h, const struct ip4_info *ip, uint8_t hlim,
  * chose DF and the segment size by the path; each segment fits it. */
 static enum xlat_verdict tcp_gso_4to6(const struct xlat_cfg *cfg,
 				      struct xlat_state *st,
-				      const struct ip4_info *h,
+				      const struct xlat_ip4_info *h,
 				      const uint8_t saddr[16],
 				      const uint8_t daddr[16], uint8_t hlim,
 				      struct xlat_out *out)
 {
-	size_t cap = tcpseg_cap(st, h->p + 16, 1280 - 40);
-	uint8_t *ip = out_alloc(out, 40);
+	size_t cap = xlat_tcpseg_cap(st, h->p + 16, 1280 - 40);
+	uint8_t *ip = xlat_out_alloc(out, 40);
 
 	if (!ip)
-		return out_drop(out, XLAT_R_NO_ROOM);
+		return xlat_out_drop(out, XLAT_R_NO_ROOM);
 	if (cap > (size_t)cfg->mtu6 - 40)
 		cap = (size_t)cfg->mtu6 - 40;
 	put_hdr6(ip, h, hlim, saddr, daddr, false, 0, 0, false);
-	return tcp_segment(out, AF_INET6, ip, h->l4, h->l4len, cap,
+	return xlat_tcp_segment(out, AF_INET6, ip, h->l4, h->l4len, cap,
 			   addr_sum6(saddr, daddr), false);
 }
 
@@ -371,39 +372,39 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 			       size_t len, unsigned in_flags,
 			       struct xlat_out *out)
 {
-	struct ip4_info h;
-	struct seg segs[SEG_MAX];
+	struct xlat_ip4_info h;
+	struct xlat_seg segs[XLAT_SEG_MAX];
 	unsigned nsegs = 1;
 	uint8_t saddr[16], daddr[16], hlim;
 	enum xlat_reason r;
 	size_t l4out, hl, chunk;
 	bool frag, no_err;
 
-	out_reset(out, AF_INET6);
-	r = ip4_parse(pkt, len, &h);
+	xlat_out_reset(out, AF_INET6);
+	r = xlat_ip4_parse(pkt, len, &h);
 	if (r)
-		return out_drop(out, r);
+		return xlat_out_drop(out, r);
 	frag = h.mf || h.off;
 	no_err = h.off != 0 ||
-		 (h.proto == 1 && h.l4len > 0 && icmp4_is_error(h.l4[0]));
+		 (h.proto == 1 && h.l4len > 0 && xlat_icmp4_is_error(h.l4[0]));
 
 	/* RFC 6877 6.3: the CLAT translates its own IPv4 address only; the
 	 * destination goes under the PLAT prefix. RFC 7915 4.4: packets it
 	 * discards get Destination Unreachable, Communication
 	 * Administratively Prohibited. */
 	if (memcmp(h.p + 12, cfg->clat4, 4) != 0)
-		return icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH,
+		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH,
 				   13, 0, XLAT_R_SRC_NOT_CLAT, out);
 	memcpy(saddr, cfg->clat6, 16);
-	if (map_remote_4to6(cfg, h.p + 16, daddr))
-		return icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH,
+	if (xlat_map_remote_4to6(cfg, h.p + 16, daddr))
+		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH,
 				   13, 0, XLAT_R_ADDR_FORBIDDEN, out);
 
 	/* RFC 7915 4.1 Hop Limit: the translator is a router. */
 	hlim = h.p[8];
 	if (cfg->decrement_ttl) {
 		if (hlim <= 1)
-			return icmp_reply4(cfg, pkt, h.totlen, no_err,
+			return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err,
 					   ICMP4_TIMXCEED, 0, 0,
 					   XLAT_R_TTL_EXPIRED, out);
 		hlim--;
@@ -411,20 +412,20 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 	/* RFC 7915 4.1: options are ignored, but an unexpired source route
 	 * is answered with Source Route Failed. */
 	if (h.srcroute)
-		return icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH,
+		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH,
 				   5, 0, XLAT_R_SOURCE_ROUTE, out);
 
-	segs[0] = (struct seg){ h.l4, h.l4len };
+	segs[0] = (struct xlat_seg){ h.l4, h.l4len };
 	switch (h.proto) {
 	case 1:
 		/* The ICMPv6 checksum needs the whole message. */
 		if (frag)
-			return out_drop(out, XLAT_R_ICMP_FRAGMENT);
+			return xlat_out_drop(out, XLAT_R_ICMP_FRAGMENT);
 		r = icmp_4to6(cfg, &h, saddr, daddr, out, segs, &nsegs);
 		break;
 	case 6:
 		if (in_flags & XLAT_IN_GSO)
-			return frag ? out_drop(out, XLAT_R_BAD_FRAGMENT)
+			return frag ? xlat_out_drop(out, XLAT_R_BAD_FRAGMENT)
 				    : tcp_gso_4to6(cfg, st, &h, saddr, daddr,
 						   hlim, out);
 		/* fall through */
@@ -449,7 +450,7 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 	if (!r && (in_flags & XLAT_IN_GSO) && h.proto != 6)
 		r = XLAT_R_GSO_NOT_TCP;
 	if (r)
-		return out_drop(out, r);
+		return xlat_out_drop(out, r);
 	l4out = 0;
 	for (unsigned i = 0; i < nsegs; i++)
 		l4out += segs[i].n;
@@ -460,35 +461,35 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 	 * atomic fragments (RFC 8021). */
 	hl = frag ? 48 : 40;
 	if (h.df && hl + l4out > cfg->mtu6)
-		return icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH, 4,
+		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH, 4,
 				   (uint32_t)(cfg->mtu6 - (hl - 20)),
 				   XLAT_R_TOO_BIG, out);
 	if (h.df || hl + l4out <= cfg->lowest_mtu6) {
-		uint8_t *hdr = out_alloc(out, hl);
+		uint8_t *hdr = xlat_out_alloc(out, hl);
 
-		if (!hdr || out_begin(out))
-			return out_drop(out, XLAT_R_NO_ROOM);
+		if (!hdr || xlat_out_begin(out))
+			return xlat_out_drop(out, XLAT_R_NO_ROOM);
 		put_hdr6(hdr, &h, hlim, saddr, daddr, frag, l4out, h.off,
 			 h.mf);
-		if (out_add(out, hdr, hl) ||
-		    out_add_slice(out, segs, nsegs, 0, l4out))
-			return out_drop(out, XLAT_R_NO_ROOM);
-		out_end(out);
+		if (xlat_out_add(out, hdr, hl) ||
+		    xlat_out_add_slice(out, segs, nsegs, 0, l4out))
+			return xlat_out_drop(out, XLAT_R_NO_ROOM);
+		xlat_out_end(out);
 	} else {
 		chunk = (size_t)(cfg->lowest_mtu6 - 48) & ~(size_t)7;
 		for (size_t pos = 0; pos < l4out; pos += chunk) {
 			size_t n = l4out - pos < chunk ? l4out - pos : chunk;
 			bool more = pos + n < l4out || h.mf;
-			uint8_t *hdr = out_alloc(out, 48);
+			uint8_t *hdr = xlat_out_alloc(out, 48);
 
-			if (!hdr || out_begin(out))
-				return out_drop(out, XLAT_R_NO_ROOM);
+			if (!hdr || xlat_out_begin(out))
+				return xlat_out_drop(out, XLAT_R_NO_ROOM);
 			put_hdr6(hdr, &h, hlim, saddr, daddr, true, n,
 				 h.off + pos, more);
-			if (out_add(out, hdr, 48) ||
-			    out_add_slice(out, segs, nsegs, pos, n))
-				return out_drop(out, XLAT_R_NO_ROOM);
-			out_end(out);
+			if (xlat_out_add(out, hdr, 48) ||
+			    xlat_out_add_slice(out, segs, nsegs, pos, n))
+				return xlat_out_drop(out, XLAT_R_NO_ROOM);
+			xlat_out_end(out);
 		}
 	}
 	out->verdict = XLAT_FORWARD;

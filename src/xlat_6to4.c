@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 7915 section 5: translating from IPv6 to IPv4. */
 #include <errno.h>
 #include <string.h>
@@ -19,8 +20,8 @@
 /* RFC 7915 5.1: an unfragmented result above 1260 bytes gets DF. */
 #define DF_THRESHOLD	1260
 
-enum xlat_reason ip6_walk(const uint8_t *pkt, size_t avail,
-			  struct ip6_info *h)
+enum xlat_reason xlat_ip6_walk(const uint8_t *pkt, size_t avail,
+			  struct xlat_ip6_info *h)
 {
 	uint8_t nh = pkt[6];
 	size_t off = 40;
@@ -108,10 +109,10 @@ static uint8_t tclass(const uint8_t *ip6)
 /* RFC 7915 5.5: address-only pseudo-header change, see l4_4to6(). With
  * leave (a partial checksum that stays partial), the field gets the new
  * pseudo-header sum alone. */
-static enum xlat_reason l4_6to4(const struct ip6_info *h,
+static enum xlat_reason l4_6to4(const struct xlat_ip6_info *h,
 				const uint8_t saddr[4], const uint8_t daddr[4],
 				bool partial, bool leave, struct xlat_out *out,
-				struct seg *segs, unsigned *nsegs)
+				struct xlat_seg *segs, unsigned *nsegs)
 {
 	size_t coff = h->proto == 6 ? 16 : 6;
 	size_t hlen = coff + 2;
@@ -125,7 +126,7 @@ static enum xlat_reason l4_6to4(const struct ip6_info *h,
 	/* RFC 8200 8.1: a zero UDP checksum is not valid in IPv6. */
 	if (h->proto == 17 && c == 0 && !partial)
 		return XLAT_R_UDP_ZERO_CSUM6;
-	t = out_alloc(out, hlen);
+	t = xlat_out_alloc(out, hlen);
 	if (!t)
 		return XLAT_R_NO_ROOM;
 	memcpy(t, h->l4, hlen);
@@ -150,8 +151,8 @@ static enum xlat_reason l4_6to4(const struct ip6_info *h,
 	if (h->proto == 17 && c == 0)
 		c = 0xffff;
 	put16(t + coff, c);
-	segs[0] = (struct seg){ t, hlen };
-	segs[1] = (struct seg){ h->l4 + hlen, h->l4len - hlen };
+	segs[0] = (struct xlat_seg){ t, hlen };
+	segs[1] = (struct xlat_seg){ h->l4 + hlen, h->l4len - hlen };
 	*nsegs = 2;
 	return XLAT_R_NONE;
 }
@@ -162,20 +163,20 @@ static size_t inner_6to4(const struct xlat_cfg *cfg, const uint8_t *in,
 			 size_t ilen, uint8_t *msg, size_t room, bool *ifrag,
 			 enum xlat_reason *r)
 {
-	struct ip6_info ih;
+	struct xlat_ip6_info ih;
 	size_t plen, l4full, itot, copy;
 	uint16_t fo;
 	uint8_t *l4;
 
 	*r = XLAT_R_ICMP_INNER;
-	if (ilen < 40 || in[0] >> 4 != 6 || ip6_walk(in, ilen, &ih))
+	if (ilen < 40 || in[0] >> 4 != 6 || xlat_ip6_walk(in, ilen, &ih))
 		return 0;
 	/* The quoted packet went from the CLAT to the remote side. */
 	if (memcmp(in + 8, cfg->clat6, 16) != 0 ||
-	    map_remote_6to4(cfg, in + 24, msg + 16))
+	    xlat_map_remote_6to4(cfg, in + 24, msg + 16))
 		return 0;
 	if (ih.proto == 58 && ih.off == 0 && ih.l4len > 0 &&
-	    icmp6_is_error(ih.l4[0])) {
+	    xlat_icmp6_is_error(ih.l4[0])) {
 		*r = XLAT_R_ICMP_ERR_IN_ERR;
 		return 0;
 	}
@@ -229,13 +230,13 @@ static size_t inner_6to4(const struct xlat_cfg *cfg, const uint8_t *in,
 /* RFC 7915 5.2: ICMPv6 to ICMPv4. */
 static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
 				  struct xlat_state *st,
-				  const struct ip6_info *h,
-				  struct xlat_out *out, struct seg *segs,
+				  const struct xlat_ip6_info *h,
+				  struct xlat_out *out, struct xlat_seg *segs,
 				  unsigned *nsegs)
 {
 	const uint8_t *l4 = h->l4;
 	uint32_t pseudo, rest = 0;
-	struct icmp_map m;
+	struct xlat_icmp_map m;
 	enum xlat_reason r;
 	bool ifrag = false;
 	size_t room, n;
@@ -245,7 +246,7 @@ static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
 		return XLAT_R_TRUNCATED;
 	pseudo = csum_pseudo6(h->p + 8, h->p + 24, 58, (uint32_t)h->l4len);
 	if (l4[0] == ICMP6_ECHO || l4[0] == ICMP6_ECHOREPLY) {
-		uint8_t *t = out_alloc(out, 8);
+		uint8_t *t = xlat_out_alloc(out, 8);
 
 		if (!t)
 			return XLAT_R_NO_ROOM;
@@ -253,22 +254,22 @@ static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
 		t[0] = l4[0] == ICMP6_ECHO ? ICMP4_ECHO : ICMP4_ECHOREPLY;
 		put16(t + 2, csum_adjust(get16(l4 + 2), get16(l4) + pseudo,
 					 get16(t)));
-		segs[0] = (struct seg){ t, 8 };
-		segs[1] = (struct seg){ l4 + 8, h->l4len - 8 };
+		segs[0] = (struct xlat_seg){ t, 8 };
+		segs[1] = (struct xlat_seg){ l4 + 8, h->l4len - 8 };
 		*nsegs = 2;
 		return XLAT_R_NONE;
 	}
 	/* MLD and ND are single-hop; other informational types unknown. */
-	if (!icmp6_is_error(l4[0]))
+	if (!xlat_icmp6_is_error(l4[0]))
 		return XLAT_R_ICMP_TYPE;
 	if (csum_fold(csum_add(pseudo, l4, h->l4len)) != 0)
 		return XLAT_R_BAD_CSUM;
-	if (icmp_err_6to4(l4[0], l4[1], &m))
+	if (xlat_icmp_err_6to4(l4[0], l4[1], &m))
 		return XLAT_R_ICMP_TYPE;
 
 	/* RFC 1812 4.3.2.3: ICMPv4 errors within 576 bytes. */
 	room = 576 - 20 - 8;
-	msg = out_alloc(out, 8 + room);
+	msg = xlat_out_alloc(out, 8 + room);
 	if (!msg)
 		return XLAT_R_NO_ROOM;
 	n = inner_6to4(cfg, l4 + 8, h->l4len - 8, msg + 8, room, &ifrag, &r);
@@ -276,7 +277,7 @@ static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
 		return r;
 	out->used -= room - n;
 
-	if (m.rest == ICMP_REST_MTU) {
+	if (m.rest == XLAT_ICMP_REST_MTU) {
 		/* RFC 7915 5.2: min(MTU - 20, IPv4 next-hop MTU, IPv6
 		 * next-hop MTU - 20), 8 more off when the packet in error
 		 * carried a Fragment Header. */
@@ -295,10 +296,10 @@ static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
 		 * super-packets learns too, for the quoted destination
 		 * (no IPv6 path is below 1280, RFC 8200 5). */
 		mtu = get32(l4 + 4);
-		tcpseg_learn(st, msg + 8 + 16,
+		xlat_tcpseg_learn(st, msg + 8 + 16,
 			     (uint32_t)(mtu < 1280 ? 1280 : mtu) - 40);
-	} else if (m.rest == ICMP_REST_POINTER) {
-		int p = icmp_ptr_6to4(get32(l4 + 4));
+	} else if (m.rest == XLAT_ICMP_REST_POINTER) {
+		int p = xlat_icmp_ptr_6to4(get32(l4 + 4));
 
 		if (p < 0)
 			return XLAT_R_ICMP_TYPE;
@@ -310,7 +311,7 @@ static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
 	put32(msg + 4, rest);
 	n += 8;
 	put16(msg + 2, csum_fold(csum_add(0, msg, n)));
-	segs[0] = (struct seg){ msg, n };
+	segs[0] = (struct xlat_seg){ msg, n };
 	*nsegs = 1;
 	return XLAT_R_NONE;
 }
@@ -320,16 +321,16 @@ static enum xlat_reason icmp_6to4(const struct xlat_cfg *cfg,
  * checksum computed whole (the input's is only partial). DF set, ID zero
  * (RFC 6864), as for the large unfragmented packets of RFC 7915 5.1. */
 static enum xlat_verdict tcp_gso_6to4(const struct xlat_cfg *cfg,
-				      const struct ip6_info *h,
+				      const struct xlat_ip6_info *h,
 				      const uint8_t saddr[4], uint8_t ttl,
 				      bool leave, struct xlat_out *out)
 {
-	uint8_t *ip = out_alloc(out, 20);
+	uint8_t *ip = xlat_out_alloc(out, 20);
 
 	if (!ip)
-		return out_drop(out, XLAT_R_NO_ROOM);
+		return xlat_out_drop(out, XLAT_R_NO_ROOM);
 	put_hdr4(ip, tclass(h->p), 20, 0, 0x4000, ttl, 6, saddr, cfg->clat4);
-	return tcp_segment(out, AF_INET, ip, h->l4, h->l4len,
+	return xlat_tcp_segment(out, AF_INET, ip, h->l4, h->l4len,
 			   (cfg->mtu4 ? cfg->mtu4 : 65535) - 20u,
 			   csum_add(csum_add(0, saddr, 4), cfg->clat4, 4),
 			   leave);
@@ -346,8 +347,8 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 			       size_t len, unsigned in_flags,
 			       struct xlat_out *out)
 {
-	struct ip6_info h;
-	struct seg segs[SEG_MAX];
+	struct xlat_ip6_info h;
+	struct xlat_seg segs[XLAT_SEG_MAX];
 	unsigned nsegs = 1;
 	uint8_t saddr[4], ttl;
 	enum xlat_reason r;
@@ -358,40 +359,40 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 	uint16_t id;
 	int rc;
 
-	out_reset(out, AF_INET);
+	xlat_out_reset(out, AF_INET);
 	if (len < 40)
-		return out_drop(out, XLAT_R_TRUNCATED);
+		return xlat_out_drop(out, XLAT_R_TRUNCATED);
 	if (pkt[0] >> 4 != 6)
-		return out_drop(out, XLAT_R_BAD_VERSION);
+		return xlat_out_drop(out, XLAT_R_BAD_VERSION);
 	plen = get16(pkt + 4);
 	/* Zero is a jumbogram (RFC 2675): never on a path to IPv4. */
 	if (plen == 0 || 40 + plen > len)
-		return out_drop(out, XLAT_R_BAD_LENGTH);
+		return xlat_out_drop(out, XLAT_R_BAD_LENGTH);
 	len = 40 + plen;
-	r = ip6_walk(pkt, len, &h);
+	r = xlat_ip6_walk(pkt, len, &h);
 	if (r)
-		return out_drop(out, r);
+		return xlat_out_drop(out, r);
 	if (memcmp(pkt + 24, cfg->clat6, 16) != 0)
-		return out_drop(out, XLAT_R_DST_NOT_CLAT);
+		return xlat_out_drop(out, XLAT_R_DST_NOT_CLAT);
 
 	is_err = h.proto == 58 && h.off == 0 && h.l4len > 0 &&
-		 icmp6_is_error(h.l4[0]);
+		 xlat_icmp6_is_error(h.l4[0]);
 	no_err = h.off != 0 || is_err;
 	/* RFC 7915 5.1 source address; RFC 7600: ICMPv6 errors from
 	 * addresses outside the prefix (routers on the path) come from the
 	 * IPv4 dummy address. */
-	rc = map_remote_6to4(cfg, pkt + 8, saddr);
+	rc = xlat_map_remote_6to4(cfg, pkt + 8, saddr);
 	if (rc == -ENOENT && is_err)
 		memcpy(saddr, cfg->dummy4, 4);
 	else if (rc == -ENOENT)
-		return out_drop(out, XLAT_R_SRC_NOT_PLAT);
+		return xlat_out_drop(out, XLAT_R_SRC_NOT_PLAT);
 	else if (rc)
-		return out_drop(out, XLAT_R_ADDR_FORBIDDEN);
+		return xlat_out_drop(out, XLAT_R_ADDR_FORBIDDEN);
 
 	ttl = pkt[7];
 	if (cfg->decrement_ttl) {
 		if (ttl <= 1)
-			return icmp_reply6(cfg, pkt, len, no_err,
+			return xlat_icmp_reply6(cfg, pkt, len, no_err,
 					   ICMP6_TIME_EXCEEDED, 0, 0,
 					   XLAT_R_TTL_EXPIRED, out);
 		ttl--;
@@ -399,32 +400,32 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 	/* RFC 7915 5.1: a Routing header with Segments Left is refused,
 	 * the pointer naming that field. */
 	if (h.segleft)
-		return icmp_reply6(cfg, pkt, len, no_err, ICMP6_PARAMPROB, 0,
+		return xlat_icmp_reply6(cfg, pkt, len, no_err, ICMP6_PARAMPROB, 0,
 				   (uint32_t)h.segleft, XLAT_R_SEGMENTS_LEFT,
 				   out);
 
-	segs[0] = (struct seg){ h.l4, h.l4len };
+	segs[0] = (struct xlat_seg){ h.l4, h.l4len };
 	keep = leave && (in_flags & XLAT_IN_CSUM_PARTIAL) && !h.frag &&
 	       (h.proto == 6 || h.proto == 17);
 	switch (h.proto) {
 	case 58:
 		/* An atomic fragment (offset 0, M clear) is whole. */
 		if (h.off || h.mf)
-			return out_drop(out, XLAT_R_ICMP_FRAGMENT);
+			return xlat_out_drop(out, XLAT_R_ICMP_FRAGMENT);
 		r = icmp_6to4(cfg, st, &h, out, segs, &nsegs);
 		break;
 	case 6:
 		/* A remote's SYN tells its MSS: remembered for cutting the
 		 * host's super-packets to it (struct xlat_state). */
 		if (!h.off) {
-			size_t thl = tcp_hlen(h.l4, h.l4len);
-			uint32_t cap = thl ? tcpseg_syn_cap(h.l4, thl) : 0;
+			size_t thl = xlat_tcp_hlen(h.l4, h.l4len);
+			uint32_t cap = thl ? xlat_tcpseg_syn_cap(h.l4, thl) : 0;
 
 			if (cap)
-				tcpseg_learn(st, saddr, cap);
+				xlat_tcpseg_learn(st, saddr, cap);
 		}
 		if (in_flags & XLAT_IN_GSO)
-			return h.frag ? out_drop(out, XLAT_R_BAD_FRAGMENT)
+			return h.frag ? xlat_out_drop(out, XLAT_R_BAD_FRAGMENT)
 				      : tcp_gso_6to4(cfg, &h, saddr, ttl,
 						     leave, out);
 		/* fall through */
@@ -449,13 +450,13 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 	if (!r && (in_flags & XLAT_IN_GSO) && h.proto != 6)
 		r = XLAT_R_GSO_NOT_TCP;
 	if (r)
-		return out_drop(out, r);
+		return xlat_out_drop(out, r);
 	l4out = 0;
 	for (unsigned i = 0; i < nsegs; i++)
 		l4out += segs[i].n;
 	total = 20 + l4out;
 	if (total > 65535 || (size_t)h.off + l4out > 65535)
-		return out_drop(out, XLAT_R_BAD_LENGTH);
+		return xlat_out_drop(out, XLAT_R_BAD_LENGTH);
 
 	/* RFC 7915 5.1 / 5.1.1: fragment fields from the Fragment Header;
 	 * otherwise DF above 1260 bytes, and an Identification of our own
@@ -463,26 +464,26 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 	df = !h.frag && total > DF_THRESHOLD;
 	id = h.frag ? (uint16_t)h.id : df ? 0 : next_id(st);
 	if (cfg->mtu4 && total > cfg->mtu4 && df)
-		return icmp_reply6(cfg, pkt, len, no_err, ICMP6_PACKET_TOO_BIG,
+		return xlat_icmp_reply6(cfg, pkt, len, no_err, ICMP6_PACKET_TOO_BIG,
 				   0, cfg->mtu4 + 20u, XLAT_R_TOO_BIG, out);
 	if (!cfg->mtu4 || total <= cfg->mtu4) {
-		uint8_t *hdr = out_alloc(out, 20);
+		uint8_t *hdr = xlat_out_alloc(out, 20);
 		uint16_t fo = df ? 0x4000 : (uint16_t)(h.off / 8 |
 						      (h.mf ? 0x2000 : 0));
 
-		if (!hdr || out_begin(out))
-			return out_drop(out, XLAT_R_NO_ROOM);
+		if (!hdr || xlat_out_begin(out))
+			return xlat_out_drop(out, XLAT_R_NO_ROOM);
 		put_hdr4(hdr, tclass(pkt), total, id, fo, ttl, h.proto, saddr,
 			 cfg->clat4);
-		if (out_add(out, hdr, 20) ||
-		    out_add_slice(out, segs, nsegs, 0, l4out))
-			return out_drop(out, XLAT_R_NO_ROOM);
+		if (xlat_out_add(out, hdr, 20) ||
+		    xlat_out_add_slice(out, segs, nsegs, 0, l4out))
+			return xlat_out_drop(out, XLAT_R_NO_ROOM);
 		if (keep) {
 			out->pkt[out->npkts].csum_start = 20;
 			out->pkt[out->npkts].csum_offset =
 				h.proto == 6 ? 16 : 6;
 		}
-		out_end(out);
+		xlat_out_end(out);
 	} else {
 		/* Toward an IPv4 link with a smaller MTU (cfg->mtu4):
 		 * fragment as an IPv4 router would (RFC 791). */
@@ -491,18 +492,18 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 		for (size_t pos = 0; pos < l4out; pos += chunk) {
 			size_t n = l4out - pos < chunk ? l4out - pos : chunk;
 			bool more = pos + n < l4out || h.mf;
-			uint8_t *hdr = out_alloc(out, 20);
+			uint8_t *hdr = xlat_out_alloc(out, 20);
 
-			if (!hdr || out_begin(out))
-				return out_drop(out, XLAT_R_NO_ROOM);
+			if (!hdr || xlat_out_begin(out))
+				return xlat_out_drop(out, XLAT_R_NO_ROOM);
 			put_hdr4(hdr, tclass(pkt), 20 + n, id,
 				 (uint16_t)((h.off + pos) / 8 |
 					    (more ? 0x2000 : 0)),
 				 ttl, h.proto, saddr, cfg->clat4);
-			if (out_add(out, hdr, 20) ||
-			    out_add_slice(out, segs, nsegs, pos, n))
-				return out_drop(out, XLAT_R_NO_ROOM);
-			out_end(out);
+			if (xlat_out_add(out, hdr, 20) ||
+			    xlat_out_add_slice(out, segs, nsegs, pos, n))
+				return xlat_out_drop(out, XLAT_R_NO_ROOM);
+			xlat_out_end(out);
 		}
 	}
 	out->verdict = XLAT_FORWARD;

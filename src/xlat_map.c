@@ -1,21 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* CLAT address mapping (RFC 6877, RFC 6052). */
 #include <errno.h>
 #include <string.h>
 
 #include "xlat_map.h"
 
-bool map_v4_forbidden(const uint8_t a[4])
+bool xlat_map_v4_forbidden(const uint8_t a[4])
 {
 	return a[0] == 0 || a[0] == 127 || (a[0] == 169 && a[1] == 254) ||
 	       a[0] >= 224;
 }
 
-bool map_v4_no_error(const uint8_t a[4])
+bool xlat_map_v4_no_error(const uint8_t a[4])
 {
 	return a[0] == 0 || a[0] == 127 || a[0] >= 224;
 }
 
-bool map_v6_no_error(const uint8_t a[16])
+bool xlat_map_v6_no_error(const uint8_t a[16])
 {
 	static const uint8_t zero[15];
 
@@ -25,10 +26,10 @@ bool map_v6_no_error(const uint8_t a[16])
 	return memcmp(a, zero, 15) == 0 && a[15] <= 1;
 }
 
-int map_remote_4to6(const struct xlat_cfg *cfg, const uint8_t v4[4],
+int xlat_map_remote_4to6(const struct xlat_cfg *cfg, const uint8_t v4[4],
 		    uint8_t v6[16])
 {
-	if (map_v4_forbidden(v4) || memcmp(v4, cfg->clat4, 4) == 0)
+	if (xlat_map_v4_forbidden(v4) || memcmp(v4, cfg->clat4, 4) == 0)
 		return -EPERM;
 	/* RFC 6052 section 3.1: the WKP MUST NOT be used for non-global
 	 * IPv4 addresses; off by default for a CLAT, see README. */
@@ -39,12 +40,12 @@ int map_remote_4to6(const struct xlat_cfg *cfg, const uint8_t v4[4],
 	return 0;
 }
 
-int map_remote_6to4(const struct xlat_cfg *cfg, const uint8_t v6[16],
+int xlat_map_remote_6to4(const struct xlat_cfg *cfg, const uint8_t v6[16],
 		    uint8_t v4[4])
 {
 	if (rfc6052_extract(&cfg->plat, v6, v4))
 		return -ENOENT;
-	if (map_v4_forbidden(v4) || memcmp(v4, cfg->clat4, 4) == 0)
+	if (xlat_map_v4_forbidden(v4) || memcmp(v4, cfg->clat4, 4) == 0)
 		return -EPERM;
 	if (cfg->wkp_strict && rfc6052_is_wkp(&cfg->plat) &&
 	    !rfc6052_v4_is_global(v4))

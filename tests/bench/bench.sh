@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make bench: clat-nfq, TAYGA as the CLAT (as clatd configures it) and
 # native IPv6, one after the other on the same paths in one run.
 #

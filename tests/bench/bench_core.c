@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Micro-benchmark of the translation core alone: nanoseconds per packet
  * for a 1400-byte TCP segment, a 64-byte UDP datagram and an ICMP error,
  * in both directions. Prints the median of several runs. */

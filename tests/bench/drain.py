@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Time how fast a stopped clat-nfq empties its queues once it runs again.
 
     drain.py PID FIRST COUNT

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The table of make bench, from the raw measurements bench.sh records.
 
 Usage: report.py RAW.tsv REPEAT SECS SOAK > RESULTS.md

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* UDP packet-rate sender and sink for tests/bench/bench.sh (iperf3's UDP
  * mode fails on this machine). Packets per second is what the sink counts.
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Crash under load (issue 5) in the lab of scripts/lab. The host H carries
 # configuration of the operator's own first: an nft table inet hostfw, a
 # second link with an IPv4 address and route, two sysctls. Then 3 rounds:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # clat-nfq end to end in the lab (scripts/lab): an IPv6-only host H runs the
 # daemon; TAYGA in P is the PLAT; S is IPv4-only. Shared mode, with one and
 # with two workers. Checks ping, a verified 10 MB TCP transfer, UDP, the

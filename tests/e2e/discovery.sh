@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # PLAT prefix discovery with no configuration at all (issue 6), in the lab
 # of scripts/lab plus a second TAYGA in P for a second prefix:
 #   - router advertisements with PREF64 (RFC 8781, sent by ra_send.py in P:

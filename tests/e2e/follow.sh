@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Address modes and following the network without restarts (issue 6), and
 # the uplink vanishing mid-flight (issue 5), in the lab of scripts/lab:
 #   - derived mode on a SLAAC uplink: c1:a7 in place of ff:fe, duplicate

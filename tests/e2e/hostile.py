@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Hostile input for a running clat-nfq (issue 5), driven by hostile.sh.
 
     hostile.py explicit H P CLAT6 REPEAT    both directions, explicit address

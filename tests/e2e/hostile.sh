@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Hostile input (issue 5) into a running daemon, both directions, in the lab
 # of scripts/lab: tests/e2e/hostile.py sends about 50 kinds of malformed or
 # adversarial packets each way (truncated headers, lying lengths, bad

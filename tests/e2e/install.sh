@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make install / make uninstall into a DESTDIR, and what they install: the
 # unit passes systemd-analyze verify with no message and its security
 # exposure is 2.0 or lower; the man page renders without warnings; every key

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The lab itself works: IPv6 from H reaches the IPv4-only server S through
 # TAYGA (the PLAT) for ping, TCP and UDP, and lab_down leaves nothing.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The daemon's nftables layer on a real kernel, in a throwaway namespace:
 # one transaction installs both tables, re-applying replaces rather than
 # duplicates (a crashed run's tables included), removal leaves nothing,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Drives src/nftrules.c for tests/e2e/nftrules.sh:
  *   nftrules_tool apply [shared] [fail-open] [queue=N] | remove | probe */
 #include <arpa/inet.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Overload: UDP at full rate both ways for OVERLOAD_SECS (15; more for a
 # long run) through the lab of scripts/lab: from H (its socket buffers hold
 # it back once the queue is full) and from the IPv4 server S through the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Send IPv6 router advertisements carrying PREF64 (RFC 8781), as a router
 would: radvd 2.19 cannot (see ../shared/NOTES.md). Optionally a Prefix
 Information option for SLAAC (RFC 4861 4.6.2).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Router mode (issue 6, beyond clatd): IPv4 from a LAN behind the IPv6-only
 # host H is masqueraded to the CLAT address and translated too. The LAN is
 # namespace L on a veth to H (10.77.0.0/24, H forwards IPv4: the test sets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: RFC 7915 section 4, IPv4 to IPv6. */
 #include "fuzz_common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: RFC 7915 section 5, IPv6 to IPv4. */
 #include "fuzz_common.h"
 

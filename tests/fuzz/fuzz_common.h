@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared harness for the core's fuzz targets: translate the input with a
  * fixed configuration and check what comes out, so a wrong length or a
  * broken checksum is a crash, not only an out-of-bounds read. */

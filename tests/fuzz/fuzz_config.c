@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the configuration parser, a file's worth of lines. */
 #include <stdint.h>
 #include <stdlib.h>

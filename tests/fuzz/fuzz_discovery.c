@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: what arrives from the network during PLAT discovery.
  * The first byte picks the parser: a router advertisement (RFC 8781) or a
  * DNS64 answer (RFC 7050); the rest is the message. Results must obey the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: what the kernel's rtnetlink sends the daemon, as far
  * as it parses it: event classification, and the route and address dump
  * callbacks (src/rtnl.c is included for its static parsers; nothing here

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: packets with offloads pending (xlat_4to6_in and
  * xlat_6to4_in). The first byte picks the direction (bit 7) and the
  * XLAT_IN_* flags (bits 0-1); the rest is the packet. The state persists

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Write the fuzzers' seed corpus: one file per packet kind, both directions.
 
 Run with Debian's python (scapy): /usr/bin/python3 tests/fuzz/seeds.py

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Preloaded into the daemon by tests/soak/soak.sh: leaks 4321 bytes, so a
  * run with it proves that LeakSanitizer reports leaks in this daemon (after
  * its capabilities are dropped, with no_new_privs set). */

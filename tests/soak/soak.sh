@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Leak soak: the daemon built with ASan/UBSan (build/asan/clat-nfq, so
 # LeakSanitizer checks the heap when it exits) runs in the lab of
 # scripts/lab for SOAK_SECS (600) with mixed traffic the whole time: TCP
@@ -226,7 +227,7 @@ if [ "$sanitized" = 1 ]; then
 	# more of: RSS climbs in steps toward their 4 MiB over many minutes
 	# (/proc/PID/smaps: the growth is in their mapping), with LeakSanitizer
 	# clean. The plain build keeps up and stays flat: judged there (make
-	# soak runs both) until worker.c pre-faults the buffers.
+	# soak runs both) until rxbatch.c pre-faults the buffers.
 	echo "note: RSS after ${WARM} s: $rmin..$rmax KiB over $nsamp samples (sanitizer build: not judged)"
 else
 	check "RSS flat after ${WARM} s: $rmin..$rmax KiB over $nsamp samples" \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The clatd-style configuration parser: defaults, every key, and errors
  * that name the key and the value. */
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Internet checksum: RFC 1071 sums and RFC 1624 incremental updates. */
 #include <setjmp.h>
 #include <stdarg.h>

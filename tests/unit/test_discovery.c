@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PLAT prefix discovery helpers: PREF64 in router advertisements (RFC
  * 8781 section 4) and DNS64 answers for ipv4only.arpa (RFC 7050 section
  * 3), with messages written out byte by byte from the RFCs' formats. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Packets handed over with offloads pending (NFQUEUE with NFQA_CFG_F_GSO):
  * partial checksums completed, TCP super-packets delivered whole or cut to
  * the IPv4 MTU. Checked against the test's own RFC 1071 sum, not the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* RFC 6052: the section 2.4 table, prefix validation and section 3.1. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The packet vectors of tests/vectors/gen.py: for each, the core's verdict,
  * reason and every output byte must match what scapy built from the RFC. */
 #include <arpa/inet.h>

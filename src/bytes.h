@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Big-endian field access on possibly unaligned packet bytes. */
 #ifndef CLAT_BYTES_H
 #define CLAT_BYTES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Internet checksum (RFC 1071) and incremental update (RFC 1624).
  *
  * Sums are kept as 32-bit accumulators of big-endian 16-bit words read

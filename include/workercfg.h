@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The translator's configuration, shared by the workers and changed by the
+ * main thread while they run (a new prefix, address or MTU): each worker
+ * copies it under the lock when gen moves, at the start of a batch. */
+#ifndef CLAT_WORKERCFG_H
+#define CLAT_WORKERCFG_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "xlat.h"
+
+struct worker_cfg {
+	pthread_mutex_t lock;
+	unsigned gen;			/* atomic; bumped on every change */
+	struct xlat_cfg cfg;
+	int dev_fd;			/* the CLAT tun: translations for
+					 * the host are written into it
+					 * (see txq.h); -1: none */
+	unsigned dev_gen;		/* bumped when dev_fd changes */
+};
+
+/* Publish a new configuration to every worker reading box. Each worker
+ * takes its own duplicate of dev_fd (txq_open_dev): the caller may close
+ * its own once the next one is published. */
+void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
+			int dev_fd);
+
+/* A reader's copy of the box; gen ~0u before the first take. */
+struct worker_cfg_copy {
+	unsigned gen;
+	struct xlat_cfg cfg;
+	int dev_fd;			/* the box's, valid under its lock */
+	unsigned dev_gen;
+};
+
+/* Refresh copy when the box changed (one acquire load otherwise); true
+ * when it did. When the device changed too, dev_changed (if not NULL)
+ * runs under the box's lock, with the descriptor still open. */
+bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy,
+		     void (*dev_changed)(int dev_fd, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The configuration box the main thread publishes to the workers. */
+#include "workercfg.h"
+
+void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
+			int dev_fd)
+{
+	pthread_mutex_lock(&box->lock);
+	box->cfg = *cfg;
+	if (dev_fd != box->dev_fd)
+		box->dev_gen++;
+	box->dev_fd = dev_fd;
+	__atomic_store_n(&box->gen, box->gen + 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&box->lock);
+}
+
+/* Take the published configuration when it changed: one load per batch
+ * otherwise. */
+bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy,
+		     void (*dev_changed)(int dev_fd, void *arg), void *arg)
+{
+	if (__atomic_load_n(&box->gen, __ATOMIC_ACQUIRE) == copy->gen)
+		return false;
+	pthread_mutex_lock(&box->lock);
+	copy->cfg = box->cfg;
+	if (copy->gen == ~0u || copy->dev_gen != box->dev_gen) {
+		copy->dev_fd = box->dev_fd;
+		copy->dev_gen = box->dev_gen;
+		if (dev_changed)
+			dev_changed(box->dev_fd, arg);
+	}
+	copy->gen = box->gen;
+	pthread_mutex_unlock(&box->lock);
+	return true;
+}
