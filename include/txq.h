@@ -14,6 +14,7 @@
 #ifndef CLAT_TXQ_H
 #define CLAT_TXQ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -32,6 +33,13 @@ struct txq {
 	enum txq_kind kind;
 	unsigned n;
 	uint64_t *errors;		/* counter of refused packets */
+	/* Which translation each packet came from (tag, set by the caller
+	 * before txq_add), and where a packet refused by the firewall
+	 * (EPERM: a drop rule) marks its translation's tag; NULL: not
+	 * kept. */
+	uint8_t cur_tag;
+	bool *refused;
+	uint8_t tag[TXQ_MAX];
 	struct mmsghdr msg[TXQ_MAX];
 	/* dev only: each packet behind its offload header, which carries
 	 * a checksum left partial (struct xlat_pkt) and GSO */

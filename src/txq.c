@@ -35,6 +35,7 @@ int txq_open(struct txq *q, enum txq_kind kind, uint32_t mark,
 	q->kind = kind;
 	q->n = 0;
 	q->errors = errors;
+	q->refused = NULL;
 	q->fd = -1;
 	if (fd < 0)
 		return fd;
@@ -49,6 +50,7 @@ int txq_open_dev(struct txq *q, int dev_fd, uint64_t *errors)
 	q->kind = TXQ_DEV;
 	q->n = 0;
 	q->errors = errors;
+	q->refused = NULL;
 	/* Its own descriptor: the main thread may close and replace the
 	 * device's (a recreated device) while this queue still writes. */
 	q->fd = dev_fd >= 0 ? fcntl(dev_fd, F_DUPFD_CLOEXEC, 0) : -1;
@@ -87,6 +89,8 @@ void txq_flush(struct txq *q)
 			/* The first message in line was refused: count it
 			 * and go on with the rest. */
 			STAT_INC(*q->errors);
+			if (errno == EPERM && q->refused)
+				q->refused[q->tag[done]] = true;
 			done++;
 		} else {
 			done += (unsigned)r;
@@ -128,6 +132,7 @@ void txq_add(struct txq *q, struct xlat_out *o, uint16_t gso_mss)
 
 		if (q->n == TXQ_MAX)
 			txq_flush(q);
+		q->tag[q->n] = q->cur_tag;
 		m = &q->msg[q->n].msg_hdr;
 		*m = (struct msghdr){ .msg_iov = iov,
 				      .msg_iovlen = o->pkt[i].iovcnt,

@@ -29,6 +29,11 @@ struct priv {
 	struct txq tx4, tx6, txdev;		/* raw IPv4, raw IPv6, CLAT tun */
 	struct rxbatch rx;
 	struct xlat_out out[RXBATCH];
+	/* per slot: the IPv4 original (for an error when its translation
+	 * is refused), and whether it was */
+	const uint8_t *in4[RXBATCH];
+	uint16_t in4_len[RXBATCH];
+	bool refused[RXBATCH];
 };
 
 /* Translate one queued packet into out and set its verdict for the
@@ -55,6 +60,8 @@ static void handle(struct worker *w, struct priv *p, const struct rxpkt *k,
 	if (p->txdev.fd >= 0)
 		in |= XLAT_IN_LEAVE_PARTIAL;
 	v4 = k->len > 0 && k->data[0] >> 4 == 4;
+	p->in4[s - p->rx.slot] = v4 ? k->data : NULL;
+	p->in4_len[s - p->rx.slot] = k->len;
 	v = v4 ? xlat_4to6_in(&p->cfg.cfg, &p->st, k->data, k->len, in, out)
 	       : xlat_6to4_in(&p->cfg.cfg, &p->st, k->data, k->len, in, out);
 	switch (v) {
@@ -108,6 +115,35 @@ static void dev_changed(int dev_fd, void *arg)
 		STAT_INC(w->stats.send_errors);
 }
 
+/* Shared mode: translations the firewall refused on the way out because
+ * they collide with a host flow (nftrules.c). Their IPv4 senders get an
+ * ICMPv4 error through the CLAT device, after the verdicts, so that their
+ * IPv4 conntrack entries are confirmed and the error is "related". */
+static void refused_errors(struct worker *w, struct priv *p, unsigned n)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!p->refused[i])
+			continue;
+		p->refused[i] = false;
+		if (!p->in4[i])
+			continue;
+		STAT_INC(w->stats.drop[XLAT_R_REFUSED_OUT]);
+		if (xlat_4to6_refused(&p->cfg.cfg, p->in4[i], p->in4_len[i],
+				      &p->out[i]) != XLAT_REPLY)
+			continue;
+		STAT_INC(w->stats.icmp_errors);
+		tx_pick(p, &p->out[i])->cur_tag = (uint8_t)i;
+		txq_add(tx_pick(p, &p->out[i]), &p->out[i], 0);
+		any = true;
+	}
+	if (any) {
+		txq_flush(&p->txdev);
+		txq_flush(&p->tx4);
+	}
+}
+
 /* Receive and handle one batch; the number of packets, or -errno. */
 static int batch(struct worker *w, struct priv *p)
 {
@@ -126,6 +162,7 @@ static int batch(struct worker *w, struct priv *p)
 		if (rxbatch_parse(&p->rx, i, &p->rx.slot[n], &k) < 0)
 			continue;
 		handle(w, p, &k, &p->rx.slot[n], &p->out[n]);
+		tx_pick(p, &p->out[n])->cur_tag = (uint8_t)n;
 		txq_add(tx_pick(p, &p->out[n]), &p->out[n],
 			k.gso ? gso_mss(p) : 0);
 		n++;
@@ -136,6 +173,7 @@ static int batch(struct worker *w, struct priv *p)
 	/* Verdicts last, as for a single packet: the translations are out
 	 * before the originals move on. */
 	rxbatch_verdicts(&p->rx, p->nl, n);
+	refused_errors(w, p, n);
 	return r;
 }
 
@@ -195,6 +233,7 @@ int worker_start(struct worker *w)
 	err = txq_open(&p->tx6, TXQ_INET6, w->fwmark, &w->stats.send_errors);
 	if (err)
 		goto fail;
+	p->tx6.refused = p->refused;
 	err = -pthread_create(&w->thread, NULL, run, w);
 	if (err)
 		goto fail;
