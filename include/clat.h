@@ -54,7 +54,8 @@ struct clat {
 	unsigned nsaved;
 	size_t saved_len[CLAT_SAVED_ROUTES];
 	uint8_t saved[CLAT_SAVED_ROUTES][512];
-	char saved_path[64];
+	int run_fd;			/* RUNDIR (rundir.h), set by the caller */
+	char saved_name[32];		/* this namespace's file in it */
 	char last_state[160];
 	struct status_info si;
 };
@@ -85,7 +86,7 @@ int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f);
 /* Remove what any run of clat-nfq in this namespace installed: rules,
  * the CLAT device when it is ours, its addresses, and put back a native
  * IPv4 default route a run took over. */
-void clat_cleanup(const struct config *c, const char *saved_path,
+void clat_cleanup(const struct config *c, int run_fd, const char *saved_name,
 		  bool keep_rules);
 
 #endif

@@ -18,7 +18,9 @@
 #include "clat.h"
 #include "log.h"
 #include "privs.h"
+#include "routefile.h"
 #include "rtnl.h"
+#include "rundir.h"
 #include "tundev.h"
 
 extern char **environ;
@@ -242,35 +244,61 @@ int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f)
 
 /* v4-defaultroute-replace: native IPv4 default routes are taken out while
  * the CLAT runs and put back afterwards. Their messages are kept in a file
- * as well, so that a run after a crash puts them back. */
+ * as well (routefile.h), with this namespace's cookie, so that a run after
+ * a crash puts them back, only in this namespace and only as IPv4 default
+ * routes. Without a cookie (Linux before 5.14) no file is written: a
+ * namespace's inode number is reused at once, so nothing else says whose
+ * a file is; the routes then come back at a normal exit only. */
 static void save_routes(const struct clat *k)
 {
-	int fd = open(k->saved_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		      0600);
+	uint8_t buf[ROUTEFILE_SIZE];
+	const uint8_t *msg[CLAT_SAVED_ROUTES];
+	size_t len;
+	uint64_t cookie;
+	int e;
 
-	if (fd < 0)
+	if (k->run_fd < 0 || !k->saved_name[0] || netns_cookie(&cookie))
 		return;
-	for (unsigned i = 0; i < k->nsaved; i++) {
-		uint32_t len = (uint32_t)k->saved_len[i];
-
-		if (write(fd, &len, sizeof(len)) != sizeof(len) ||
-		    write(fd, k->saved[i], len) != (ssize_t)len)
-			break;
-	}
-	close(fd);
+	for (unsigned i = 0; i < k->nsaved; i++)
+		msg[i] = k->saved[i];
+	len = routefile_build(buf, sizeof(buf), cookie, msg, k->saved_len,
+			      k->nsaved);
+	e = len ? rundir_write(k->run_fd, k->saved_name, buf, len) : -EINVAL;
+	if (e)
+		log_warn(e, "saving the native IPv4 default routes in %s/%s",
+			 RUNDIR, k->saved_name);
 }
 
-static void restore_routes_file(const char *path)
+static void restore_routes_file(int run_fd, const char *name)
 {
-	uint8_t msg[512];
-	uint32_t len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t buf[ROUTEFILE_SIZE + 1];
+	const uint8_t *msg[ROUTEFILE_MAX];
+	size_t mlen[ROUTEFILE_MAX];
+	uint64_t cookie = 0;
+	ssize_t len;
+	int fd = rundir_openat(run_fd, name, O_RDONLY), n;
 
-	if (fd < 0)
+	if (fd == -ENOENT)
 		return;
-	while (read(fd, &len, sizeof(len)) == sizeof(len) &&
-	       len <= sizeof(msg) && read(fd, msg, len) == (ssize_t)len) {
-		int e = rtnl_route_replay(msg, len, true);
+	if (fd < 0) {
+		log_warn(fd, "%s/%s: not read", RUNDIR, name);
+		unlinkat(run_fd, name, 0);
+		return;
+	}
+	len = read(fd, buf, sizeof(buf));
+	close(fd);
+	netns_cookie(&cookie);
+	n = len < 0 || (size_t)len > ROUTEFILE_SIZE ? -EINVAL :
+	    routefile_parse(buf, (size_t)len, cookie, msg, mlen, ROUTEFILE_MAX);
+	if (n == -ESTALE)
+		log_warnx("%s/%s: saved routes of another network namespace "
+			  "(gone; its inode number now names this one): not "
+			  "put back", RUNDIR, name);
+	else if (n < 0)
+		log_warnx("%s/%s: not a saved IPv4 default route: ignored",
+			  RUNDIR, name);
+	for (int i = 0; i < n; i++) {
+		int e = rtnl_route_replay(msg[i], mlen[i], true);
 
 		if (e && e != -EEXIST)
 			log_warn(e, "putting back a native IPv4 default route");
@@ -278,8 +306,7 @@ static void restore_routes_file(const char *path)
 			log_info("put back the native IPv4 default route a "
 				 "previous run had replaced");
 	}
-	close(fd);
-	unlink(path);
+	unlinkat(run_fd, name, 0);
 }
 
 static void take_native_routes(struct clat *k)
@@ -317,7 +344,8 @@ static void give_back_routes(struct clat *k)
 	if (k->nsaved)
 		log_info("native IPv4 default route put back");
 	k->nsaved = 0;
-	unlink(k->saved_path);
+	if (k->run_fd >= 0 && k->saved_name[0])
+		unlinkat(k->run_fd, k->saved_name, 0);
 }
 
 /* script-up / script-down: run by /bin/sh with the configuration in the
@@ -371,7 +399,7 @@ static void run_script(const struct clat *k, const char *script,
 			  WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
-void clat_cleanup(const struct config *c, const char *saved_path,
+void clat_cleanup(const struct config *c, int run_fd, const char *saved_name,
 		  bool keep_rules)
 {
 	int ifindex = (int)if_nametoindex(c->clat_dev);
@@ -386,8 +414,8 @@ void clat_cleanup(const struct config *c, const char *saved_path,
 			tundev_remove(c->clat_dev);
 	}
 	rtnl_addr6_remove_ours();
-	if (saved_path && saved_path[0])
-		restore_routes_file(saved_path);
+	if (run_fd >= 0 && saved_name && saved_name[0])
+		restore_routes_file(run_fd, saved_name);
 }
 
 int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
@@ -402,8 +430,8 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	k->box.dev_fd = -1;
 	k->first = true;
 	pthread_mutex_init(&k->box.lock, NULL);
-	if (run_path(k->saved_path, sizeof(k->saved_path), "route4"))
-		k->saved_path[0] = '\0';
+	if (rundir_name(k->saved_name, sizeof(k->saved_name), "route4"))
+		k->saved_name[0] = '\0';
 	xlat_cfg_init(&k->xc);
 	memcpy(k->xc.clat4, c->clat_v4, 4);
 
@@ -414,7 +442,7 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	 * IPv6 packets to the host's own TCP, which resets the connections
 	 * that were meant to survive the restart. While no prefix is known
 	 * they stay for a grace period, then go. */
-	clat_cleanup(c, k->saved_path, c->nft_rules);
+	clat_cleanup(c, k->run_fd, k->saved_name, c->nft_rules);
 	if (c->nft_rules) {
 		k->rules_on = true;	/* maybe: replaced or removed later */
 		k->leftover_until = discover_now() + LEFTOVER_GRACE_MS;
@@ -870,7 +898,7 @@ void clat_stop(struct clat *k)
 	give_back_routes(k);
 	discover_close(&k->disc);
 	if (k->clat_ifindex > 0)
-		clat_cleanup(k->c, NULL, false);
+		clat_cleanup(k->c, -1, NULL, false);
 	if (k->dev_fd >= 0)
 		close(k->dev_fd);
 	k->dev_fd = -1;

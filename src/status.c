@@ -36,6 +36,7 @@ int status_listen(const char *path)
 {
 	struct sockaddr_un a;
 	int fd, err = addr_of(path, &a);
+	mode_t old;
 
 	if (err)
 		return err;
@@ -43,8 +44,11 @@ int status_listen(const char *path)
 	if (fd < 0)
 		return -errno;
 	unlink(path);	/* a crashed run's: the lock says it is gone */
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    chmod(path, 0600) < 0 || listen(fd, 8) < 0) {
+	/* Created 0600 (no chmod afterwards: that would follow a link). */
+	old = umask(077);
+	err = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	umask(old);
+	if (err < 0 || listen(fd, 8) < 0) {
 		err = -errno;
 		close(fd);
 		unlink(path);
