@@ -16,6 +16,7 @@
 #include "config.h"
 #include "discover.h"
 #include "nftrules.h"
+#include "scripts.h"
 #include "status.h"
 #include "worker.h"
 
@@ -57,6 +58,7 @@ struct clat {
 	int run_fd;			/* RUNDIR (rundir.h), set by the caller */
 	char saved_name[32];		/* this namespace's file in it */
 	char last_state[160];
+	struct scripts scripts;		/* script-up/-down running */
 	struct status_info si;
 };
 

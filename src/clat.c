@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clat.h"
@@ -21,9 +20,8 @@
 #include "routefile.h"
 #include "rtnl.h"
 #include "rundir.h"
+#include "scripts.h"
 #include "tundev.h"
-
-extern char **environ;
 
 /* How long a crashed run's rules may wait for this run's first prefix. */
 #define LEFTOVER_GRACE_MS 5000
@@ -350,15 +348,12 @@ static void give_back_routes(struct clat *k)
 
 /* script-up / script-down: run by /bin/sh with the configuration in the
  * environment, as clatd does (clat_dev, clat_v4_addr, clat_v6_addr,
- * plat_prefix, plat_dev), and the two network capabilities. */
-static void run_script(const struct clat *k, const char *script,
-		       const char *what)
+ * plat_prefix, plat_dev), and the two network capabilities; in the
+ * background, with a timeout (scripts.h). */
+static void run_script(struct clat *k, const char *script, const char *what)
 {
 	char vars[6][128];
-	char *envp[512];
-	size_t n = 0;
-	pid_t pid;
-	int st;
+	char *v[6];
 
 	if (!script[0])
 		return;
@@ -369,34 +364,8 @@ static void run_script(const struct clat *k, const char *script,
 	snprintf(vars[4], sizeof(vars[4]), "plat_dev=%s", k->si.plat_dev);
 	snprintf(vars[5], sizeof(vars[5]), "clat_event=%s", what);
 	for (size_t i = 0; i < 6; i++)
-		envp[n++] = vars[i];
-	for (char **e = environ; *e && n < 511; e++)
-		envp[n++] = *e;
-	envp[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = { "sh", "-c", (char *)script, NULL };
-		sigset_t none;
-
-		/* The script starts with the signals as a shell expects
-		 * them, not the daemon's blocked and ignored ones. */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		privs_for_script();
-		execve("/bin/sh", argv, envp);
-		_exit(127);
-	}
-	if (pid < 0) {
-		log_warn(-errno, "script-%s", what);
-		return;
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return;
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		log_warnx("script-%s failed (status %d)", what,
-			  WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		v[i] = vars[i];
+	scripts_start(&k->scripts, script, what, v, 6, discover_now());
 }
 
 void clat_cleanup(const struct config *c, int run_fd, const char *saved_name,
@@ -426,6 +395,7 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	k->nworkers = nworkers;
 	k->gso_queue_num = c->gso ? (uint16_t)(c->queue_num + nworkers) : 0;
 	k->anycast_fd = -1;
+	scripts_init(&k->scripts, c->script_timeout);
 	k->dev_fd = -1;
 	k->box.dev_fd = -1;
 	k->first = true;
@@ -864,6 +834,8 @@ uint64_t clat_next(const struct clat *k, uint64_t now)
 
 	if (k->again)
 		return now;
+	if (scripts_next(&k->scripts) < next)
+		next = scripts_next(&k->scripts);
 	if (k->rules_on && !k->rs.queues && k->leftover_until > now &&
 	    k->leftover_until < next)
 		next = k->leftover_until;
@@ -886,6 +858,7 @@ void clat_stop(struct clat *k)
 		k->up = false;
 		run_script(k, k->c->script_down, "down");
 	}
+	scripts_stop(&k->scripts, discover_now());
 	if (k->rules_on)
 		nftrules_remove();
 	k->rules_on = false;

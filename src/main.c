@@ -307,6 +307,7 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGCHLD);	/* a script ended (scripts.h) */
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	/* Events first, so nothing that happens during start-up is missed. */
@@ -392,6 +393,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		now = discover_now();
+		scripts_reap(&k.scripts, now);
 		if (pf[P_STATUS].revents & POLLIN) {
 			clat_status_refresh(&k, now);
 			status_serve(sfd, &k.si, workers, nworkers);
@@ -420,6 +422,8 @@ int main(int argc, char **argv)
 		if (!(pf[P_SIG].revents & POLLIN) ||
 		    read(sigfd, &ssi, sizeof(ssi)) != sizeof(ssi))
 			continue;
+		if (ssi.ssi_signo == SIGCHLD)
+			continue;	/* reaped above */
 		if (ssi.ssi_signo == SIGUSR1) {
 			print_stats(workers, nworkers);
 			continue;
