@@ -16,10 +16,6 @@ int rtnl_addr4(bool add, int ifindex, const uint8_t a[4]);
 int rtnl_default4(bool add, int ifindex, const uint8_t src[4], uint32_t metric,
 		  uint32_t mtu, uint32_t advmss);
 
-/* Create the up, dummy interface name: its ifindex, or -errno
- * (-EOPNOTSUPP where the kernel has no dummy driver). */
-int rtnl_dummy_create(const char *name);
-
 /* Remove the interface name, whatever its kind. */
 int rtnl_link_del(const char *name);
 

@@ -21,7 +21,7 @@ struct status_info {
 	const char *v6_mode;		/* "shared", "derived", "explicit" */
 	char plat_dev[16];
 	char clat_dev[16];
-	const char *clat_dev_kind;	/* "dummy" or "tun" */
+	const char *clat_dev_kind;	/* "tun" */
 	unsigned queue_num, gso_queue_num;	/* gso_queue_num 0: none */
 	bool fail_open;
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */

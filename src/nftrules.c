@@ -573,9 +573,9 @@ static void shared_pickup(struct batch *bt, const struct nftrules_spec *s)
 
 static void print_shared_output(const struct nftrules_spec *s, FILE *f)
 {
-	fprintf(f, "		meta mark 0x%08x ct state new ct mark set 0x%08x counter accept comment \"%s\"\n"
-		"		meta mark 0x%08x ct mark 0x%08x counter accept comment \"%s\"\n"
-		"		meta mark 0x%08x counter drop comment \"%s\"\n",
+	fprintf(f, "\t\tmeta mark 0x%08x ct state new ct mark set 0x%08x counter accept comment \"%s\"\n"
+		"\t\tmeta mark 0x%08x ct mark 0x%08x counter accept comment \"%s\"\n"
+		"\t\tmeta mark 0x%08x counter drop comment \"%s\"\n",
 		s->fwmark, s->ctmark, C_NEW6, s->fwmark, s->ctmark, C_IN6,
 		s->fwmark, C_HIT6);
 }
@@ -586,11 +586,16 @@ static void print_shared_pickup(const struct nftrules_spec *s, FILE *f)
 
 	inet_ntop(AF_INET6, s->clat6, a, sizeof(a));
 	rfc6052_prefix_format(&s->plat, p, sizeof(p));
-	for (int k = 0; k < 4; k++)
-		fprintf(f, "		ip6 daddr %s ip6 saddr %s ct state new meta l4proto %s %s counter%s comment \"%s\"\n",
-			a, p, k % 2 ? "udp" : "tcp",
-			k < 2 ? "socket transparent 0" : "ct mark set",
-			k < 2 ? " accept" : "", k < 2 ? C_HOST6 : C_PICK6);
+	for (int k = 0; k < 4; k++) {
+		fprintf(f, "\t\tip6 daddr %s ip6 saddr %s ct state new meta l4proto %s ",
+			a, p, k % 2 ? "udp" : "tcp");
+		if (k < 2)
+			fprintf(f, "socket transparent 0 counter accept comment \"%s\"\n",
+				C_HOST6);
+		else
+			fprintf(f, "ct mark set 0x%08x counter comment \"%s\"\n",
+				s->ctmark, C_PICK6);
+	}
 }
 
 /* Router mode: what leaves through the CLAT device from elsewhere (a LAN,

@@ -118,34 +118,6 @@ int rtnl_default4(bool add, int ifindex, const uint8_t src[4], uint32_t metric,
 	return talk(nlh);
 }
 
-int rtnl_dummy_create(const char *name)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
-	struct nlattr *info;
-	unsigned idx;
-	int err;
-
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
-			   NLM_F_EXCL;
-	nlh->nlmsg_seq = (uint32_t)time(NULL);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
-	mnl_attr_nest_end(nlh, info);
-	err = talk(nlh);
-	if (err)
-		return err;
-	idx = if_nametoindex(name);
-	return idx ? (int)idx : -errno;
-}
-
 int rtnl_link_del(const char *name)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

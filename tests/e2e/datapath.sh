@@ -172,7 +172,7 @@ echo "-- crash and restart"
 # What a daemon in a namespace that is gone left: a free lock (and its
 # socket) under a name no namespace has. The next start removes them.
 stale=/run/clat-nfq/1$RANDOM$RANDOM
-mkdir -p /run/clat-nfq && touch "$stale.lock" "$stale.sock"
+mkdir -p -m 700 /run/clat-nfq && touch "$stale.lock" "$stale.sock"
 check "daemon starts" start
 check "a gone daemon's free lock and socket were swept" bash -c "[ ! -e $stale.lock ] && [ ! -e $stale.sock ]"
 kill -9 "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""
