@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "rfc6052.h"
+#include "xlat.h"
 
 enum config_v6_mode {
 	CONFIG_V6_SHARED,	/* the host's own address toward the PLAT */
@@ -21,6 +22,7 @@ enum config_v6_mode {
 
 #define CONFIG_DNS_MAX 4
 #define CONFIG_SCRIPT_MAX 256
+#define CONFIG_PATH_MAX 256
 
 struct config {
 	char clat_dev[IF_NAMESIZE];
@@ -57,6 +59,16 @@ struct config {
 	bool gso;			/* IPv6 TCP to offloading queues */
 	bool debug;
 	bool quiet;
+	/* RFC 7757 explicit address mappings (eam=, repeatable) and the
+	 * file of more (eam-file=, read by the daemon, fed to
+	 * config_eam_line()). */
+	struct xlat_eamt eam;
+	char eam_file[CONFIG_PATH_MAX];
+	/* SIIT-DC Edge Relay (RFC 7756): clat-v4-addr is the host's IPv4
+	 * service address, clat-v6-addr (or an eam= of it, /32 to /128) the
+	 * address a Border Relay maps it to; it may then be the RFC 6052
+	 * address of clat-v4-addr under plat-prefix. */
+	bool edge_relay;
 };
 
 #define CONFIG_ERR_MAX 256
@@ -70,6 +82,11 @@ int config_set(struct config *c, const char *key, const char *value,
 /* One line of a file: blank lines and '#' comments are skipped, spaces
  * around key and value are ignored. 0 or -EINVAL. */
 int config_line(struct config *c, const char *line, char *err, size_t errlen);
+
+/* One line of an eam-file: an IPV4-PREFIX,IPV6-PREFIX pair; blank lines
+ * and '#' comments are skipped. 0 or -EINVAL with err filled. */
+int config_eam_line(struct config *c, const char *line, char *err,
+		    size_t errlen);
 
 /* Check what only the whole configuration can tell; 0 or -EINVAL. */
 int config_finish(struct config *c, char *err, size_t errlen);

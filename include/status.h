@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "worker.h"
+#include "xlat.h"
 
 /* What the daemon runs with, as text. */
 struct status_info {
@@ -29,6 +30,7 @@ struct status_info {
 					 * "clat device" (see worker.c) */
 	uint64_t ra_accepted;		/* PREF64 RAs taken from the uplink */
 	uint64_t ra_ignored;		/* and from elsewhere, ignored */
+	const struct xlat_eamt *eam;	/* RFC 7757 mappings, or NULL */
 };
 
 /* Where the daemon keeps its per-namespace files (RuntimeDirectory=). */
