@@ -19,6 +19,13 @@ int rtnl_default4(bool add, int ifindex, const uint8_t src[4], uint32_t metric,
 /* Remove the interface name, whatever its kind. */
 int rtnl_link_del(const char *name);
 
+/* Loose reverse-path filtering (2) on ifindex, the CLAT device: what
+ * arrives on it comes from anywhere through the PLAT, and the kernel takes
+ * the larger of "all" and the device's setting, so strict filtering set
+ * for "all" no longer drops it while the CLAT's own default route is out
+ * (v4-conncheck). Goes with the device. */
+int rtnl_link_rp_loose(int ifindex);
+
 /* Set the alias of ifindex (what `ip link` shows as "alias"). */
 int rtnl_link_alias(int ifindex, const char *alias);
 /* The alias of interface name into alias (empty when it has none): 0 or

@@ -69,6 +69,8 @@ static int dev_create(const char *name, const char **kind, int *fd)
 		return *fd;
 	/* Unmarked, a later run would take it for someone else's. */
 	e = rtnl_link_alias(idx, DEV_ALIAS);
+	if (!e)
+		e = rtnl_link_rp_loose(idx);
 	if (e) {
 		close(*fd);
 		*fd = -1;

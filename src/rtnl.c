@@ -10,6 +10,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 
 #include "rtnl.h"
 
@@ -143,6 +144,32 @@ int rtnl_link_alias(int ifindex, const char *alias)
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	return talk(nlh);
+}
+
+int rtnl_link_rp_loose(int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nlattr *spec, *inet, *conf;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	/* IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { RP_FILTER = 2 } } }:
+	 * a device setting through netlink, where /proc/sys may be
+	 * read-only (ProtectKernelTunables). */
+	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	inet = mnl_attr_nest_start(nlh, AF_INET);
+	conf = mnl_attr_nest_start(nlh, IFLA_INET_CONF);
+	mnl_attr_put_u32(nlh, IPV4_DEVCONF_RP_FILTER, 2);
+	mnl_attr_nest_end(nlh, conf);
+	mnl_attr_nest_end(nlh, inet);
+	mnl_attr_nest_end(nlh, spec);
 	return talk(nlh);
 }
 

@@ -141,10 +141,12 @@ seen() { in_h nft list chain ip seen "$1" | awk '/counter/ { for (i = 1; i < NF;
 check "daemon starts (delivery)" start
 check "status: delivery through the clat device" wait_for 2 delivery "clat device"
 check "ping, delivered on clat" bash -c "ip netns exec $h ping -c5 -i0.2 -W2 -q $LAB_S4 >/dev/null"
-check "  input saw the 5 replies on clat, none on lo, output none" [ "$(seen in)/$(seen inlo)/$(seen out)" = "5/0/0" ]
+v="$(seen in)/$(seen inlo)/$(seen out)"
+check "  input saw the 5 replies on clat, none on lo, output none ($v)" [ "$v" = "5/0/0" ]
 in_h sysctl -qw net.ipv4.conf.all.rp_filter=1
 check "ping under strict rp_filter" bash -c "ip netns exec $h ping -c5 -i0.2 -W2 -q $LAB_S4 >/dev/null"
-check "  on clat too" [ "$(seen in)/$(seen inlo)/$(seen out)" = "10/0/0" ]
+v="$(seen in)/$(seen inlo)/$(seen out)"
+check "  on clat too ($v)" [ "$v" = "10/0/0" ]
 got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$LAB_S4:8080 - | sha256sum)
 check "TCP under strict rp_filter, bytes verified" [ "$got" = "$sum" ]
 in_h sysctl -qw net.ipv4.conf.all.rp_filter=2
