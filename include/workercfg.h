@@ -35,9 +35,12 @@ struct worker_cfg_copy {
 };
 
 /* Refresh copy when the box changed (one acquire load otherwise); true
- * when it did. When the device changed too, dev_changed (if not NULL)
- * runs under the box's lock, with the descriptor still open. */
+ * when it did. The box before its first publish (gen 0) is not taken.
+ * When the device changed too, dev_changed (if not NULL) runs under the
+ * box's lock, with the descriptor still open. */
 bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy,
 		     void (*dev_changed)(int dev_fd, void *arg), void *arg);
+/* Whether copy holds a published configuration (else: drop packets). */
+bool worker_cfg_valid(const struct worker_cfg_copy *copy);
 
 #endif
