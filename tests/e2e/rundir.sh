@@ -56,6 +56,12 @@ rc=0; private_run "mkdir -m 700 /run/clat-nfq && chown nobody /run/clat-nfq" || 
 check "one owned by another user is refused (exit $rc)" [ $rc = 1 ]
 rc=0; private_run "mkdir -m 700 /run/elsewhere && ln -s elsewhere /run/clat-nfq" || rc=$?
 check "a symbolic link is refused (exit $rc)" [ $rc = 1 ]
+# systemd's own link (DynamicUser= with RuntimeDirectoryPreserve=: the
+# directory is /run/private/clat-nfq): taken, being root's and saying so.
+rc=0; private_run "mkdir -p -m 700 /run/private/clat-nfq && ln -s private/clat-nfq /run/clat-nfq" || rc=$?
+check "systemd's link to private/clat-nfq is taken (still running at 3 s)" [ $rc = 124 ]
+rc=0; private_run "mkdir -p -m 700 /run/private/clat-nfq && ln -s private/clat-nfq /run/clat-nfq && chown -h nobody /run/clat-nfq" || rc=$?
+check "the same link made by another user is refused (exit $rc)" [ $rc = 1 ]
 rc=0; private_run "true" || rc=$?
 check "a fresh one is made and used (still running at 3 s)" [ $rc = 124 ]
 echo "precious" > "/tmp/$n.victim"
