@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "worker.h"
 
@@ -27,6 +29,9 @@ struct status_info {
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
 	const char *delivery;		/* how translations reach the host:
 					 * "lo" or "raw" (see worker.c) */
+	long long prefix_lifetime;	/* s left of a PREF64 prefix; -1:
+					 * none or not from an RA */
+	uint64_t started;		/* discover_now() at start, ms */
 };
 
 /* Where the daemon keeps its per-namespace files (RuntimeDirectory=). */
@@ -39,12 +44,26 @@ int run_path(char *path, size_t size, const char *ext);
  * listening fd or -errno. */
 int status_listen(const char *path);
 
-/* Answer one waiting client on lfd. */
+/* Answer one waiting client on lfd: "text", "json" or "metrics". */
 void status_serve(int lfd, const struct status_info *si,
 		  const struct worker *w, unsigned n);
 
-/* `clat-nfq status [--json]`: ask the daemon of this namespace and print
- * its answer. Exit status: 0, or 1 when no daemon answers. */
-int status_client(bool json);
+/* The counters in Prometheus' text exposition format (version 0.0.4). */
+void status_metrics(FILE *f, const struct status_info *si,
+		    const struct worker *w, unsigned n);
+
+/* Replace path with status_metrics() atomically: a new file in the same
+ * directory, then rename(2), so a reader (node_exporter's textfile
+ * collector) sees the old file or the new one, never part of one.
+ * Mode 0644. 0 or -errno. */
+int status_metrics_file(const char *path, const struct status_info *si,
+			const struct worker *w, unsigned n);
+
+enum status_kind { STATUS_TEXT, STATUS_JSON, STATUS_METRICS };
+
+/* `clat-nfq status [--json]`, `clat-nfq metrics`: ask the daemon of this
+ * namespace and print its answer. Exit status: 0, or 1 when no daemon
+ * answers. */
+int status_client(enum status_kind kind);
 
 #endif

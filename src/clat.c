@@ -17,6 +17,7 @@
 
 #include "clat.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "privs.h"
 #include "rtnl.h"
 #include "tundev.h"
@@ -598,6 +599,7 @@ void clat_status_refresh(struct clat *k, uint64_t now)
 	const char *source;
 
 	bool have = discover_pick(&k->disc, &pfx, &source);
+	k->si.prefix_lifetime = -1;	/* no lifetime but an RA's */
 
 	if (have && !strcmp(source, "DNS64 (ipv4only.arpa)"))
 		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
@@ -606,10 +608,11 @@ void clat_status_refresh(struct clat *k, uint64_t now)
 		char ifn[IF_NAMESIZE] = "?";
 
 		if_indextoname(k->disc.ra_ifindex, ifn);
+		k->si.prefix_lifetime = k->disc.ra_expires > now ?
+			(long long)((k->disc.ra_expires - now) / 1000) : 0;
 		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
-			 "%s on %s, %llu s left", source, ifn,
-			 (unsigned long long)(k->disc.ra_expires > now ?
-					      (k->disc.ra_expires - now) / 1000 : 0));
+			 "%s on %s, %lld s left", source, ifn,
+			 k->si.prefix_lifetime);
 	} else {
 		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
 			 "%s", source);
@@ -621,6 +624,7 @@ static void set_state(struct clat *k, const char *state)
 	snprintf(k->si.state, sizeof(k->si.state), "%s", state);
 	if (strcmp(k->last_state, state) != 0) {
 		log_info("%s", state);
+		sdnotify("STATUS=%s", state);
 		snprintf(k->last_state, sizeof(k->last_state), "%s", state);
 	}
 }

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -31,40 +32,78 @@
 #include "log.h"
 #include "privs.h"
 #include "rtnl.h"
+#include "sdnotify.h"
 #include "status.h"
+#include "version.h"
 #include "worker.h"
 #include "xlat.h"
 
 #define MAX_WORKERS 64
 
+#define DEFAULT_CONFIG "/etc/clat-nfq.conf"
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: clat-nfq [-c FILE] [-d] [-q] [-p] [-h] [key=value ...]\n"
+	fprintf(f, "usage: clat-nfq [-c FILE] [-d]... [-q]... [-p] [key=value ...]\n"
 		   "       clat-nfq status [--json]   ask the running daemon\n"
-		   "  -c FILE  configuration (default /etc/clat-nfq.conf)\n"
-		   "  -d       debug output   -q  quiet\n"
+		   "       clat-nfq metrics           its counters for Prometheus\n"
+		   "       clat-nfq -h | --help | -V | --version\n"
+		   "  -c FILE  configuration (default " DEFAULT_CONFIG ";\n"
+		   "           a clatd.conf works too)\n"
+		   "  -d       debug output (twice: more)\n"
+		   "  -q       quiet (twice: no warnings either)\n"
 		   "  -p       print the nftables ruleset this configuration\n"
 		   "           installs, and exit (see nft-rules=no)\n"
-		   "  key=value on the command line wins over the file\n");
+		   "  key=value on the command line wins over the file\n"
+		   "See clat-nfq(8) and clat-nfq.conf(5).\n");
 }
 
+/* `clat-nfq status|metrics [options]`: only the options each knows. */
+static int client_main(int argc, char **argv)
+{
+	bool metrics = !strcmp(argv[1], "metrics"), json = false;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: clat-nfq status [--json]\n"
+			       "       clat-nfq metrics\n");
+			return 0;
+		}
+		if (!metrics && !strcmp(argv[i], "--json")) {
+			json = true;
+			continue;
+		}
+		fprintf(stderr, "clat-nfq %s: unknown option '%s'\n"
+			"usage: clat-nfq status [--json] | clat-nfq metrics\n",
+			argv[1], argv[i]);
+		return 2;
+	}
+	return status_client(metrics ? STATUS_METRICS :
+			     json ? STATUS_JSON : STATUS_TEXT);
+}
+
+/* A file in clatd's syntax: bad values are errors (-1), unknown keys and
+ * clatd's keys without meaning here are warnings. */
 static int load_file(struct config *c, const char *path, bool must)
 {
 	char line[1100], err[CONFIG_ERR_MAX];
 	FILE *f = fopen(path, "re");
-	int n = 0, rc = 0;
+	int n = 0, rc = 0, e;
 
 	if (!f) {
 		if (!must && errno == ENOENT)
 			return 0;
-		log_warn(-errno, "%s", path);
+		log_err(-errno, "%s", path);
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		n++;
 		line[strcspn(line, "\n")] = '\0';
-		if (config_line(c, line, err, sizeof(err))) {
+		e = config_line(c, line, err, sizeof(err));
+		if (e == CONFIG_WARN) {
 			log_warnx("%s:%d: %s", path, n, err);
+		} else if (e) {
+			log_errx("%s:%d: %s", path, n, err);
 			rc = -1;
 		}
 	}
@@ -144,24 +183,47 @@ static int lock_instance(char *path, size_t size)
 	return fd;
 }
 
-/* systemd's readiness protocol without libsystemd. */
-static void notify(const char *msg)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+/* What the main loop does on its own clock, whatever else happens:
+ * WATCHDOG=1 at half of WatchdogSec=, the metrics file every few seconds.
+ * Times are discover_now() milliseconds. */
+struct periodic {
+	uint64_t wd_every, wd_next;
+	uint64_t metrics_next;
+	const char *metrics_file;
+};
 
-	if (!path || !path[0] || strlen(path) >= sizeof(sa.sun_path))
-		return;
-	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = '\0';
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa,
-	       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
-	close(fd);
+#define METRICS_EVERY_MS 5000
+
+/* poll()'s timeout until the next of them; -1: none. */
+static int periodic_timeout(const struct periodic *p, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (p->wd_every)
+		next = p->wd_next;
+	if (p->metrics_file && p->metrics_next < next)
+		next = p->metrics_next;
+	if (next == UINT64_MAX)
+		return -1;
+	return next <= now ? 0 : next - now > 60000 ? 60000 : (int)(next - now);
+}
+
+static void periodic_run(struct periodic *p, uint64_t now, struct clat *k,
+			 const struct worker *w, unsigned n)
+{
+	int e;
+
+	if (p->wd_every && now >= p->wd_next) {
+		sdnotify("WATCHDOG=1");
+		p->wd_next = now + p->wd_every;
+	}
+	if (p->metrics_file && now >= p->metrics_next) {
+		clat_status_refresh(k, now);
+		e = status_metrics_file(p->metrics_file, &k->si, w, n);
+		if (e)
+			log_warn(e, "metrics-file=%s", p->metrics_file);
+		p->metrics_next = now + METRICS_EVERY_MS;
+	}
 }
 
 static void print_stats(struct worker *w, unsigned n)
@@ -206,7 +268,14 @@ int main(int argc, char **argv)
 	static struct worker workers[MAX_WORKERS];
 	static struct xlat_segcache segs;	/* what all workers learn */
 	static struct clat k;
-	const char *file = "/etc/clat-nfq.conf";
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = DEFAULT_CONFIG;
+	struct periodic per = { 0 };
+	unsigned ndebug = 0, nquiet = 0;
 	char err[CONFIG_ERR_MAX], lockpath[64], sockpath[96] = "";
 	struct mnl_socket *ev = NULL;
 	struct config c;
@@ -215,19 +284,24 @@ int main(int argc, char **argv)
 	int opt, lock, stopfd = -1, rc = 1, e, sfd = -1, sigfd = -1, tfd = -1;
 	bool must = false, print = false, started = false;
 
-	if (argc >= 2 && !strcmp(argv[1], "status"))
-		return status_client(argc >= 3 && !strcmp(argv[2], "--json"));
+	if (argc >= 2 && (!strcmp(argv[1], "status") ||
+			  !strcmp(argv[1], "metrics")))
+		return client_main(argc, argv);
 	config_init(&c);
-	while ((opt = getopt(argc, argv, "c:dqph")) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:dqphV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': file = optarg; must = true; break;
-		case 'd': c.debug = true; break;
-		case 'q': c.quiet = true; break;
+		case 'd': ndebug++; break;
+		case 'q': nquiet++; break;
 		case 'p': print = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("clat-nfq %s\n", CLAT_NFQ_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	/* Level options count like clatd's (-d -d is debug=2); until the
+	 * configuration is read they already apply to its warnings. */
+	log_set_level(nquiet, ndebug);
 	if (load_file(&c, file, must))
 		return 2;
 	for (; optind < argc; optind++) {
@@ -235,24 +309,33 @@ int main(int argc, char **argv)
 		char key[64];
 
 		if (!eq || (size_t)(eq - argv[optind]) >= sizeof(key)) {
-			log_warnx("%s: expected key=value", argv[optind]);
+			log_errx("%s: expected key=value", argv[optind]);
 			return 2;
 		}
 		/* argv stays as given, so ps and pgrep -f show it whole. */
 		memcpy(key, argv[optind], (size_t)(eq - argv[optind]));
 		key[eq - argv[optind]] = '\0';
-		if (config_set(&c, key, eq + 1, err, sizeof(err))) {
+		/* Here an unknown key is an error: a typo on the command
+		 * line is the user's, right now. */
+		e = config_set(&c, key, eq + 1, err, sizeof(err));
+		if (e == CONFIG_WARN) {
 			log_warnx("%s", err);
+		} else if (e) {
+			log_errx("%s", err);
 			return 2;
 		}
 	}
 	if (config_finish(&c, err, sizeof(err))) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		return 2;
 	}
-	log_set_level(c.quiet ? LOG_QUIET : c.debug ? LOG_DEBUG : LOG_NORMAL);
+	if (ndebug)
+		c.debug = ndebug;
+	if (nquiet)
+		c.quiet = nquiet;
+	log_set_level(c.quiet, c.debug);
 	if (c.plat_dev[0] && !if_nametoindex(c.plat_dev)) {
-		log_warnx("plat-dev=%s: no such interface", c.plat_dev);
+		log_errx("plat-dev=%s: no such interface", c.plat_dev);
 		return 2;
 	}
 
@@ -268,16 +351,16 @@ int main(int argc, char **argv)
 	 * privileges, for this thread and the workers it starts. */
 	e = privs_drop();
 	if (e) {
-		log_warn(e, "dropping privileges");
+		log_err(e, "dropping privileges");
 		return 1;
 	}
 	lock = lock_instance(lockpath, sizeof(lockpath));
 	if (lock == -EBUSY) {
-		log_warnx("another clat-nfq runs in this network namespace "
-			  "(%s is locked)", lockpath);
+		log_errx("another clat-nfq runs in this network namespace "
+			 "(%s is locked)", lockpath);
 		return 1;
 	} else if (lock < 0) {
-		log_warn(lock, "locking %s", lockpath);
+		log_err(lock, "locking %s", lockpath);
 		return 1;
 	}
 
@@ -295,7 +378,7 @@ int main(int argc, char **argv)
 	/* Events first, so nothing that happens during start-up is missed. */
 	ev = rtnl_events_open();
 	if (!ev) {
-		log_warn(-errno, "listening to rtnetlink");
+		log_err(-errno, "listening to rtnetlink");
 		goto out;
 	}
 	started = true;
@@ -303,7 +386,7 @@ int main(int argc, char **argv)
 		goto out;
 	stopfd = eventfd(0, EFD_CLOEXEC);
 	if (stopfd < 0) {
-		log_warn(-errno, "eventfd");
+		log_err(-errno, "eventfd");
 		goto out;
 	}
 	for (i = 0; i < nworkers; i++) {
@@ -316,7 +399,7 @@ int main(int argc, char **argv)
 		};
 		e = worker_start(&workers[i]);
 		if (e) {
-			log_warn(e, "worker for queue %u", c.queue_num + i);
+			log_err(e, "worker for queue %u", c.queue_num + i);
 			nworkers = i;
 			goto out;
 		}
@@ -348,10 +431,15 @@ int main(int argc, char **argv)
 	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (sigfd < 0 || tfd < 0) {
-		log_warn(-errno, "signalfd/timerfd");
+		log_err(-errno, "signalfd/timerfd");
 		goto out;
 	}
-	notify("READY=1");
+	k.si.started = discover_now();
+	per.wd_every = sdnotify_watchdog_ms();
+	per.wd_next = k.si.started;
+	per.metrics_file = c.metrics_file[0] ? c.metrics_file : NULL;
+	per.metrics_next = k.si.started;
+	sdnotify("READY=1\nSTATUS=%s", k.si.state);
 
 	for (;;) {
 		enum { P_SIG, P_STATUS, P_RTNL, P_RA, P_DNS, P_TIMER, P_N };
@@ -369,12 +457,13 @@ int main(int argc, char **argv)
 
 		now = discover_now();
 		arm(tfd, clat_next(&k, now), now);
-		if (poll(pf, P_N, -1) < 0) {
+		if (poll(pf, P_N, periodic_timeout(&per, now)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		now = discover_now();
+		periodic_run(&per, now, &k, workers, nworkers);
 		if (pf[P_STATUS].revents & POLLIN) {
 			clat_status_refresh(&k, now);
 			status_serve(sfd, &k.si, workers, nworkers);
@@ -414,7 +503,7 @@ int main(int argc, char **argv)
 		}
 		break;
 	}
-	notify("STOPPING=1");
+	sdnotify("STOPPING=1\nSTATUS=stopping");
 	rc = 0;
 out:
 	if (stopfd >= 0) {
