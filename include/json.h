@@ -13,9 +13,10 @@
  * out (size bytes); returns the length it needs (without the NUL), as
  * snprintf does, so a result >= size means it was cut. '"', '\' and the
  * control characters are escaped; valid UTF-8 passes as it is; every byte
- * that is not part of valid UTF-8 becomes \u0080..\u00ff, one escape per
- * byte, so the output is always valid UTF-8 and the bytes can be told
- * back (an escape below \u0100 stands for that one byte). */
+ * that is not part of valid UTF-8 becomes a lone surrogate \udc80..\udcff
+ * (PEP 383's surrogateescape), so the output is ASCII-safe UTF-8 and the
+ * bytes come back exactly: os.fsencode(json.loads(...)) in Python; jq
+ * reads such a byte as U+FFFD. */
 size_t json_escape(char *out, size_t size, const char *in, size_t len);
 
 #endif

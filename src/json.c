@@ -75,7 +75,9 @@ size_t json_escape(char *out, size_t size, const char *in, size_t len)
 			put(out, size, &at, (const char *)&s[i], n);
 			i += n;
 		} else {
-			snprintf(esc, sizeof(esc), "\\u%04x", s[i]);
+			/* PEP 383's surrogateescape: U+DC80..U+DCFF for the
+			 * bytes 0x80..0xff that are not UTF-8. */
+			snprintf(esc, sizeof(esc), "\\udc%02x", s[i]);
 			put(out, size, &at, esc, 6);
 			i++;
 		}

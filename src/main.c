@@ -231,9 +231,9 @@ static void print_stats(struct worker *w, unsigned n)
 	struct worker_stats t;
 
 	worker_stats_sum(w, n, &t);
-	fprintf(stderr, "clat-nfq counters: received %llu, translated 4to6 %llu, "
+	log_info("counters: received %llu, translated 4to6 %llu, "
 		"6to4 %llu, icmp errors sent %llu, send errors %llu, "
-		"queue overflows %llu, offloaded super-packets %llu\n",
+		"queue overflows %llu, offloaded super-packets %llu",
 		(unsigned long long)t.rx,
 		(unsigned long long)t.xlat_4to6, (unsigned long long)t.xlat_6to4,
 		(unsigned long long)t.icmp_errors,
@@ -242,7 +242,7 @@ static void print_stats(struct worker *w, unsigned n)
 		(unsigned long long)t.offloaded);
 	for (int r = 1; r < XLAT_R_COUNT; r++)
 		if (t.drop[r])
-			fprintf(stderr, "clat-nfq counters: dropped %s %llu\n",
+			log_info("counters: dropped %s %llu",
 				xlat_reason_name((enum xlat_reason)r),
 				(unsigned long long)t.drop[r]);
 }

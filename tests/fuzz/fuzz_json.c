@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target: the status output's JSON string escaper. The output
  * must be one valid JSON string (RFC 8259 section 7) in valid UTF-8, and
- * decoding it must give the input's bytes back (see json.h); a short
+ * decoding it (\udcXX as byte XX, PEP 383) must give the input's bytes
+ * back (see json.h); a short
  * buffer must get a cut, NUL-terminated prefix of the same output. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -59,10 +60,14 @@ static size_t decode(const char *j, size_t n, uint8_t *out)
 					abort();
 				u = u * 16 + (unsigned)h;
 			}
-			/* Only single bytes are ever escaped this way. */
-			if (u > 0xff)
+			/* Control characters, or a byte that is not UTF-8
+			 * as U+DC80..U+DCFF; nothing else is escaped. */
+			if (u >= 0xdc80 && u <= 0xdcff)
+				out[o++] = (uint8_t)(u - 0xdc00);
+			else if (u < 0x20 || u == 0x7f)
+				out[o++] = (uint8_t)u;
+			else
 				abort();
-			out[o++] = (uint8_t)u;
 			i += 5;
 			continue;
 		}
