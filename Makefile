@@ -38,6 +38,10 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) \
 	-DCLAT_NFQ_VERSION='"$(VERSION)"'
 TEST_CFLAGS = $(BASE_CFLAGS) -Werror
 DEPFLAGS := -MMD -MP
+# include/ is the contract (xlat.h and the daemon's module headers); the
+# core's internal headers live beside their sources in src/, seen only by
+# the core itself and its white-box tests, fuzzers and benchmark.
+INTERNAL := -Isrc
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # The pure modules (translation core, config parser): no I/O, linked by the
@@ -115,7 +119,7 @@ $(BUILD)/soak/leak_canary.so: tests/soak/leak_canary.c
 
 $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libclatcore.a
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) $(DEPFLAGS) -Itests/unit -O1 -g $(SAN) \
+	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) $(INTERNAL) $(DEPFLAGS) -Itests/unit -O1 -g $(SAN) \
 		$< $(BUILD)/asan/libclatcore.a -lcmocka -o $@
 
 # Helpers of the namespace tests: linked with the daemon's modules.
@@ -165,7 +169,7 @@ check:
 # libFuzzer targets: the core rebuilt with clang and coverage.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) tests/fuzz/fuzz_common.h
 	@mkdir -p $(@D)
-	$(call say,CLANG,$@)$(CLANG) -std=c11 -D_GNU_SOURCE -Iinclude -g -O1 \
+	$(call say,CLANG,$@)$(CLANG) -std=c11 -D_GNU_SOURCE -Iinclude $(INTERNAL) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$< $(CORE_SRCS) -o $@ $(FUZZ_LIBS)
 
@@ -185,14 +189,14 @@ fuzz:
 	done
 
 $(BUILD)/bench_core: tests/bench/bench_core.c $(BUILD)/libclatcore.a
-	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) -O2 -g $^ -o $@
+	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) $(INTERNAL) -O2 -g $^ -o $@
 
 $(BUILD)/bench/udpblast: tests/bench/udpblast.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) -O2 $< -o $@
 
-# clat-nfq next to TAYGA and native IPv6; REPEAT, SECS, SOAK, OUT (see the
-# script). Writes tests/bench/RESULTS.md.
+# clat-nfq next to TAYGA and native IPv6; REPEAT, SECS, SOAK, OUT, CPU_PPS,
+# TAYGA_BIN, TAYGA_WORKERS (see the script). Writes tests/bench/RESULTS.md.
 bench:
 	$(Q)scripts/install-deps bench
 	$(Q)$(MAKE) --no-print-directory $(PROGRAMS) $(BUILD)/bench/udpblast
@@ -224,7 +228,7 @@ bench-core: deps
 analyze:
 	$(Q)scripts/install-deps analyze
 	cppcheck --quiet --enable=warning,performance,portability \
-		--error-exitcode=1 --inline-suppr --std=c11 -Iinclude \
+		--error-exitcode=1 --inline-suppr --std=c11 -Iinclude $(INTERNAL) \
 		-D__GNUC__ src tests/unit
 	clang-tidy --quiet $(wildcard src/*.c) -- $(TEST_CFLAGS) \
 		$(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)

@@ -27,7 +27,7 @@ struct clat {
 	struct worker_cfg box;		/* what the workers translate with */
 	struct xlat_cfg xc;		/* last published */
 	bool xc_published;
-	bool deliver_lo;		/* last published (see worker.c) */
+	bool deliver_lo;		/* last published (see txq.h) */
 	unsigned nworkers;
 	uint16_t gso_queue_num;
 	int clat_ifindex;

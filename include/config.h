@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "rfc6052.h"
+#include "xlat.h"
 
 enum config_v6_mode {
 	CONFIG_V6_SHARED,	/* the host's own address toward the PLAT */
@@ -21,6 +22,7 @@ enum config_v6_mode {
 
 #define CONFIG_DNS_MAX 4
 #define CONFIG_SCRIPT_MAX 256
+#define CONFIG_PATH_MAX 256
 
 struct config {
 	char clat_dev[IF_NAMESIZE];
@@ -56,9 +58,14 @@ struct config {
 	bool gso;			/* IPv6 TCP to offloading queues */
 	unsigned debug;			/* clatd's levels 0-2 */
 	unsigned quiet;			/* 0-2; 2 hides warnings too */
-	char metrics_file[CONFIG_SCRIPT_MAX];	/* Prometheus text file,
+	char metrics_file[CONFIG_PATH_MAX];	/* Prometheus text file,
 						 * rewritten atomically */
 	uint32_t ignored_warned;	/* clatd keys already warned about */
+	/* RFC 7757 explicit address mappings (eam=, repeatable) and the
+	 * file of more (eam-file=, read by the daemon, fed to
+	 * config_eam_line()). */
+	struct xlat_eamt eam;
+	char eam_file[CONFIG_PATH_MAX];
 };
 
 #define CONFIG_ERR_MAX 256
@@ -82,6 +89,11 @@ int config_set(struct config *c, const char *key, const char *value,
  * ('#', ';' or '//' first) are skipped, spaces around key and value are
  * ignored, and an unknown key is a warning (CONFIG_WARN), not an error. */
 int config_line(struct config *c, const char *line, char *err, size_t errlen);
+
+/* One line of an eam-file: an IPV4-PREFIX,IPV6-PREFIX pair; blank lines
+ * and '#' comments are skipped. 0 or -EINVAL with err filled. */
+int config_eam_line(struct config *c, const char *line, char *err,
+		    size_t errlen);
 
 /* Check what only the whole configuration can tell; 0 or -EINVAL. */
 int config_finish(struct config *c, char *err, size_t errlen);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "rfc6052.h"
+#include "xlat.h"
 
 #define NFTRULES_TABLE "clat-nfq"
 
@@ -35,13 +36,17 @@ struct nftrules_spec {
 	bool router;		/* IPv4 from elsewhere is masqueraded to
 				 * clat4 and translated too */
 	char clat_dev[16];	/* the CLAT device (router mode) */
+	const struct xlat_eamt *eam;	/* RFC 7757: IPv6 from these prefixes
+					 * is queued too; NULL: none */
 };
 
-/* Which worker takes a packet: the low bits of the remote IPv4 address's
- * last octet, the same whether it is the IPv4 destination or embedded in
- * the IPv6 source, so both directions of a flow meet one worker. Each rule
- * names one queue: sel rules per direction, sel the power of two >= queues,
- * selector value v to queue v % queues. */
+/* Which worker takes a packet: for TCP and UDP, bits 1 and up of the
+ * CLAT's own port (the IPv4 source port, the IPv6 destination port); for
+ * the rest, the low bits of the remote IPv4 address's last octet, the same
+ * whether it is the IPv4 destination or embedded in the IPv6 source. Both
+ * directions of a flow meet one worker; flows to one server spread. Each
+ * rule names one queue: sel rules per kind and direction, sel the power of
+ * two >= queues, selector value v to queue v % queues. */
 unsigned nftrules_selectors(const struct nftrules_spec *spec);
 
 /* Replace whatever clat-nfq tables exist (a crashed run's included) by the

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "worker.h"
+#include "xlat.h"
 
 /* What the daemon runs with, as text. */
 struct status_info {
@@ -28,7 +29,8 @@ struct status_info {
 	bool fail_open;
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
 	const char *delivery;		/* how translations reach the host:
-					 * "lo" or "raw" (see worker.c) */
+					 * "lo" or "raw" (see txq.h) */
+	const struct xlat_eamt *eam;	/* RFC 7757 mappings, or NULL */
 	long long prefix_lifetime;	/* s left of a PREF64 prefix; -1:
 					 * none or not from an RA */
 	uint64_t started;		/* discover_now() at start, ms */

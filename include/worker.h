@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "workercfg.h"
 #include "xlat.h"
 
 struct worker_stats {
@@ -20,21 +21,6 @@ struct worker_stats {
 	uint64_t offloaded;		/* super-packets taken whole (GSO) */
 	uint64_t drop[XLAT_R_COUNT];	/* by reason */
 };
-
-/* The translator's configuration, shared by the workers and changed by the
- * main thread while they run (a new prefix, address or MTU): each worker
- * copies it under the lock when gen moves, at the start of a batch. */
-struct worker_cfg {
-	pthread_mutex_t lock;
-	unsigned gen;			/* atomic; bumped on every change */
-	struct xlat_cfg cfg;
-	bool deliver_lo;		/* translations to the host enter
-					 * through lo (see worker.c) */
-};
-
-/* Publish a new configuration to every worker reading box. */
-void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
-			bool deliver_lo);
 
 struct worker {
 	/* set by the caller */

@@ -32,6 +32,8 @@
 #define C_Q6	"clat-nfq: IPv6 for the CLAT to translation"
 #define C_Q6T	"clat-nfq: IPv6 TCP for the CLAT to translation, offloads kept"
 #define C_Q6E	"clat-nfq: ICMPv6 errors for the CLAT from any router to translation"
+#define C_Q6EAM	"clat-nfq: IPv6 for the CLAT from an explicitly mapped prefix (RFC 7757) to translation"
+#define C_Q6TEAM "clat-nfq: IPv6 TCP for the CLAT from an explicitly mapped prefix (RFC 7757) to translation, offloads kept"
 
 /* Priority "mangle" (-150), before the filter chains and rp_filter-like
  * checks at mangle + 10, as clatd orders its own rules. */
@@ -243,6 +245,65 @@ static void selector(const struct nftrules_spec *s, int family, unsigned v,
 	val[at] = (uint8_t)v;
 }
 
+/* TCP and UDP go to the worker the CLAT's own port names: the IPv4 source
+ * port one way, the IPv6 destination port the other (ports survive
+ * translation, RFC 7915 4.5 and 5.5), so both directions of a flow meet
+ * one worker while flows to one server spread over all of them. Bits 1
+ * and up: Linux gives connect()ed TCP sockets even ports. */
+static uint16_t port_mask(const struct nftrules_spec *s)
+{
+	return (uint16_t)((nftrules_selectors(s) - 1) << 1);
+}
+
+/* Where the CLAT's port is in the transport header. */
+static uint32_t port_off(int family)
+{
+	return family == 4 ? 0 : 2;
+}
+
+/* Go on only for selector value v: the CLAT's port (port) or the remote
+ * address. */
+static void select_match(struct nftnl_rule *r, const struct nftrules_spec *s,
+			 int family, bool port, unsigned v, int *err)
+{
+	uint8_t mask[16], val[16];
+	uint32_t alen = family == 4 ? 4 : 16;
+
+	if (port) {
+		uint16_t m = htons(port_mask(s)), x = htons((uint16_t)(v << 1));
+
+		load_at(r, NFT_PAYLOAD_TRANSPORT_HEADER, port_off(family), 2,
+			err);
+		and_mask(r, &m, 2, err);
+		cmp_eq(r, &x, 2, err);
+		return;
+	}
+	selector(s, family, v, mask, val);
+	load_payload(r, family == 4 ? 16 : 8, alen, err);
+	and_mask(r, mask, alen, err);
+	cmp_eq(r, val, alen, err);
+}
+
+/* select_match() as nft shows it, after " " + proto (NULL: by address). */
+static void select_print(char *buf, size_t len, const struct nftrules_spec *s,
+			 int family, const char *proto, unsigned v)
+{
+	char mk[INET6_ADDRSTRLEN], vl[INET6_ADDRSTRLEN];
+	int af = family == 4 ? AF_INET : AF_INET6;
+	uint8_t mask[16], val[16];
+
+	if (proto) {
+		snprintf(buf, len, " %s %s & %u == %u", proto,
+			 family == 4 ? "sport" : "dport", port_mask(s), v << 1);
+		return;
+	}
+	selector(s, family, v, mask, val);
+	inet_ntop(af, mask, mk, sizeof(mk));
+	inet_ntop(af, val, vl, sizeof(vl));
+	snprintf(buf, len, " %s & %s == %s",
+		 family == 4 ? "ip daddr" : "ip6 saddr", mk, vl);
+}
+
 static void counter(struct nftnl_rule *r, int *err)
 {
 	add(r, nftnl_expr_alloc("counter"), err);
@@ -376,17 +437,34 @@ static void from_prefix(struct nftnl_rule *r, const struct nftrules_spec *s,
 	cmp_eq(r, s->plat.addr, s->plat.len / 8u, err);
 }
 
-/* The kinds of queue rules, in order: IPv4 or IPv6 TCP to the queues that
- * keep offloads (gso), everything else, and for IPv6 the ICMPv6 errors
+/* The kinds of queue rules, in order: TCP to the queues that keep
+ * offloads (gso), UDP, everything else, and for IPv6 the ICMPv6 errors
  * that routers on the path send about the CLAT's flows: their source is
  * not under the prefix, and they are translated with 192.0.0.8 (RFC 7915
- * 5.2, RFC 7600). */
-enum { K_TCP, K_ANY, K_ERR };
+ * 5.2, RFC 7600). With several workers TCP and UDP go by the CLAT's port,
+ * the rest (ICMP, fragments after the first) by the remote address; with
+ * one, only TCP with offloads has rules of its own. */
+enum { K_TCP, K_UDP, K_ANY, K_ERR };
 
 static bool rule_kind(const struct nftrules_spec *s, int family, int kind)
 {
-	return kind == K_ANY || (kind == K_TCP && s->gso_queue_num) ||
-	       (kind == K_ERR && family == 6);
+	bool sel = nftrules_selectors(s) > 1;
+
+	return kind == K_ANY || (kind == K_TCP && (s->gso_queue_num || sel)) ||
+	       (kind == K_UDP && sel) || (kind == K_ERR && family == 6);
+}
+
+static uint16_t kind_queue(const struct nftrules_spec *s, int kind)
+{
+	return kind == K_TCP && s->gso_queue_num ? s->gso_queue_num :
+	       s->queue_num;
+}
+
+static const char *kind_comment(const struct nftrules_spec *s,
+				const struct clat_rules *c, int kind)
+{
+	return kind == K_TCP && s->gso_queue_num ? c->c_tcp :
+	       kind == K_ERR ? C_Q6E : c->c_any;
 }
 
 /* The trace rule, then the queue rules: TCP first to the queues that
@@ -396,10 +474,11 @@ static bool rule_kind(const struct nftrules_spec *s, int family, int kind)
 static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 		       int family)
 {
+	static const uint8_t l4[] = { [K_TCP] = 6, [K_UDP] = 17 };
 	struct clat_rules c = clat_rules(s, family);
 	const uint8_t *addr = family == 4 ? s->clat4 : s->clat6;
 	unsigned sel = nftrules_selectors(s);
-	uint8_t mask[16], val[16], tcp = 6, icmp6 = 58, info = 128, one = 1;
+	uint8_t icmp6 = 58, info = 128, one = 1;
 	struct nftnl_rule *r;
 	int err;
 
@@ -414,7 +493,7 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 		rule_end(bt, r, c.nfproto, c.chain, C_TRACE, err);
 	}
 	for (int kind = K_TCP; kind <= K_ERR; kind++) {
-		uint16_t first = kind == K_TCP ? s->gso_queue_num : s->queue_num;
+		uint16_t first = kind_queue(s, kind);
 
 		if (!rule_kind(s, family, kind))
 			continue;
@@ -426,9 +505,9 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 				from_prefix(r, s, family, &err);
 			if (c.ctmark)
 				match_mark(r, true, s->ctmark, &err);
-			if (kind == K_TCP) {
+			if (kind == K_TCP || kind == K_UDP) {
 				load_key(r, false, NFT_META_L4PROTO, &err);
-				cmp_eq(r, &tcp, 1, &err);
+				cmp_eq(r, &l4[kind], 1, &err);
 			} else if (kind == K_ERR) {
 				/* RFC 4443 2.1: types below 128 are
 				 * errors. */
@@ -438,18 +517,147 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 					&err);
 				cmp_op(r, NFT_CMP_LT, &info, 1, &err);
 			}
-			if (sel > 1) {
-				selector(s, family, v, mask, val);
-				load_payload(r, c.sel_off, c.len, &err);
-				and_mask(r, mask, c.len, &err);
-				cmp_eq(r, val, c.len, &err);
-			}
+			if (sel > 1)
+				select_match(r, s, family,
+					     kind == K_TCP || kind == K_UDP,
+					     v, &err);
 			counter(r, &err);
 			queue(r, s, (uint16_t)(first + v % s->queues),
 			      c.bypass, &err);
 			rule_end(bt, r, c.nfproto, c.chain,
-				 kind == K_TCP ? c.c_tcp :
-				 kind == K_ERR ? C_Q6E : c.c_any, err);
+				 kind_comment(s, &c, kind), err);
+		}
+	}
+}
+
+/* RFC 7757: IPv6 for the CLAT from the IPv6 prefix of an explicit
+ * mapping is translated like IPv6 from the PLAT prefix. A prefix is
+ * matched on whole bytes where it ends on one, masked otherwise (nft shows
+ * both as ip6 saddr P/L). The worker selector sits on the last byte, which
+ * carries the low bits of the IPv4 address when the suffix has 8 bits or
+ * more; a shorter suffix has one queue. */
+static unsigned eam_selectors(const struct nftrules_spec *s,
+			      const struct xlat_eam *e, unsigned *fixed)
+{
+	unsigned sel = nftrules_selectors(s);
+
+	*fixed = 0;
+	if (128u - e->len6 >= 8 || sel == 1)
+		return sel;
+	*fixed = (e->v6[15] & (sel - 1)) % s->queues;
+	return 1;
+}
+
+static void eam_prefix(struct nftnl_rule *r, const struct xlat_eam *e,
+		       int *err)
+{
+	unsigned bytes = (e->len6 + 7u) / 8u;
+	uint8_t mask[16] = { 0 };
+
+	if (!bytes)
+		return;
+	load_payload(r, 8, bytes, err);
+	if (e->len6 % 8) {
+		memset(mask, 0xff, bytes - 1);
+		mask[bytes - 1] = (uint8_t)(0xff << (8 - e->len6 % 8));
+		and_mask(r, mask, bytes, err);
+	}
+	cmp_eq(r, e->v6, bytes, err);
+}
+
+static void build_eam6(struct batch *bt, const struct nftrules_spec *s)
+{
+	uint8_t tcp = 6, mask[16], val[16];
+	struct clat_rules c = clat_rules(s, 6);
+	struct nftnl_rule *r;
+	int err;
+
+	for (unsigned i = 0; s->eam && i < s->eam->n; i++) {
+		const struct xlat_eam *e = &s->eam->e[i];
+		unsigned fixed, sel = eam_selectors(s, e, &fixed);
+
+		for (int kind = K_TCP; kind <= K_ANY; kind++) {
+			uint16_t first = kind == K_TCP ? s->gso_queue_num
+						       : s->queue_num;
+
+			if (!rule_kind(s, 6, kind))
+				continue;
+			for (unsigned v = 0; v < sel && (r = rule(bt)); v++) {
+				err = 0;
+				load_payload(r, c.off, c.len, &err);
+				cmp_eq(r, s->clat6, c.len, &err);
+				eam_prefix(r, e, &err);
+				if (c.ctmark)
+					match_mark(r, true, s->ctmark, &err);
+				if (kind == K_TCP) {
+					load_key(r, false, NFT_META_L4PROTO,
+						 &err);
+					cmp_eq(r, &tcp, 1, &err);
+				}
+				if (sel > 1) {
+					memset(mask, 0, 16);
+					memset(val, 0, 16);
+					mask[15] = (uint8_t)(sel - 1);
+					val[15] = (uint8_t)v;
+					load_payload(r, c.sel_off, 16, &err);
+					and_mask(r, mask, 16, &err);
+					cmp_eq(r, val, 16, &err);
+				}
+				counter(r, &err);
+				queue(r, s, (uint16_t)(first + (sel > 1 ? v % s->queues : fixed)),
+				      false, &err);
+				rule_end(bt, r, NFPROTO_IPV6, c.chain,
+					 kind == K_TCP ? C_Q6TEAM : C_Q6EAM,
+					 err);
+			}
+		}
+	}
+}
+
+static void print_eam6(const struct nftrules_spec *s, FILE *f)
+{
+	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN], m[32] = "";
+	char sl[80] = "";
+
+	inet_ntop(AF_INET6, s->clat6, a, sizeof(a));
+	if (s->shared)
+		snprintf(m, sizeof(m), " ct mark 0x%08x", s->ctmark);
+	for (unsigned i = 0; s->eam && i < s->eam->n; i++) {
+		const struct xlat_eam *e = &s->eam->e[i];
+		unsigned fixed, sel = eam_selectors(s, e, &fixed);
+		char pf[80];
+
+		inet_ntop(AF_INET6, e->v6, p, sizeof(p));
+		if (e->len6 == 128)
+			snprintf(pf, sizeof(pf), "%s", p);
+		else
+			snprintf(pf, sizeof(pf), "%s/%u", p, e->len6);
+		for (int kind = K_TCP; kind <= K_ANY; kind++) {
+			if (!rule_kind(s, 6, kind))
+				continue;
+			for (unsigned v = 0; v < sel; v++) {
+				uint8_t mk[16] = { 0 }, vl[16] = { 0 };
+				char ms[INET6_ADDRSTRLEN], vs[INET6_ADDRSTRLEN];
+
+				sl[0] = '\0';
+				mk[15] = (uint8_t)(sel - 1);
+				vl[15] = (uint8_t)v;
+				if (sel > 1)
+					snprintf(sl, sizeof(sl),
+						 " ip6 saddr & %s == %s",
+						 inet_ntop(AF_INET6, mk, ms,
+							   sizeof(ms)),
+						 inet_ntop(AF_INET6, vl, vs,
+							   sizeof(vs)));
+				fprintf(f, "\t\tip6 daddr %s ip6 saddr %s%s%s%s counter queue num %u comment \"%s\"\n",
+					a, pf, m,
+					kind == K_TCP ? " meta l4proto tcp" : "",
+					sl,
+					(kind == K_TCP ? s->gso_queue_num :
+					 s->queue_num) +
+					(sel > 1 ? v % s->queues : fixed),
+					kind == K_TCP ? C_Q6TEAM : C_Q6EAM);
+			}
 		}
 	}
 }
@@ -526,17 +734,17 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 			 s->shared ? C_OWN6 : C_OWN, err);
 	}
 	build_clat(bt, s, 6);
+	build_eam6(bt, s);
 }
 
 /* build_clat()'s rules as nft shows them. */
 static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 {
+	static const char *const l4[] = { [K_TCP] = "tcp", [K_UDP] = "udp" };
 	struct clat_rules c = clat_rules(s, family);
 	char a[INET6_ADDRSTRLEN], pf[80] = "", m[32] = "", sel[160] = "";
-	char mk[INET6_ADDRSTRLEN], vl[INET6_ADDRSTRLEN];
 	int af = family == 4 ? AF_INET : AF_INET6;
 	unsigned nsel = nftrules_selectors(s);
-	uint8_t mask[16], val[16];
 
 	inet_ntop(af, family == 4 ? s->clat4 : s->clat6, a, sizeof(a));
 	if (family == 6) {
@@ -552,26 +760,25 @@ static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 		fprintf(f, "\t\t%s %s%s%s meta nftrace set 1 comment \"%s\"\n",
 			c.match, a, pf, m, C_TRACE);
 	for (int kind = K_TCP; kind <= K_ERR; kind++) {
+		bool port = kind == K_TCP || kind == K_UDP;
+		const char *what = "";
+
 		if (!rule_kind(s, family, kind))
 			continue;
+		/* nft folds the protocol match into the port's name. */
+		if (kind == K_TCP && nsel == 1)
+			what = " meta l4proto tcp";
+		else if (kind == K_ERR)
+			what = " icmpv6 type < echo-request";
 		for (unsigned v = 0; v < nsel; v++) {
-			if (nsel > 1) {
-				selector(s, family, v, mask, val);
-				inet_ntop(af, mask, mk, sizeof(mk));
-				inet_ntop(af, val, vl, sizeof(vl));
-				snprintf(sel, sizeof(sel), " %s & %s == %s",
-					 family == 4 ? "ip daddr" : "ip6 saddr",
-					 mk, vl);
-			}
+			if (nsel > 1)
+				select_print(sel, sizeof(sel), s, family,
+					     port ? l4[kind] : NULL, v);
 			fprintf(f, "\t\t%s %s%s%s%s%s counter queue num %u%s comment \"%s\"\n",
-				c.match, a, kind == K_ERR ? "" : pf, m,
-				kind == K_TCP ? " meta l4proto tcp" :
-				kind == K_ERR ? " icmpv6 type < echo-request" : "",
-				sel, (kind == K_TCP ? s->gso_queue_num :
-				      s->queue_num) + v % s->queues,
+				c.match, a, kind == K_ERR ? "" : pf, m, what,
+				sel, kind_queue(s, kind) + v % s->queues,
 				c.bypass ? " bypass" : "",
-				kind == K_TCP ? c.c_tcp :
-				kind == K_ERR ? C_Q6E : c.c_any);
+				kind_comment(s, &c, kind));
 		}
 	}
 }
@@ -605,6 +812,7 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n",
 		NFTRULES_TABLE);
 	print_clat(s, 6, f);
+	print_eam6(s, f);
 	fprintf(f, "\t}\n\n"
 		"\tchain output {\n"
 		"\t\ttype filter hook output priority mangle; policy accept;\n");

@@ -69,6 +69,47 @@ int status_listen(const char *path)
 	X("queue_overflows", (s).overflows)				\
 	X("offloaded_super_packets", (s).offloaded)
 
+/* RFC 7757 mappings, one line each (text) or an array of strings (JSON:
+ * addresses and digits only). */
+static void eam_text(FILE *f, const struct status_info *si)
+{
+	char buf[80];
+
+	for (unsigned i = 0; si->eam && i < si->eam->n; i++)
+		fprintf(f, "eam: %s\n",
+			xlat_eam_format(&si->eam->e[i], buf, sizeof(buf)));
+}
+
+/* v as a JSON string, whatever bytes it holds (an interface name may
+ * carry quotes, backslashes, bytes above 0x7f): every string value of the
+ * JSON goes through here. */
+static void jval(FILE *f, const char *v)
+{
+	char buf[JSON_ESCAPED_MAX(256)];
+
+	json_escape(buf, sizeof(buf), v ? v : "", v ? strnlen(v, 256) : 0);
+	fputs(buf, f);
+}
+
+/* sep "name": value. */
+static void jstr(FILE *f, const char *sep, const char *name, const char *v)
+{
+	fprintf(f, "%s\"%s\":", sep, name);
+	jval(f, v);
+}
+
+static void eam_json(FILE *f, const struct status_info *si)
+{
+	char buf[80];
+
+	fprintf(f, ",\"eam\":[");
+	for (unsigned i = 0; si->eam && i < si->eam->n; i++) {
+		fputs(i ? "," : "", f);
+		jval(f, xlat_eam_format(&si->eam->e[i], buf, sizeof(buf)));
+	}
+	fputc(']', f);
+}
+
 /* The kernel's drops on the daemon's queues, both ranges. */
 static void kdrops(const struct status_info *si, unsigned n, uint64_t *full,
 		   uint64_t *undeliverable)
@@ -120,6 +161,7 @@ static void text(FILE *f, const struct status_info *si,
 		fprintf(f, ", TCP with offloads %u-%u", si->gso_queue_num,
 			si->gso_queue_num + n - 1);
 	fputc('\n', f);
+	eam_text(f, si);
 #define TEXT(name, v) fprintf(f, "%s: %llu\n", name, (unsigned long long)(v));
 	COUNTERS(TEXT, t)
 	TEXT("queue_full_dropped", full)
@@ -137,17 +179,6 @@ static void text(FILE *f, const struct status_info *si,
 			(unsigned long long)s.xlat_4to6,
 			(unsigned long long)s.xlat_6to4);
 	}
-}
-
-/* "name": and the value as a JSON string, whatever bytes it holds (an
- * interface name may carry quotes, backslashes, bytes above 0x7f). */
-static void jstr(FILE *f, const char *sep, const char *name, const char *v)
-{
-	char buf[JSON_ESCAPED_MAX(256)];
-	size_t len = v ? strnlen(v, 256) : 0;
-
-	json_escape(buf, sizeof(buf), v ? v : "", len);
-	fprintf(f, "%s\"%s\":%s", sep, name, buf);
 }
 
 static void json(FILE *f, const struct status_info *si,
@@ -209,7 +240,9 @@ static void json(FILE *f, const struct status_info *si,
 		COUNTERS(JSON, s)
 		fputc('}', f);
 	}
-	fprintf(f, "]}\n");
+	fputc(']', f);
+	eam_json(f, si);
+	fprintf(f, "}\n");
 }
 
 /* Prometheus' text format, version 0.0.4: a HELP and a TYPE line per
@@ -323,7 +356,7 @@ void status_metrics(FILE *f, const struct status_info *si,
 int status_metrics_file(const char *path, const struct status_info *si,
 			const struct worker *w, unsigned n)
 {
-	char tmp[CONFIG_SCRIPT_MAX + 16];
+	char tmp[CONFIG_PATH_MAX + 16];
 	FILE *f;
 	int fd, err = 0;
 

@@ -1,289 +1,63 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* NFQUEUE worker: libnetfilter_queue over libmnl, raw-socket reinjection.
+/* NFQUEUE worker: one thread per queue, built from the modules around it.
  *
- * Every step works on batches: recvmmsg() takes up to BATCH queued packets
- * in one call, the core translates each into its own struct xlat_out, the
- * results leave through sendmmsg() on the worker's raw sockets, and one
- * send carries the verdicts for the whole batch (one NFQNL_MSG_VERDICT_BATCH
- * per run of equal verdicts).
- *
- * Translations for the host itself (IPv6 -> IPv4, to the CLAT address) go
- * in through lo on a packet socket when the main thread allows it: the
- * kernel then treats them as received, and skips the output path that a
- * raw socket's local send runs first (route lookup, output hooks,
- * conntrack), 20 % of a worker's time on small packets. Strict reverse
- * path filtering on lo would drop them (their source routes via the CLAT
- * device), so then, and in router mode, they take the raw socket. */
-#include <arpa/inet.h>
+ * Every step works on batches: rxbatch.c takes up to RXBATCH queued packets
+ * in one recvmmsg(), the core translates each into its own struct
+ * xlat_out, the results leave through txq.c's sendmmsg() on the worker's
+ * raw sockets (or lo, see txq.h), and one send carries the verdicts for
+ * the whole batch. nfqsock.c sets up the queue socket; workercfg.c is the
+ * configuration box the main thread publishes to. */
 #include <errno.h>
-#include <linux/netfilter.h>
-#include <linux/netfilter/nfnetlink_queue.h>
 #include <netinet/in.h>
+#include <linux/netfilter.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
-#include <linux/virtio_net.h>
-#include <endian.h>
 
 #include <libmnl/libmnl.h>
-#include <libnetfilter_queue/libnetfilter_queue.h>
 
-#include "log.h"
+#include "counter.h"
+#include "nfqsock.h"
+#include "rxbatch.h"
+#include "txq.h"
 #include "worker.h"
-
-/* Counters: one writer (the worker), readers elsewhere; relaxed atomics
- * keep that free of locks and of torn reads. */
-#define STAT_ADD(x, n) __atomic_store_n(&(x), __atomic_load_n(&(x), \
-					__ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
-#define STAT_INC(x) STAT_ADD(x, 1)
-
-/* The socket holds every packet waiting on its queues: at least 16 MiB,
- * more when queue-length asks for it, at the cost per message of a small
- * packet (a full-size one costs about three times that: such a queue
- * fills its socket first, and the overrun is counted). */
-#define RCVBUF		(16 << 20)
-#define RCVBUF_MAX	(1 << 30)
-#define MSG_TRUESIZE	1024
-#define BATCH	32			/* queued packets per receive */
-/* One queue message: packet + attributes, rounded up so that each slot of
- * the receive buffer starts aligned for struct nlmsghdr (0xffff + 512 is
- * odd: every other slot was misaligned, which UBSan reported in the soak). */
-#define MSGBUF	((0xffff + 512 + 63) & ~63)
-#define TXMAX	64			/* packets per sendmmsg */
-
-#define VIOV	8			/* lo: two headers and a packet's iovs */
-
-/* lo's link header: Ethernet, both addresses zero, IPv4. */
-static const uint8_t lo_eth[ETH_HLEN] = { [12] = 0x08, [13] = 0x00 };
-
-/* The outgoing packets of one family, flushed with one sendmmsg(). */
-struct txq {
-	int fd;
-	unsigned n;
-	struct mmsghdr msg[TXMAX];
-	/* lo only: each packet behind its offload header, which carries
-	 * a checksum left partial (struct xlat_pkt) */
-	struct virtio_net_hdr vh[TXMAX];
-	struct iovec viov[TXMAX][VIOV];
-	union {
-		struct sockaddr_in in;
-		struct sockaddr_in6 in6;
-		struct sockaddr_ll ll;
-	} dst[TXMAX];
-};
-
-struct slot {
-	uint32_t id;
-	uint16_t queue;
-	int nfv;
-};
 
 struct priv {
 	struct mnl_socket *nl;
-	unsigned gen;				/* of cfg */
-	struct xlat_cfg cfg;			/* this worker's copy */
+	struct worker_cfg_copy cfg;		/* this worker's copy */
 	bool deliver_lo;			/* the box's flag, when txlo opened */
-	uint32_t portid;
 	struct xlat_state st;
 	struct txq tx4, tx6, txlo;		/* raw IPv4, raw IPv6, lo */
-	struct slot slot[BATCH];
-	struct mmsghdr rx[BATCH];
-	struct iovec rxiov[BATCH];
-	uint8_t *rxbuf;				/* BATCH * MSGBUF */
-	struct xlat_out out[BATCH];
-	char vbuf[BATCH * NLMSG_ALIGN(sizeof(struct nlmsghdr) + 64)];
+	struct rxbatch rx;
+	struct xlat_out out[RXBATCH];
 };
 
-/* Bind one queue to the worker's socket. With gso, the kernel hands over
- * super-packets whole and leaves partial checksums as they are, saying so
- * in NFQA_SKB_INFO; without it, it segments and completes them first. */
-static int nfq_config(struct priv *p, uint16_t queue, uint32_t maxlen,
-		      bool gso)
+/* Translate one queued packet into out and set its verdict for the
+ * kernel in s. */
+static void handle(struct worker *w, struct priv *p, const struct rxpkt *k,
+		   struct rxslot *s, struct xlat_out *out)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	/* No NFQA_CFG_F_FAIL_OPEN: a full queue would pass IPv6 packets to
-	 * the host's stack too (see nftrules.c); full means dropped. */
-	uint32_t flags = gso ? NFQA_CFG_F_GSO : 0;
-
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
-	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
-	if (mnl_socket_sendto(p->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
-	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
-	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
-	mnl_attr_put_u32(nlh, NFQA_CFG_MASK,
-			 htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO));
-	mnl_attr_put_u32(nlh, NFQA_CFG_QUEUE_MAXLEN, htonl(maxlen));
-	if (mnl_socket_sendto(p->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	return 0;
-}
-
-/* A raw socket (AF_INET, AF_INET6) or, for AF_PACKET, a packet socket that
- * only sends (protocol 0: it receives nothing). */
-static int raw_socket(int family, uint32_t mark)
-{
-	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC,
-			family == AF_PACKET ? 0 : IPPROTO_RAW);
-
-	if (fd < 0)
-		return -errno;
-	/* Our own packets carry the mark, so the rules never queue them. */
-	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-static void tx_flush(struct worker *w, struct txq *q)
-{
-	unsigned done = 0;
-
-	while (done < q->n) {
-		int r = sendmmsg(q->fd, q->msg + done, q->n - done, 0);
-
-		if (r <= 0) {
-			/* The first message in line was refused: count it
-			 * and go on with the rest. */
-			STAT_INC(w->stats.send_errors);
-			done++;
-		} else {
-			done += (unsigned)r;
-		}
-	}
-	q->n = 0;
-}
-
-/* Queue the packets of one translation; they reference out's arena and the
- * receive buffer, both untouched until the batch is flushed. Translations
- * for the host take lo when allowed; the errors the translator itself
- * sends back keep the raw socket. */
-static void tx_add(struct worker *w, struct priv *p, struct xlat_out *o)
-{
-	struct txq *q = o->family == AF_INET6 ? &p->tx6 :
-			o->verdict == XLAT_FORWARD && p->deliver_lo ? &p->txlo :
-			&p->tx4;
-
-	for (unsigned i = 0; i < o->npkts; i++) {
-		struct iovec *iov = &o->iov[o->pkt[i].iov_first];
-		const uint8_t *h = iov[0].iov_base;
-		struct msghdr *m;
-
-		if (q->n == TXMAX)
-			tx_flush(w, q);
-		m = &q->msg[q->n].msg_hdr;
-		*m = (struct msghdr){ .msg_iov = iov,
-				      .msg_iovlen = o->pkt[i].iovcnt,
-				      .msg_name = &q->dst[q->n] };
-		if (o->family == AF_INET6) {
-			q->dst[q->n].in6 = (struct sockaddr_in6){
-				.sin6_family = AF_INET6 };
-			memcpy(&q->dst[q->n].in6.sin6_addr, h + 24, 16);
-			m->msg_namelen = sizeof(struct sockaddr_in6);
-		} else if (q == &p->txlo) {
-			struct virtio_net_hdr *vh = &q->vh[q->n];
-			const struct xlat_pkt *k = &o->pkt[i];
-
-			if (k->iovcnt > VIOV - 2) {	/* the core makes 4 at most */
-				STAT_INC(w->stats.send_errors);
-				continue;
-			}
-			q->dst[q->n].ll = (struct sockaddr_ll){
-				.sll_family = AF_PACKET,
-				.sll_protocol = htons(ETH_P_IP),
-				.sll_ifindex = 1,	/* lo, in every netns */
-				.sll_halen = ETH_ALEN };
-			m->msg_namelen = sizeof(struct sockaddr_ll);
-			/* Offsets count from the frame: lo's 14-byte
-			 * Ethernet header comes first. Little-endian: the
-			 * packet socket's virtio header (x86, arm64). */
-			*vh = (struct virtio_net_hdr){ 0 };
-			if (k->csum_start) {
-				vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-				vh->csum_start = htole16((uint16_t)
-					(ETH_HLEN + k->csum_start));
-				vh->csum_offset = htole16(k->csum_offset);
-			}
-			q->viov[q->n][0] = (struct iovec){ vh, sizeof(*vh) };
-			q->viov[q->n][1] = (struct iovec){ (void *)lo_eth,
-							   ETH_HLEN };
-			memcpy(&q->viov[q->n][2], iov,
-			       k->iovcnt * sizeof(*iov));
-			m->msg_iov = q->viov[q->n];
-			m->msg_iovlen = k->iovcnt + 2u;
-		} else {
-			q->dst[q->n].in = (struct sockaddr_in){
-				.sin_family = AF_INET };
-			memcpy(&q->dst[q->n].in.sin_addr, h + 16, 4);
-			m->msg_namelen = sizeof(struct sockaddr_in);
-		}
-		q->n++;
-	}
-}
-
-/* Translate one queued packet into out; returns its verdict for the
- * kernel, or -1 when the message is not a packet. */
-static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
-		  size_t len, struct slot *s, struct xlat_out *out)
-{
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)msg;
-	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
-	struct nfqnl_msg_packet_hdr *ph;
-	const uint8_t *pkt;
-	uint16_t plen;
 	enum xlat_verdict v;
 	unsigned in = 0;
 	bool v4;
 
-	if (!mnl_nlmsg_ok(nlh, (int)len) ||
-	    nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET) ||
-	    nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
-		return -1;
-	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
-	s->id = ntohl(ph->packet_id);
-	s->queue = ntohs(((const struct nfgenmsg *)
-			  mnl_nlmsg_get_payload(nlh))->res_id);
-	s->nfv = NF_DROP;
 	out->npkts = 0;
 	STAT_INC(w->stats.rx);
-	if (!attr[NFQA_PAYLOAD]) {
+	if (!k->data || k->cut) {
 		STAT_INC(w->stats.drop[XLAT_R_TRUNCATED]);
-		return s->nfv;
+		return;
 	}
-	pkt = mnl_attr_get_payload(attr[NFQA_PAYLOAD]);
-	plen = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
-	/* A packet longer than the copy range arrives cut (NFQA_CAP_LEN
-	 * gives its length): it cannot be translated. */
-	if (attr[NFQA_CAP_LEN] &&
-	    ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) > plen) {
-		STAT_INC(w->stats.drop[XLAT_R_TRUNCATED]);
-		return s->nfv;
-	}
-	if (attr[NFQA_SKB_INFO]) {
-		uint32_t info = ntohl(mnl_attr_get_u32(attr[NFQA_SKB_INFO]));
-
-		if (info & NFQA_SKB_CSUMNOTREADY)
-			in |= XLAT_IN_CSUM_PARTIAL;
-		if (info & NFQA_SKB_GSO) {
-			in |= XLAT_IN_GSO;
-			STAT_INC(w->stats.offloaded);
-		}
+	if (k->csum_partial)
+		in |= XLAT_IN_CSUM_PARTIAL;
+	if (k->gso) {
+		in |= XLAT_IN_GSO;
+		STAT_INC(w->stats.offloaded);
 	}
 	if (p->deliver_lo)
 		in |= XLAT_IN_LEAVE_PARTIAL;
-	v4 = plen > 0 && pkt[0] >> 4 == 4;
-	v = v4 ? xlat_4to6_in(&p->cfg, &p->st, pkt, plen, in, out)
-	       : xlat_6to4_in(&p->cfg, &p->st, pkt, plen, in, out);
+	v4 = k->len > 0 && k->data[0] >> 4 == 4;
+	v = v4 ? xlat_4to6_in(&p->cfg.cfg, &p->st, k->data, k->len, in, out)
+	       : xlat_6to4_in(&p->cfg.cfg, &p->st, k->data, k->len, in, out);
 	switch (v) {
 	case XLAT_FORWARD:
 		STAT_INC(*(v4 ? &w->stats.xlat_4to6 : &w->stats.xlat_6to4));
@@ -302,85 +76,45 @@ static int handle(struct worker *w, struct priv *p, const uint8_t *msg,
 		STAT_INC(w->stats.drop[out->reason]);
 		break;
 	}
-	return s->nfv;
 }
 
-/* One message for the verdicts of slots [0, n): a VERDICT_BATCH for each
- * run of equal verdicts on one queue (it covers every id of that queue up
- * to the one named; ids arrive in order per queue and earlier ones already
- * have theirs). */
-static void verdicts(struct priv *p, unsigned n)
+/* The queue for one translation: those for the host take lo when allowed;
+ * the errors the translator itself sends back keep the raw socket. */
+static struct txq *tx_pick(struct priv *p, const struct xlat_out *o)
 {
-	size_t off = 0;
-
-	for (unsigned i = 0; i < n; i++) {
-		struct nlmsghdr *nlh;
-
-		if (i + 1 < n && p->slot[i + 1].nfv == p->slot[i].nfv &&
-		    p->slot[i + 1].queue == p->slot[i].queue)
-			continue;
-		nlh = nfq_nlmsg_put(p->vbuf + off, NFQNL_MSG_VERDICT_BATCH,
-				    p->slot[i].queue);
-		nfq_nlmsg_verdict_put(nlh, p->slot[i].id, p->slot[i].nfv);
-		off += NLMSG_ALIGN(nlh->nlmsg_len);
-	}
-	if (off)
-		mnl_socket_sendto(p->nl, p->vbuf, off);
-}
-
-void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
-			bool deliver_lo)
-{
-	pthread_mutex_lock(&box->lock);
-	box->cfg = *cfg;
-	box->deliver_lo = deliver_lo;
-	__atomic_store_n(&box->gen, box->gen + 1, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&box->lock);
-}
-
-/* Take the published configuration when it changed: one relaxed load per
- * batch otherwise. */
-static void cfg_update(struct worker *w, struct priv *p)
-{
-	if (__atomic_load_n(&w->cfg->gen, __ATOMIC_ACQUIRE) == p->gen)
-		return;
-	pthread_mutex_lock(&w->cfg->lock);
-	p->cfg = w->cfg->cfg;
-	p->deliver_lo = w->cfg->deliver_lo && p->txlo.fd >= 0;
-	p->gen = w->cfg->gen;
-	pthread_mutex_unlock(&w->cfg->lock);
+	return o->family == AF_INET6 ? &p->tx6 :
+	       o->verdict == XLAT_FORWARD && p->deliver_lo ? &p->txlo :
+	       &p->tx4;
 }
 
 /* Receive and handle one batch; the number of packets, or -errno. */
 static int batch(struct worker *w, struct priv *p)
 {
 	unsigned n = 0;
-	int r;
+	int r = rxbatch_recv(&p->rx, mnl_socket_get_fd(p->nl));
 
-	for (int i = 0; i < BATCH; i++)
-		p->rx[i].msg_hdr = (struct msghdr){ .msg_iov = &p->rxiov[i],
-						    .msg_iovlen = 1 };
-	r = recvmmsg(mnl_socket_get_fd(p->nl), p->rx, BATCH, MSG_DONTWAIT,
-		     NULL);
 	if (r < 0) {
-		if (errno == ENOBUFS)
+		if (r == -ENOBUFS)
 			STAT_INC(w->stats.overflows);
-		return -errno;
+		return r;
 	}
-	cfg_update(w, p);
+	if (worker_cfg_take(w->cfg, &p->cfg))
+		p->deliver_lo = p->cfg.deliver_lo && p->txlo.fd >= 0;
 	for (int i = 0; i < r; i++) {
-		if (handle(w, p, p->rxiov[i].iov_base, p->rx[i].msg_len,
-			   &p->slot[n], &p->out[n]) < 0)
+		struct rxpkt k;
+
+		if (rxbatch_parse(&p->rx, i, &p->rx.slot[n], &k) < 0)
 			continue;
-		tx_add(w, p, &p->out[n]);
+		handle(w, p, &k, &p->rx.slot[n], &p->out[n]);
+		txq_add(tx_pick(p, &p->out[n]), &p->out[n]);
 		n++;
 	}
-	tx_flush(w, &p->tx4);
-	tx_flush(w, &p->txlo);
-	tx_flush(w, &p->tx6);
+	txq_flush(&p->tx4);
+	txq_flush(&p->txlo);
+	txq_flush(&p->tx6);
 	/* Verdicts last, as for a single packet: the translations are out
 	 * before the originals move on. */
-	verdicts(p, n);
+	rxbatch_verdicts(&p->rx, p->nl, n);
 	return r;
 }
 
@@ -405,7 +139,7 @@ static void *run(void *arg)
 		/* Drain: poll again only when the socket is empty. */
 		do
 			r = batch(w, p);
-		while (r == BATCH || r == -ENOBUFS);
+		while (r == RXBATCH || r == -ENOBUFS);
 	}
 	return NULL;
 }
@@ -413,69 +147,36 @@ static void *run(void *arg)
 int worker_start(struct worker *w)
 {
 	struct priv *p = calloc(1, sizeof(*p));
-	int one = 1, err, rcv = w->queue_length > RCVBUF_MAX / MSG_TRUESIZE ? RCVBUF_MAX :
-		(int)w->queue_length * MSG_TRUESIZE;
+	int err;
 
 	if (!p)
 		return -ENOMEM;
 	p->tx4.fd = p->tx6.fd = p->txlo.fd = -1;
-	p->gen = ~0u;		/* the first batch takes the configuration */
+	p->cfg.gen = ~0u;	/* the first batch takes the configuration */
 	w->priv = p;
-	p->rxbuf = malloc((size_t)BATCH * MSGBUF);
-	if (!p->rxbuf) {
-		err = -ENOMEM;
+	err = rxbatch_init(&p->rx);
+	if (err)
 		goto fail;
-	}
-	/* Not pre-faulted: its pages become resident as the kernel fills
-	 * deeper batches (4 MiB at most per worker), and an idle daemon
-	 * stays small. (A memset to 0 here would not even do it: the
-	 * compiler turns malloc + memset into calloc's untouched pages.) */
-	for (int i = 0; i < BATCH; i++)
-		p->rxiov[i] = (struct iovec){ p->rxbuf + (size_t)i * MSGBUF,
-					      MSGBUF };
 	xlat_state_init(&p->st, (uint32_t)random() ^ w->queue);
 	if (w->segs)
 		xlat_state_share(&p->st, w->segs);
-	p->nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!p->nl) {
-		err = -errno;
-		goto fail;
-	}
-	if (mnl_socket_bind(p->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto fail;
-	}
-	p->portid = mnl_socket_get_portid(p->nl);
-	if (rcv < RCVBUF)
-		rcv = RCVBUF;
-	setsockopt(mnl_socket_get_fd(p->nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcv,
-		   sizeof(rcv));
-	/* Overruns come back as ENOBUFS from recv (the default): counted in
-	 * batch(), not fatal. */
-	err = nfq_config(p, w->queue, w->queue_length, false);
-	if (!err && w->gso_queue)
-		err = nfq_config(p, w->gso_queue, w->queue_length, true);
+	err = nfqsock_open(&p->nl, w->queue_length);
 	if (err)
 		goto fail;
-	p->tx4.fd = raw_socket(AF_INET, w->fwmark);
-	if (p->tx4.fd < 0) {
-		err = p->tx4.fd;
+	err = nfqsock_bind(p->nl, w->queue, w->queue_length, false);
+	if (!err && w->gso_queue)
+		err = nfqsock_bind(p->nl, w->gso_queue, w->queue_length, true);
+	if (err)
 		goto fail;
-	}
-	p->tx6.fd = raw_socket(AF_INET6, w->fwmark);
-	if (p->tx6.fd < 0) {
-		err = p->tx6.fd;
+	err = txq_open(&p->tx4, TXQ_INET, w->fwmark, &w->stats.send_errors);
+	if (err)
 		goto fail;
-	}
+	err = txq_open(&p->tx6, TXQ_INET6, w->fwmark, &w->stats.send_errors);
+	if (err)
+		goto fail;
 	/* Without it (a sandbox without AF_PACKET), the raw socket does
 	 * that work too. */
-	p->txlo.fd = raw_socket(AF_PACKET, w->fwmark);
-	if (p->txlo.fd >= 0 &&
-	    setsockopt(p->txlo.fd, SOL_PACKET, PACKET_VNET_HDR, &one,
-		       sizeof(one)) < 0) {
-		close(p->txlo.fd);
-		p->txlo.fd = -1;
-	}
+	txq_open(&p->txlo, TXQ_LO, w->fwmark, &w->stats.send_errors);
 	err = -pthread_create(&w->thread, NULL, run, w);
 	if (err)
 		goto fail;
@@ -496,13 +197,10 @@ void worker_join(struct worker *w)
 	w->thread = 0;
 	if (p->nl)
 		mnl_socket_close(p->nl);
-	if (p->tx4.fd >= 0)
-		close(p->tx4.fd);
-	if (p->tx6.fd >= 0)
-		close(p->tx6.fd);
-	if (p->txlo.fd >= 0)
-		close(p->txlo.fd);
-	free(p->rxbuf);
+	txq_close(&p->tx4);
+	txq_close(&p->tx6);
+	txq_close(&p->txlo);
+	rxbatch_free(&p->rx);
 	free(p);
 	w->priv = NULL;
 }
@@ -519,24 +217,7 @@ void worker_stats_read(const struct worker *w, struct worker_stats *s)
 void worker_kernel_drops(unsigned first, unsigned count, uint64_t *full,
 			 uint64_t *undeliverable)
 {
-	FILE *f = fopen("/proc/net/netfilter/nfnetlink_queue", "re");
-	unsigned long long q, qd, ud;
-	unsigned num;
-	char line[256];
-
-	*full = *undeliverable = 0;
-	if (!f)
-		return;
-	/* queue portid waiting copy_mode copy_range queue_dropped
-	 * user_dropped id_sequence 1 */
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%u %*u %*u %*u %*u %llu %llu %llu", &num, &qd,
-			   &ud, &q) == 4 && num >= first &&
-		    num < first + count) {
-			*full += qd;
-			*undeliverable += ud;
-		}
-	fclose(f);
+	nfqsock_kernel_drops(first, count, full, undeliverable);
 }
 
 void worker_stats_sum(const struct worker *w, unsigned n,

@@ -17,7 +17,7 @@
 #define ICMP4_ERR_MAX 576
 #define ICMP6_ERR_MAX 1280
 
-bool icmp4_is_error(uint8_t type)
+bool xlat_icmp4_is_error(uint8_t type)
 {
 	/* RFC 792: unreachable, source quench, redirect, time exceeded,
 	 * parameter problem; RFC 1812 alternate host address (6). */
@@ -25,13 +25,13 @@ bool icmp4_is_error(uint8_t type)
 	       type == 11 || type == 12;
 }
 
-bool icmp6_is_error(uint8_t type)
+bool xlat_icmp6_is_error(uint8_t type)
 {
 	/* RFC 4443 section 2.1: error messages have types 0..127. */
 	return type < 128;
 }
 
-int icmp_err_4to6(uint8_t type, uint8_t code, struct icmp_map *m)
+int xlat_icmp_err_4to6(uint8_t type, uint8_t code, struct xlat_icmp_map *m)
 {
 	memset(m, 0, sizeof(*m));
 	switch (type) {
@@ -47,7 +47,7 @@ int icmp_err_4to6(uint8_t type, uint8_t code, struct icmp_map *m)
 		case 2:			/* protocol unreachable */
 			m->type = ICMP6_PARAMPROB;
 			m->code = 1;	/* unrecognized Next Header */
-			m->rest = ICMP_REST_FIXED;
+			m->rest = XLAT_ICMP_REST_FIXED;
 			m->pointer = 6;	/* the IPv6 Next Header field */
 			return 0;
 		case 3:			/* port unreachable */
@@ -56,7 +56,7 @@ int icmp_err_4to6(uint8_t type, uint8_t code, struct icmp_map *m)
 		case 4:			/* fragmentation needed */
 			m->type = ICMP6_PACKET_TOO_BIG;
 			m->code = 0;
-			m->rest = ICMP_REST_MTU;
+			m->rest = XLAT_ICMP_REST_MTU;
 			return 0;
 		case 9: case 10:	/* net, host administratively prohibited */
 		case 13:		/* communication administratively prohibited */
@@ -75,14 +75,14 @@ int icmp_err_4to6(uint8_t type, uint8_t code, struct icmp_map *m)
 			return -1;
 		m->type = ICMP6_PARAMPROB;
 		m->code = 0;	/* erroneous header field */
-		m->rest = ICMP_REST_POINTER;
+		m->rest = XLAT_ICMP_REST_POINTER;
 		return 0;
 	default:		/* source quench, redirect, alternate host... */
 		return -1;
 	}
 }
 
-int icmp_err_6to4(uint8_t type, uint8_t code, struct icmp_map *m)
+int xlat_icmp_err_6to4(uint8_t type, uint8_t code, struct xlat_icmp_map *m)
 {
 	memset(m, 0, sizeof(*m));
 	switch (type) {
@@ -104,7 +104,7 @@ int icmp_err_6to4(uint8_t type, uint8_t code, struct icmp_map *m)
 	case ICMP6_PACKET_TOO_BIG:
 		m->type = ICMP4_UNREACH;
 		m->code = 4;		/* fragmentation needed and DF set */
-		m->rest = ICMP_REST_MTU;
+		m->rest = XLAT_ICMP_REST_MTU;
 		return 0;
 	case ICMP6_TIME_EXCEEDED:	/* code unchanged */
 		m->type = ICMP4_TIMXCEED;
@@ -114,7 +114,7 @@ int icmp_err_6to4(uint8_t type, uint8_t code, struct icmp_map *m)
 		if (code == 0) {	/* erroneous header field */
 			m->type = ICMP4_PARAMPROB;
 			m->code = 0;
-			m->rest = ICMP_REST_POINTER;
+			m->rest = XLAT_ICMP_REST_POINTER;
 			return 0;
 		}
 		if (code == 1) {	/* unrecognized next header */
@@ -128,7 +128,7 @@ int icmp_err_6to4(uint8_t type, uint8_t code, struct icmp_map *m)
 	}
 }
 
-int icmp_ptr_4to6(uint8_t p4)
+int xlat_icmp_ptr_4to6(uint8_t p4)
 {
 	/* RFC 7915 Figure 3. */
 	static const int8_t map[20] = {
@@ -142,7 +142,7 @@ int icmp_ptr_4to6(uint8_t p4)
 	return p4 < 20 ? map[p4] : -1;
 }
 
-int icmp_ptr_6to4(uint32_t p6)
+int xlat_icmp_ptr_6to4(uint32_t p6)
 {
 	/* RFC 7915 Figure 6. */
 	static const int8_t map[8] = {
@@ -159,7 +159,7 @@ int icmp_ptr_6to4(uint32_t p6)
 	return -1;
 }
 
-uint16_t icmp_plateau(uint16_t totlen)
+uint16_t xlat_icmp_plateau(uint16_t totlen)
 {
 	/* RFC 1191 section 7, table 7-1, the plateaus not below 1280. */
 	static const uint16_t plateau[] = {
@@ -172,7 +172,7 @@ uint16_t icmp_plateau(uint16_t totlen)
 	return 1280;
 }
 
-enum xlat_verdict icmp_reply4(const struct xlat_cfg *cfg, const uint8_t *pkt,
+enum xlat_verdict xlat_icmp_reply4(const struct xlat_cfg *cfg, const uint8_t *pkt,
 			      size_t len, bool no_error, uint8_t type,
 			      uint8_t code, uint32_t rest,
 			      enum xlat_reason reason, struct xlat_out *out)
@@ -181,16 +181,16 @@ enum xlat_verdict icmp_reply4(const struct xlat_cfg *cfg, const uint8_t *pkt,
 	uint8_t *h;
 	uint32_t sum;
 
-	out_reset(out, AF_INET);
+	xlat_out_reset(out, AF_INET);
 	/* RFC 1812 4.3.2.7: no error about an error, a non-first fragment,
 	 * or from/to addresses that do not name one host. */
-	if (no_error || map_v4_no_error(pkt + 12) || map_v4_no_error(pkt + 16))
-		return out_drop(out, reason);
+	if (no_error || xlat_map_v4_no_error(pkt + 12) || xlat_map_v4_no_error(pkt + 16))
+		return xlat_out_drop(out, reason);
 	if (quote > ICMP4_ERR_MAX - 28)
 		quote = ICMP4_ERR_MAX - 28;
-	h = out_alloc(out, 28);
+	h = xlat_out_alloc(out, 28);
 	if (!h)
-		return out_drop(out, XLAT_R_NO_ROOM);
+		return xlat_out_drop(out, XLAT_R_NO_ROOM);
 	h[0] = 0x45;
 	h[1] = 0;
 	put16(h + 2, (uint16_t)(28 + quote));
@@ -207,15 +207,15 @@ enum xlat_verdict icmp_reply4(const struct xlat_cfg *cfg, const uint8_t *pkt,
 	put32(h + 24, rest);
 	sum = csum_add(csum_add(0, h + 20, 8), pkt, quote);
 	put16(h + 22, csum_fold(sum));
-	if (out_begin(out) || out_add(out, h, 28) || out_add(out, pkt, quote))
-		return out_drop(out, XLAT_R_NO_ROOM);
-	out_end(out);
+	if (xlat_out_begin(out) || xlat_out_add(out, h, 28) || xlat_out_add(out, pkt, quote))
+		return xlat_out_drop(out, XLAT_R_NO_ROOM);
+	xlat_out_end(out);
 	out->verdict = XLAT_REPLY;
 	out->reason = reason;
 	return XLAT_REPLY;
 }
 
-enum xlat_verdict icmp_reply6(const struct xlat_cfg *cfg, const uint8_t *pkt,
+enum xlat_verdict xlat_icmp_reply6(const struct xlat_cfg *cfg, const uint8_t *pkt,
 			      size_t len, bool no_error, uint8_t type,
 			      uint8_t code, uint32_t rest,
 			      enum xlat_reason reason, struct xlat_out *out)
@@ -224,15 +224,15 @@ enum xlat_verdict icmp_reply6(const struct xlat_cfg *cfg, const uint8_t *pkt,
 	uint8_t *h;
 	uint32_t sum;
 
-	out_reset(out, AF_INET6);
+	xlat_out_reset(out, AF_INET6);
 	/* RFC 4443 section 2.4 (e). */
-	if (no_error || map_v6_no_error(pkt + 8) || map_v6_no_error(pkt + 24))
-		return out_drop(out, reason);
+	if (no_error || xlat_map_v6_no_error(pkt + 8) || xlat_map_v6_no_error(pkt + 24))
+		return xlat_out_drop(out, reason);
 	if (quote > ICMP6_ERR_MAX - 48)
 		quote = ICMP6_ERR_MAX - 48;
-	h = out_alloc(out, 48);
+	h = xlat_out_alloc(out, 48);
 	if (!h)
-		return out_drop(out, XLAT_R_NO_ROOM);
+		return xlat_out_drop(out, XLAT_R_NO_ROOM);
 	put32(h, 6u << 28);
 	put16(h + 4, (uint16_t)(8 + quote));
 	h[6] = 58;
@@ -246,9 +246,9 @@ enum xlat_verdict icmp_reply6(const struct xlat_cfg *cfg, const uint8_t *pkt,
 	sum = csum_pseudo6(h + 8, h + 24, 58, (uint32_t)(8 + quote));
 	sum = csum_add(csum_add(sum, h + 40, 8), pkt, quote);
 	put16(h + 42, csum_fold(sum));
-	if (out_begin(out) || out_add(out, h, 48) || out_add(out, pkt, quote))
-		return out_drop(out, XLAT_R_NO_ROOM);
-	out_end(out);
+	if (xlat_out_begin(out) || xlat_out_add(out, h, 48) || xlat_out_add(out, pkt, quote))
+		return xlat_out_drop(out, XLAT_R_NO_ROOM);
+	xlat_out_end(out);
 	out->verdict = XLAT_REPLY;
 	out->reason = reason;
 	return XLAT_REPLY;

@@ -5,7 +5,7 @@
 
 #include "xlat_out.h"
 
-int out_begin(struct xlat_out *out)
+int xlat_out_begin(struct xlat_out *out)
 {
 	if (out->npkts >= XLAT_MAX_PKTS)
 		return -ENOSPC;
@@ -17,7 +17,7 @@ int out_begin(struct xlat_out *out)
 	return 0;
 }
 
-int out_add(struct xlat_out *out, const void *p, size_t n)
+int xlat_out_add(struct xlat_out *out, const void *p, size_t n)
 {
 	struct xlat_pkt *pkt = &out->pkt[out->npkts];
 
@@ -33,7 +33,7 @@ int out_add(struct xlat_out *out, const void *p, size_t n)
 	return 0;
 }
 
-int out_add_slice(struct xlat_out *out, const struct seg *segs,
+int xlat_out_add_slice(struct xlat_out *out, const struct xlat_seg *segs,
 		  unsigned nsegs, size_t off, size_t n)
 {
 	for (unsigned i = 0; i < nsegs && n > 0; i++) {
@@ -46,7 +46,7 @@ int out_add_slice(struct xlat_out *out, const struct seg *segs,
 		take = segs[i].n - off;
 		if (take > n)
 			take = n;
-		if (out_add(out, segs[i].p + off, take))
+		if (xlat_out_add(out, segs[i].p + off, take))
 			return -ENOSPC;
 		n -= take;
 		off = 0;
@@ -54,7 +54,7 @@ int out_add_slice(struct xlat_out *out, const struct seg *segs,
 	return n ? -ENOSPC : 0;
 }
 
-void out_end(struct xlat_out *out)
+void xlat_out_end(struct xlat_out *out)
 {
 	out->npkts++;
 }

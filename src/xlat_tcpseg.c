@@ -27,7 +27,7 @@ static uint64_t slot_key(const uint8_t a[4])
 	       (uint64_t)a[2] << 24 | (uint64_t)a[3] << 16;
 }
 
-void tcpseg_learn(struct xlat_state *st, const uint8_t remote[4],
+void xlat_tcpseg_learn(struct xlat_state *st, const uint8_t remote[4],
 		  uint32_t cap)
 {
 	uint64_t *p = &st->segs->slot[slot(remote)];
@@ -42,7 +42,7 @@ void tcpseg_learn(struct xlat_state *st, const uint8_t remote[4],
 	__atomic_store_n(p, key | cap, __ATOMIC_RELAXED);
 }
 
-size_t tcpseg_cap(const struct xlat_state *st, const uint8_t remote[4],
+size_t xlat_tcpseg_cap(const struct xlat_state *st, const uint8_t remote[4],
 		  size_t dflt)
 {
 	uint64_t v = __atomic_load_n(&st->segs->slot[slot(remote)],
@@ -53,7 +53,7 @@ size_t tcpseg_cap(const struct xlat_state *st, const uint8_t remote[4],
 	return dflt;
 }
 
-uint32_t tcpseg_syn_cap(const uint8_t *th, size_t thl)
+uint32_t xlat_tcpseg_syn_cap(const uint8_t *th, size_t thl)
 {
 	if (!(th[13] & TCP_SYN))
 		return 0;
@@ -80,7 +80,7 @@ uint32_t tcpseg_syn_cap(const uint8_t *th, size_t thl)
 	return 536 + 20;	/* the host's TCP sees IPv4: RFC 9293 3.7.1 */
 }
 
-size_t tcp_hlen(const uint8_t *th, size_t len)
+size_t xlat_tcp_hlen(const uint8_t *th, size_t len)
 {
 	size_t thl;
 
@@ -90,30 +90,30 @@ size_t tcp_hlen(const uint8_t *th, size_t len)
 	return thl >= 20 && thl <= len ? thl : 0;
 }
 
-enum xlat_verdict tcp_segment(struct xlat_out *out, int family,
+enum xlat_verdict xlat_tcp_segment(struct xlat_out *out, int family,
 			      const uint8_t *ip, const uint8_t *th, size_t len,
 			      size_t cap, uint32_t addr_sum, bool leave)
 {
 	size_t iphl = family == AF_INET6 ? 40 : 20;
-	size_t thl = tcp_hlen(th, len), mss, pos = 0;
+	size_t thl = xlat_tcp_hlen(th, len), mss, pos = 0;
 	const uint8_t *data = th + thl;
 	uint32_t seq;
 
 	if (!thl)
-		return out_drop(out, XLAT_R_TRUNCATED);
+		return xlat_out_drop(out, XLAT_R_TRUNCATED);
 	if (cap <= thl)
-		return out_drop(out, XLAT_R_TOO_BIG);
+		return xlat_out_drop(out, XLAT_R_TOO_BIG);
 	mss = cap - thl;
 	len -= thl;
 	seq = get32(th + 4);
 	do {
 		size_t n = len - pos < mss ? len - pos : mss;
 		bool last = pos + n == len;
-		uint8_t *h = out_alloc(out, iphl + thl), *t;
+		uint8_t *h = xlat_out_alloc(out, iphl + thl), *t;
 		uint32_t sum;
 
-		if (!h || out_begin(out))
-			return out_drop(out, XLAT_R_NO_ROOM);
+		if (!h || xlat_out_begin(out))
+			return xlat_out_drop(out, XLAT_R_NO_ROOM);
 		memcpy(h, ip, iphl);
 		if (family == AF_INET6) {
 			put16(h + 4, (uint16_t)(thl + n));
@@ -144,10 +144,10 @@ enum xlat_verdict tcp_segment(struct xlat_out *out, int family,
 			sum = csum_add(sum, data + pos, n);
 			put16(t + 16, csum_fold(sum));
 		}
-		if (out_add(out, h, iphl + thl) ||
-		    (n && out_add(out, data + pos, n)))
-			return out_drop(out, XLAT_R_NO_ROOM);
-		out_end(out);
+		if (xlat_out_add(out, h, iphl + thl) ||
+		    (n && xlat_out_add(out, data + pos, n)))
+			return xlat_out_drop(out, XLAT_R_NO_ROOM);
+		xlat_out_end(out);
 		pos += n;
 	} while (pos < len);
 	out->verdict = XLAT_FORWARD;

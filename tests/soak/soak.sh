@@ -227,7 +227,7 @@ if [ "$sanitized" = 1 ]; then
 	# more of: RSS climbs in steps toward their 4 MiB over many minutes
 	# (/proc/PID/smaps: the growth is in their mapping), with LeakSanitizer
 	# clean. The plain build keeps up and stays flat: judged there (make
-	# soak runs both) until worker.c pre-faults the buffers.
+	# soak runs both) until rxbatch.c pre-faults the buffers.
 	echo "note: RSS after ${WARM} s: $rmin..$rmax KiB over $nsamp samples (sanitizer build: not judged)"
 else
 	check "RSS flat after ${WARM} s: $rmin..$rmax KiB over $nsamp samples" \

@@ -11,14 +11,14 @@
 
 /* A run of bytes of the upper-layer data: headers rewritten into the arena,
  * the rest still in the input buffer. */
-struct seg {
+struct xlat_seg {
 	const uint8_t *p;
 	size_t n;
 };
 
-#define SEG_MAX 3
+#define XLAT_SEG_MAX 3
 
-static inline void out_reset(struct xlat_out *out, int family)
+static inline void xlat_out_reset(struct xlat_out *out, int family)
 {
 	out->verdict = XLAT_DROP;
 	out->reason = XLAT_R_NONE;
@@ -29,7 +29,7 @@ static inline void out_reset(struct xlat_out *out, int family)
 }
 
 /* n bytes of arena, or NULL when it is full. */
-static inline uint8_t *out_alloc(struct xlat_out *out, size_t n)
+static inline uint8_t *xlat_out_alloc(struct xlat_out *out, size_t n)
 {
 	uint8_t *p;
 
@@ -41,17 +41,17 @@ static inline uint8_t *out_alloc(struct xlat_out *out, size_t n)
 }
 
 /* Start a packet; 0 or -ENOSPC. */
-int out_begin(struct xlat_out *out);
+int xlat_out_begin(struct xlat_out *out);
 /* Append bytes to the current packet; 0 or -ENOSPC. */
-int out_add(struct xlat_out *out, const void *p, size_t n);
+int xlat_out_add(struct xlat_out *out, const void *p, size_t n);
 /* Append bytes [off, off + n) of the concatenated segments. */
-int out_add_slice(struct xlat_out *out, const struct seg *segs,
+int xlat_out_add_slice(struct xlat_out *out, const struct xlat_seg *segs,
 		  unsigned nsegs, size_t off, size_t n);
 /* Finish the current packet. */
-void out_end(struct xlat_out *out);
+void xlat_out_end(struct xlat_out *out);
 
 /* Verdict helpers: set verdict and reason, return the verdict. */
-static inline enum xlat_verdict out_drop(struct xlat_out *out,
+static inline enum xlat_verdict xlat_out_drop(struct xlat_out *out,
 					 enum xlat_reason r)
 {
 	out->npkts = 0;

@@ -11,7 +11,7 @@
 
 #include "xlat.h"
 
-struct ip6_info {
+struct xlat_ip6_info {
 	const uint8_t *p;
 	uint8_t proto;		/* upper-layer protocol */
 	const uint8_t *l4;	/* upper-layer data present in the buffer */
@@ -26,7 +26,7 @@ struct ip6_info {
 
 /* Walk the header chain within avail bytes (RFC 8200 section 4):
  * XLAT_R_NONE or why not. */
-enum xlat_reason ip6_walk(const uint8_t *pkt, size_t avail,
-			  struct ip6_info *h);
+enum xlat_reason xlat_ip6_walk(const uint8_t *pkt, size_t avail,
+			  struct xlat_ip6_info *h);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "xlat.h"
 
-struct ip4_info {
+struct xlat_ip4_info {
 	const uint8_t *p;	/* the header */
 	size_t ihl;		/* header length in bytes */
 	size_t totlen;
@@ -26,7 +26,7 @@ struct ip4_info {
 
 /* Validate an IPv4 header (RFC 791, RFC 1122 3.2.1): XLAT_R_NONE or why
  * not. */
-enum xlat_reason ip4_parse(const uint8_t *pkt, size_t len,
-			   struct ip4_info *h);
+enum xlat_reason xlat_ip4_parse(const uint8_t *pkt, size_t len,
+			   struct xlat_ip4_info *h);
 
 #endif
