@@ -108,6 +108,7 @@ static int load_file(struct config *c, const char *path, bool must)
 		}
 	}
 	fclose(f);
+	log_debug("%s: %d lines read", path, n);
 	return rc;
 }
 
@@ -253,6 +254,8 @@ static void periodic_run(struct periodic *p, uint64_t now, struct clat *k,
 		e = status_metrics_file(p->metrics_file, &k->si, w, n);
 		if (e)
 			log_warn(e, "metrics-file=%s", p->metrics_file);
+		else
+			log_debug2("metrics written to %s", p->metrics_file);
 		p->metrics_next = now + METRICS_EVERY_MS;
 	}
 }
@@ -505,7 +508,7 @@ int main(int argc, char **argv)
 			unsigned what = rtnl_events_read(ev);
 
 			again |= what != 0;
-			log_debug("rtnetlink events 0x%x", what);
+			log_debug2("rtnetlink events 0x%x", what);
 		}
 		if (pf[P_RA].revents & POLLIN)
 			again |= discover_ra_read(&k.disc, now);
@@ -520,8 +523,10 @@ int main(int argc, char **argv)
 		 * whatever woke us. */
 		again |= discover_tick(&k.disc, now, !c.plat_prefix_set &&
 				       !k.disc.ra_have);
-		if (again)
+		if (again) {
+			log_debug("looking at the network again");
 			clat_reconcile(&k, now);
+		}
 		if (!(pf[P_SIG].revents & POLLIN) ||
 		    read(sigfd, &ssi, sizeof(ssi)) != sizeof(ssi))
 			continue;
