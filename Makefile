@@ -37,6 +37,9 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)$(shell \
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) \
 	-DCLAT_NFQ_VERSION='"$(VERSION)"'
 TEST_CFLAGS = $(BASE_CFLAGS) -Werror
+# The sources that print the version are rebuilt when it changes (a
+# commit, a dirty tree), so every object of a binary says the same.
+VERSION_USERS := $(notdir $(basename $(shell grep -l '"version.h"' src/*.c)))
 DEPFLAGS := -MMD -MP
 # include/ is the contract (xlat.h and the daemon's module headers); the
 # core's internal headers live beside their sources in src/, seen only by
@@ -92,6 +95,13 @@ $(BUILD)/obj/%.o: src/%.c
 $(BUILD)/asan/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) $(DEPFLAGS) -O1 -g $(SAN) -c $< -o $@
+
+$(BUILD)/version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(foreach u,$(VERSION_USERS),$(BUILD)/obj/$(u).o $(BUILD)/asan/$(u).o): $(BUILD)/version
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/libclatcore.a: $(CORE_OBJS)
 	$(call say,AR,$@)$(AR) rcs $@ $^

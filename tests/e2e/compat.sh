@@ -13,28 +13,11 @@
 # metrics file is replaced whole, never seen in part.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-pk-$$-$RANDOM"
-h="$n-h"
-. scripts/checks
-daemon=""
+. tests/e2e/lib.bash
+e2e_init pk
 helper=""
-cleanup() {
-	set +e
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	[ -n "$helper" ] && kill "$helper" 2>/dev/null && wait "$helper" 2>/dev/null
-	lab_down "$n"
-	rm -rf "/tmp/$n".*
-}
-trap cleanup EXIT
-[ -n "${KEEP:-}" ] && trap - EXIT
-in_h() { ip netns exec "$h" "$@"; }
-start() {	# start [key=value ...]: run the daemon in H, wait for its rules
-	ip netns exec "$h" build/clat-nfq "$@" 2>>"/tmp/$n.log" &
-	daemon=$!
-	rules_in
-}
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+on_cleanup '[ -n "$helper" ] && kill "$helper" 2>/dev/null && wait "$helper" 2>/dev/null'
+E2E_ARGS=""	# each start says its configuration
 py() { /usr/bin/python3 "$@"; }
 ping_s() { in_h ping -c "${1:-1}" -W 2 -q $LAB_S4 >/dev/null; }
 
@@ -197,7 +180,7 @@ s = json.load(open(sys.argv[1]))
 ok = isinstance(s["uptime_seconds"], int) and isinstance(s["counters"]["received"], int)
 ok = ok and s["plat_prefix_lifetime_seconds"] is None and s["translating"] is True
 ok = ok and s["version"] == sys.argv[2].split()[1]
-sys.exit(0 if ok else 1)' "/tmp/$n.json" "$v"
+sys.exit(0 if ok else print(s["uptime_seconds"], s["plat_prefix_lifetime_seconds"], s["translating"], s["version"], sys.argv[2]) or 1)' "/tmp/$n.json" "$v"
 check "the text status names the version" bash -c "in_h() { ip netns exec $h \"\$@\"; }; in_h build/clat-nfq status | head -1 | grep -qF 'clat-nfq $(cat VERSION)'"
 
 # --- Prometheus metrics: parse, move with traffic
