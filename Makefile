@@ -286,3 +286,17 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- Real hosts (tests/vm, tests/fresh; issue 13) --------------------------
+# check-vm: Debian 12's stock kernel with systemd as PID 1 under QEMU, the
+# project installed into it, the checks of tests/vm/guest-run inside (the
+# image is built once from Debian's archive and cached in
+# /var/cache/clat-nfq-vm). check-fresh: `make check` and `make demo` in a
+# pristine Debian 12 tree (git, make, ca-certificates) that clones this
+# checkout, so a missing install step fails here and not at a user's.
+.PHONY: check-vm check-fresh
+check-vm:
+	$(Q)tests/vm/run
+
+check-fresh:
+	$(Q)tests/fresh/run

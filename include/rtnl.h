@@ -25,6 +25,9 @@ int rtnl_link_del(const char *name);
 
 /* Set the alias of ifindex (what `ip link` shows as "alias"). */
 int rtnl_link_alias(int ifindex, const char *alias);
+/* The alias of interface name into alias (empty when it has none): 0 or
+ * -errno (-ENODEV when there is no such interface). */
+int rtnl_link_alias_get(const char *name, char *alias, size_t len);
 
 #endif
 

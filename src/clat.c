@@ -48,18 +48,10 @@ static int sysctl_int(const char *path)
 
 static bool dev_is_ours(const char *name)
 {
-	char path[64], alias[64] = "";
-	FILE *f;
+	char alias[64];
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/ifalias", name);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(alias, sizeof(alias), f))
-		alias[0] = 0;
-	fclose(f);
-	alias[strcspn(alias, "\n")] = 0;
-	return !strcmp(alias, DEV_ALIAS);
+	return rtnl_link_alias_get(name, alias, sizeof(alias)) == 0 &&
+	       !strcmp(alias, DEV_ALIAS);
 }
 
 /* The CLAT's IPv4 interface: a dummy where the kernel has the driver, else
@@ -80,7 +72,10 @@ static int dev_create(const char *name, const char **kind)
 	}
 	if (idx < 0)
 		return idx;
+	/* Unmarked, a later run would take it for someone else's. */
 	e = rtnl_link_alias(idx, DEV_ALIAS);
+	if (e && rtnl_link_del(name))
+		tundev_remove(name);
 	return e ? e : idx;
 }
 
@@ -444,6 +439,12 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	}
 	if (c->nft_rules)
 		k->native_queue = nftrules_have_native_queue();
+	/* What this kernel offers, said once: the two paths differ. */
+	log_info("%s is a %s device; %s", c->clat_dev, k->dev_kind,
+		 !c->nft_rules ? "no rules (nft-rules=no)" :
+		 k->native_queue ? "rules queue with the nft queue expression" :
+		 "rules queue with the xtables NFQUEUE target (no nft queue "
+		 "expression in this kernel)");
 	if (c->router) {
 		/* Sysctls are the operator's: said, not changed. */
 		if (sysctl_int("/proc/sys/net/ipv4/ip_forward") == 0)
@@ -649,6 +650,8 @@ void clat_reconcile(struct clat *k, uint64_t now)
 	if (!discover_pick(&k->disc, &pfx, &source))
 		why = "waiting for a PLAT prefix (PREF64 in a router "
 		      "advertisement, or DNS64)";
+	else if (c->plat_dev[0] && !if_nametoindex(c->plat_dev))
+		why = "waiting for plat-dev to appear";
 	else if (route_to_prefix(c, &pfx, src, &mtu6, uplink))
 		why = "no IPv6 route toward the PLAT prefix";
 	else if ((src[0] == 0xfe && (src[1] & 0xc0) == 0x80) ||
@@ -688,7 +691,10 @@ void clat_reconcile(struct clat *k, uint64_t now)
 	if (!why) {
 		uint8_t v4[4];
 
-		if (rfc6052_extract(&pfx, clat6, v4) == 0)
+		/* RFC 7756: an Edge Relay's address may be the RFC 6052
+		 * address of its own IPv4 service address (config.c). */
+		if (rfc6052_extract(&pfx, clat6, v4) == 0 &&
+		    !(c->edge_relay && !memcmp(v4, c->clat_v4, 4)))
 			why = "the CLAT IPv6 address lies under the PLAT prefix";
 	}
 

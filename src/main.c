@@ -370,10 +370,11 @@ int main(int argc, char **argv)
 	if (nquiet)
 		c.quiet = nquiet;
 	log_set_level(c.quiet, c.debug);
-	if (c.plat_dev[0] && !if_nametoindex(c.plat_dev)) {
-		log_errx("plat-dev=%s: no such interface", c.plat_dev);
-		return 2;
-	}
+	/* An uplink that comes later (a modem's wwan0) is waited for, as
+	 * everything else the daemon follows: said once, not refused. */
+	if (c.plat_dev[0] && !if_nametoindex(c.plat_dev) && !print)
+		log_info("plat-dev=%s: no such interface yet, waiting for it",
+			 c.plat_dev);
 
 	nworkers = c.threads ? c.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nworkers < 1)

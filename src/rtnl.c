@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtnetlink through libmnl: one request, one acknowledgement. */
 #include <errno.h>
+#include <stdio.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <string.h>
@@ -171,6 +172,50 @@ int rtnl_link_alias(int ifindex, const char *alias)
 	ifi->ifi_index = ifindex;
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	return talk(nlh);
+}
+
+struct alias_get {
+	char *out;
+	size_t len;
+};
+
+static int alias_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct alias_get *g = data;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct ifinfomsg))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(a) == IFLA_IFALIAS &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(g->out, g->len, "%s", mnl_attr_get_str(a));
+	}
+	return MNL_CB_OK;
+}
+
+/* Through netlink, not /sys/class/net: sysfs shows the network namespace
+ * it was mounted in, which under a unit's NetworkNamespacePath= is not the
+ * daemon's own. */
+int rtnl_link_alias_get(const char *name, char *alias, size_t len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct alias_get g = { .out = alias, .len = len };
+	struct ifinfomsg *ifi;
+
+	if (!len)
+		return -EINVAL;
+	alias[0] = '\0';
+	nlh->nlmsg_type = RTM_GETLINK;
+	/* The answer, then an acknowledgement that ends the exchange. */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return exchange(nlh, alias_cb, &g);
 }
 
 static struct nlmsghdr *dump_request(char *buf, uint16_t type, uint8_t family,

@@ -155,7 +155,7 @@ except Exception: print(0)' "$t.iperf$r")
 	live=$(clat_tables)
 	check "clat-nfq tables as after a fresh start" [ "$live" = "$fresh" ]
 	check "and as clat-nfq -p prints them" \
-		[ "$live" = "$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=2)" ]
+		[ "$(echo "$live" | queue_as_printed)" = "$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=2)" ]
 	check "no other table: $(in_h nft list tables | tr '\n' ' ')" [ "$(in_h nft list tables | sort)" = \
 		"$(printf 'table inet hostfw\ntable ip clat-nfq\ntable ip6 clat-nfq\n')" ]
 	check "one IPv4 default route, via clat" \
