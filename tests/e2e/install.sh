@@ -59,7 +59,9 @@ check "make: LDFLAGS on the link" linked_now
 check "make: no package installer, no -Werror" bash -c "! grep -q 'install-deps\|apt-get\|-Werror' <<<\"\$1\"" _ "$out"
 check "make install: no package installer either" bash -c \
 	"! make -C '$d/src' -n install DESTDIR='$d/r2' | grep -q 'install-deps\|apt-get'"
-sed 's/^#\([a-z0-9-]*=\)/\1/' doc/clat-nfq.conf.example > "$d/all.conf"
+# (eam-file= names a file that must exist: an empty one here)
+: > "$d/eam"
+sed 's/^#\([a-z0-9-]*=\)/\1/; s|^eam-file=.*|eam-file='"$d"'/eam|' doc/clat-nfq.conf.example > "$d/all.conf"
 check "every key of the example is accepted ($(grep -c '^[a-z]' "$d/all.conf") keys)" \
 	bash -c "build/clat-nfq -c '$d/all.conf' -p plat-prefix=64:ff9b::/96 clat-v6-addr=2001:db8::2 >/dev/null"
 echo "# the operator's" >> "$d/root/etc/clat-nfq.conf"
