@@ -49,7 +49,7 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 
 # The pure modules (translation core, config parser): no I/O, linked by the
 # daemon and the tests.
-CORE_SRCS := src/csum.c src/rfc6052.c src/config.c src/json.c src/pref64.c src/dns64.c $(wildcard src/xlat*.c)
+CORE_SRCS := src/csum.c src/rfc6052.c src/config.c src/json.c src/pref64.c src/dns64.c src/clat_desire.c $(wildcard src/xlat*.c)
 DAEMON_SRCS := $(filter-out $(CORE_SRCS),$(wildcard src/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -130,7 +130,10 @@ $(BUILD)/soak/leak_canary.so: tests/soak/leak_canary.c
 $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libclatcore.a
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) $(INTERNAL) $(DEPFLAGS) -Itests/unit -O1 -g $(SAN) \
-		$< $(BUILD)/asan/libclatcore.a -lcmocka -o $@
+		$(filter %.c,$^) $(BUILD)/asan/libclatcore.a -lcmocka -lpthread -o $@
+
+# Daemon modules without I/O, tested with their source compiled in.
+$(BUILD)/asan/tests/test_workercfg: src/workercfg.c
 
 # Helpers of the namespace tests: linked with the daemon's modules.
 $(BUILD)/e2e/%: tests/e2e/%.c $(filter-out $(BUILD)/obj/main.o,$(DAEMON_OBJS)) $(BUILD)/libclatcore.a

@@ -29,8 +29,6 @@ int rtnl_link_alias(int ifindex, const char *alias);
  * -errno (-ENODEV when there is no such interface). */
 int rtnl_link_alias_get(const char *name, char *alias, size_t len);
 
-#endif
-
 /* Addresses clat-nfq adds carry this IFA_PROTO value, so a later run finds
  * a crashed run's and removes them. */
 #define RTNL_ADDR_PROTO 0xc1
@@ -72,3 +70,14 @@ unsigned rtnl_events_read(struct mnl_socket *nl);
 bool rtnl_msgs_valid(const void *buf, size_t len);
 /* Which kinds a buffer of notifications holds (parsing only). */
 unsigned rtnl_events_classify(const void *buf, size_t len);
+
+/* Whether the main table has an IPv4 default route through ifindex with
+ * this metric: 1, 0, or -errno. */
+int rtnl_default4_on(int ifindex, uint32_t metric);
+
+/* How the kernel routes dst now: its type (RTN_*), the output interface
+ * and whether through a gateway. 0 or -errno (-ENETUNREACH: no route). */
+int rtnl_route6_get(const uint8_t dst[16], int *type, int *oif,
+		    bool *gateway);
+
+#endif

@@ -9,10 +9,10 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
-#include "discover.h"
 #include "json.h"
 #include "status.h"
 #include "version.h"
@@ -67,7 +67,9 @@ int status_listen(const char *path)
 	X("icmp_errors_sent", (s).icmp_errors)				\
 	X("send_errors", (s).send_errors)				\
 	X("queue_overflows", (s).overflows)				\
-	X("offloaded_super_packets", (s).offloaded)
+	X("offloaded_super_packets", (s).offloaded)			\
+	X("verdict_errors", (s).verdict_errors)				\
+	X("unconfigured_dropped", (s).unconfigured)
 
 /* RFC 7757 mappings, one line each (text) or an array of strings (JSON:
  * addresses and digits only). */
@@ -124,12 +126,13 @@ static void kdrops(const struct status_info *si, unsigned n, uint64_t *full,
 	}
 }
 
-static uint64_t uptime_s(const struct status_info *si)
+static unsigned long long uptime_s(const struct status_info *si)
 {
-	uint64_t now = discover_now();
+	struct timespec ts;
 
-	return si->started && now > si->started ?
-		(now - si->started) / 1000 : 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec > si->started ?
+	       (unsigned long long)(ts.tv_sec - si->started) : 0;
 }
 
 static void text(FILE *f, const struct status_info *si,
@@ -144,17 +147,17 @@ static void text(FILE *f, const struct status_info *si,
 		"state: %s\n"
 		"plat-prefix: %s (%s)\n"
 		"clat-v4-addr: %s on %s (%s)\n"
-		"clat-v6-addr: %s (%s)\n"
+		"clat-v6-addr: %s (%s%s%s)\n"
 		"plat-dev: %s\n"
-		"rules: %s%s\n"
+		"rules: %s%s, tables owned: %s\n"
 		"delivery to the host: %s\n"
 		"workers: %u, queues %u-%u",
-		CLAT_NFQ_VERSION, (long)getpid(),
-		(unsigned long long)uptime_s(si),
+		CLAT_NFQ_VERSION, (long)getpid(), uptime_s(si),
 		si->state, si->plat_prefix, si->prefix_source,
 		si->clat4, si->clat_dev, si->clat_dev_kind, si->clat6, si->v6_mode,
+		si->v6_how[0] ? ", " : "", si->v6_how,
 		si->plat_dev, si->queue_kind,
-		si->fail_open ? ", fail-open for IPv4" : "",
+		si->fail_open ? ", fail-open for IPv4" : "", si->table_owner,
 		si->delivery, n, si->queue_num,
 		si->queue_num + n - 1);
 	if (si->gso_queue_num)
@@ -171,6 +174,13 @@ static void text(FILE *f, const struct status_info *si,
 			fprintf(f, "dropped %s: %llu\n",
 				xlat_reason_name((enum xlat_reason)r),
 				(unsigned long long)t.drop[r]);
+	fprintf(f, "repairs:");
+#define TEXT_REPAIR(k) fprintf(f, " %s %llu", #k,			\
+			       (unsigned long long)si->repairs[STATUS_REPAIR_##k]);
+	STATUS_REPAIRS(TEXT_REPAIR)
+	fputc('\n', f);
+	if (si->last_repair[0])
+		fprintf(f, "last repair: %s\n", si->last_repair);
 	for (unsigned i = 0; i < n; i++) {
 		worker_stats_read(&w[i], &s);
 		fprintf(f, "worker %u (queue %u): received %llu, 4to6 %llu, "
@@ -194,8 +204,7 @@ static void json(FILE *f, const struct status_info *si,
 	 * string value goes through the escaper. */
 	fprintf(f, "{\"pid\":%ld", (long)getpid());
 	jstr(f, ",", "version", CLAT_NFQ_VERSION);
-	fprintf(f, ",\"uptime_seconds\":%llu",
-		(unsigned long long)uptime_s(si));
+	fprintf(f, ",\"uptime_seconds\":%llu", uptime_s(si));
 	jstr(f, ",", "state", si->state);
 	fprintf(f, ",\"translating\":%s",
 		strncmp(si->state, "translating", 11) ? "false" : "true");
@@ -209,6 +218,8 @@ static void json(FILE *f, const struct status_info *si,
 	jstr(f, ",", "clat_v4_addr", si->clat4);
 	jstr(f, ",", "clat_v6_addr", si->clat6);
 	jstr(f, ",", "clat_v6_mode", si->v6_mode);
+	jstr(f, ",", "clat_v6_how", si->v6_how);
+	jstr(f, ",", "table_owner", si->table_owner);
 	jstr(f, ",", "plat_dev", si->plat_dev);
 	jstr(f, ",", "clat_dev", si->clat_dev);
 	jstr(f, ",", "clat_dev_kind", si->clat_dev_kind);
@@ -231,7 +242,15 @@ static void json(FILE *f, const struct status_info *si,
 			(unsigned long long)t.drop[r]);
 		sep = ",";
 	}
-	fprintf(f, "}},\"per_worker\":[");
+	fprintf(f, "}},\"repairs\":{");
+	sep = "";
+#define JSON_REPAIR(k) fprintf(f, "%s\"%s\":%llu", sep, #k,		\
+			       (unsigned long long)si->repairs[STATUS_REPAIR_##k]); \
+	sep = ",";
+	STATUS_REPAIRS(JSON_REPAIR)
+	fputc('}', f);
+	jstr(f, ",", "last_repair", si->last_repair);
+	fprintf(f, ",\"per_worker\":[");
 	for (unsigned i = 0; i < n; i++) {
 		worker_stats_read(&w[i], &s);
 		fprintf(f, "%s{\"queue\":%u,", i ? "," : "",
@@ -292,7 +311,7 @@ void status_metrics(FILE *f, const struct status_info *si,
 	fprintf(f, "clat_nfq_translating %d\n",
 		strncmp(si->state, "translating", 11) ? 0 : 1);
 	family(f, "uptime_seconds", "gauge", "Seconds since the daemon started.");
-	fprintf(f, "clat_nfq_uptime_seconds %llu\n", ULL(uptime_s(si)));
+	fprintf(f, "clat_nfq_uptime_seconds %llu\n", uptime_s(si));
 	if (si->prefix_lifetime >= 0) {
 		family(f, "plat_prefix_lifetime_seconds", "gauge",
 		       "Seconds left of the PLAT prefix from PREF64 (RFC 8781).");
@@ -327,6 +346,19 @@ void status_metrics(FILE *f, const struct status_info *si,
 	       "TCP super-packets taken whole from the offloading queues.");
 	fprintf(f, "clat_nfq_offloaded_super_packets_total %llu\n",
 		ULL(t.offloaded));
+	family(f, "verdict_errors_total", "counter",
+	       "Verdicts not sent to the kernel, or refused by it.");
+	fprintf(f, "clat_nfq_verdict_errors_total %llu\n", ULL(t.verdict_errors));
+	family(f, "unconfigured_dropped_packets_total", "counter",
+	       "Packets dropped before the workers had a configuration.");
+	fprintf(f, "clat_nfq_unconfigured_dropped_packets_total %llu\n",
+		ULL(t.unconfigured));
+	family(f, "repairs_total", "counter",
+	       "Changes by others to what the daemon installed, put right, by "
+	       "kind.");
+#define PROM_REPAIR(k) fprintf(f, "clat_nfq_repairs_total{kind=\"%s\"} %llu\n", \
+			       #k, ULL(si->repairs[STATUS_REPAIR_##k]));
+	STATUS_REPAIRS(PROM_REPAIR)
 	family(f, "kernel_queue_dropped_packets_total", "counter",
 	       "Packets the kernel dropped on the daemon's queues, by cause.");
 	fprintf(f, "clat_nfq_kernel_queue_dropped_packets_total{cause=\"queue_full\"} %llu\n"

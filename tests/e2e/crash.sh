@@ -42,7 +42,7 @@ start() {	# not through in_h: $! must be the daemon (ip netns exec execs)
 	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX threads=2 2>>"$t.log" &
 	daemon=$!
 }
-nocount() { sed 's/counter packets [0-9]* bytes [0-9]*/counter/' | grep -v '^# '; }
+nocount() { nft_plain; }
 clat_tables() { { in_h nft list table ip clat-nfq; in_h nft list table ip6 clat-nfq; } 2>/dev/null | nocount; }
 sysctls() {	# per-namespace network sysctls, the CLAT device's own aside
 	in_h sysctl -a -r '^net\.ipv[46]\.conf\.|^net\.ipv4\.ip_forward$|^net\.ipv4\.tcp_keepalive_time$|^net\.ipv4\.ip_local_port_range$' 2>/dev/null |

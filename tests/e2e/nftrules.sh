@@ -11,7 +11,7 @@ tool=build/e2e/nftrules_tool
 ns="cnfq-nft-$$-$RANDOM"
 . scripts/checks
 
-cleanup() { ip netns del "$ns" 2>/dev/null || true; }
+cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -f "/tmp/$ns.hold"; }
 trap cleanup EXIT
 ip netns add "$ns"
 in_ns() { ip netns exec "$ns" "$@"; }
@@ -55,6 +55,42 @@ check "no UDP by address" [ "$(rule_count ip 'ip daddr & 0.0.0.1 == 0.0.0.1' 465
 in_ns $tool apply fail-open
 check "fail-open: CLAT packet passes" bash -c "ip netns exec $ns ping -c1 -W1 -I 192.0.0.1 192.0.0.1 >/dev/null"
 check "fail-open: the IPv4 rules bypass, the IPv6 rules never" bash -c "ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -q 'queue num 465 bypass' && ! ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | queue_as_printed | grep -q bypass"
+
+# Table ownership (NFT_TABLE_F_OWNER, and _PERSIST on 6.9+): owned tables
+# are skipped by a flush and cannot be deleted by others while the owner
+# lives; persistent ones stay, ownerless, when it is gone, and the next
+# apply replaces them.
+in_ns $tool remove
+in_ns $tool apply persist hold=2 > "/tmp/$ns.hold" &
+holder=$!
+for _ in $(seq 1 30); do [ -s "/tmp/$ns.hold" ] && break; sleep 0.1; done
+flags=$(sed -n 's/.*flags //p' "/tmp/$ns.hold")
+echo "ownership flags the kernel took: $flags (0x2 owner, 0x4 persistent)"
+in_ns nft flush ruleset
+check "owned: nft flush ruleset leaves both tables" bash -c "[ \"\$(ip netns exec $ns nft list tables | grep -c clat-nfq)\" = 2 ]"
+check "owned: nft delete table is refused" bash -c "! ip netns exec $ns nft delete table ip6 clat-nfq 2>/dev/null"
+wait "$holder"
+if [ "$flags" = 0x6 ]; then
+	check "persistent: the tables outlive their owner, ownerless" bash -c "ip netns exec $ns $tool look | grep -q 'ip6 present flags 0x4 owner 0'"
+	check "and the next apply replaces them" bash -c "ip netns exec $ns $tool apply persist && [ \"\$(ip netns exec $ns nft -a list ruleset | grep -c 'comment \"clat-nfq')\" = $n1 ]"
+else
+	check "owned, not persistent: the tables go with their owner" bash -c "[ -z \"\$(ip netns exec $ns nft list tables)\" ]"
+fi
+in_ns $tool remove
+# A reconfiguration (tables there, replaced by others) in one transaction:
+# the acknowledgements are read as soon as the kernel has them.
+in_ns $tool apply
+in_ns $tool apply queue=700 hold=1 > "/tmp/$ns.hold"
+us=$(sed -n 's/applied in \([0-9]*\) us.*/\1/p' "/tmp/$ns.hold")
+rm -f "/tmp/$ns.hold"
+echo "a reconfiguration applied in $us us"
+check "a reconfiguration applies in under 20 ms ($us us)" [ "${us:-99999}" -lt 20000 ]
+
+# Verdicts (src/rxbatch.c): one the kernel refuses is recognised in what
+# comes back, one that cannot be sent is reported; workers count both.
+v=$(in_ns build/e2e/verdict_tool)
+check "a refused verdict is seen ($(echo "$v" | sed -n 's/^refused: //p'))" bash -c "echo '$v' | grep -q '^refused: No such device'"
+check "an unsendable verdict is reported ($(echo "$v" | sed -n 's/^unsendable: //p'))" bash -c "echo '$v' | grep -q '^unsendable: Bad file descriptor'"
 
 check "shared mode adds the ct mark rules" bash -c "ip netns exec $ns $tool apply shared && ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | queue_as_printed | grep -q 'ct mark'"
 check "remove" in_ns $tool remove
