@@ -254,4 +254,15 @@ check "the file's counters move with traffic ($c1, then $c2)" [ "$c1" != bad ] &
 stop
 check "no temporary file left beside it" [ "$(ls "/tmp/$n.prom.d")" = clat-nfq.prom ]
 
+# --- a prefix from PREF64: its lifetime left, a number in JSON and metrics
+ip netns exec "$p" tests/e2e/ra_send.py ph0 $LAB_PREFIX 600 --every 0.5 >/dev/null 2>&1 &
+bg_add $!
+E2E_WAIT=translating start -c /dev/null "plat-dev=$up"
+in_h build/clat-nfq status --json > "/tmp/$n.json" || true
+lt=$(py -c 'import json,sys; v=json.load(open(sys.argv[1]))["plat_prefix_lifetime_seconds"]; print(v if isinstance(v, int) else "not a number: %r" % (v,))' "/tmp/$n.json" 2>&1 || true)
+check "JSON: plat_prefix_lifetime_seconds of a PREF64 prefix ($lt)" bash -c "[ '$lt' -gt 500 ] && [ '$lt' -le 600 ]"
+in_h build/clat-nfq metrics > "/tmp/$n.m3" || true
+check "metrics: clat_nfq_plat_prefix_lifetime_seconds" grep -q '^clat_nfq_plat_prefix_lifetime_seconds [0-9]' "/tmp/$n.m3"
+stop
+
 checks_done compat

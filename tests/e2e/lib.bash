@@ -15,7 +15,7 @@
 #                       rules_in), translating (wait_for 10 state
 #                       translating) or none. $daemon is its pid.
 #   stop                SIGTERM to the daemon and its exit status
-#   bg PID...           helpers cleanup kills and reaps
+#   bg_add PID...         helpers cleanup kills and reaps
 #   on_cleanup 'CMD'    more for cleanup, evaluated then (so it sees the
 #                       variables as they are at the end), before lab_down
 #   cleanup             the daemon (SIGKILL), the helpers, the on_cleanup
@@ -39,7 +39,7 @@ in_h() { ip netns exec "$h" "$@"; }
 in_p() { ip netns exec "$p" "$@"; }
 in_s() { ip netns exec "$s" "$@"; }
 
-bg() { E2E_BG+=("$@"); }
+bg_add() { E2E_BG+=("$@"); }
 on_cleanup() { E2E_CLEANUP+=("$1"); }
 
 start() {
