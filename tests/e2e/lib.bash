@@ -10,11 +10,14 @@
 #   in_h / in_p / in_s COMMAND...   COMMAND in H, P or S
 #   start [ARGS...]     the daemon in H (build/clat-nfq, or $E2E_BIN) with
 #                       $E2E_ARGS (default plat-prefix=$LAB_PREFIX) and ARGS,
-#                       stderr appended to /tmp/$n.log; then waits as
-#                       $E2E_WAIT says: rules (default: its rules are in,
-#                       rules_in), translating (wait_for 10 state
-#                       translating) or none. $daemon is its pid.
-#   stop                SIGTERM to the daemon and its exit status
+#                       environment $E2E_ENV (VAR=value ...) added, stderr
+#                       appended to /tmp/$n.log; then waits as $E2E_WAIT
+#                       says: rules (default: its rules are in, rules_in),
+#                       translating (its rules, then its state says
+#                       ${E2E_STATE:-translating}, for 10 s) or none. Its
+#                       status is the wait's. $daemon is its pid.
+#   stop                SIGTERM to the daemon and its exit status (set -e
+#                       does not end the test on it)
 #   bg_add PID...         helpers cleanup kills and reaps
 #   on_cleanup 'CMD'    more for cleanup, evaluated then (so it sees the
 #                       variables as they are at the end), before lab_down
@@ -43,17 +46,17 @@ bg_add() { E2E_BG+=("$@"); }
 on_cleanup() { E2E_CLEANUP+=("$1"); }
 
 start() {
-	# shellcheck disable=SC2086 # E2E_ARGS is a list of words
-	ip netns exec "$h" "${E2E_BIN:-build/clat-nfq}" ${E2E_ARGS-plat-prefix=$LAB_PREFIX} "$@" \
-		2>>"/tmp/$n.log" &
+	# shellcheck disable=SC2086 # E2E_ENV and E2E_ARGS are lists of words
+	ip netns exec "$h" ${E2E_ENV:+env $E2E_ENV} "${E2E_BIN:-build/clat-nfq}" \
+		${E2E_ARGS-plat-prefix=$LAB_PREFIX} "$@" 2>>"/tmp/$n.log" &
 	daemon=$!
 	case ${E2E_WAIT:-rules} in
 	rules) rules_in ;;
-	translating) wait_for 10 state translating ;;
+	translating) rules_in && wait_for 10 state "${E2E_STATE:-translating}" ;;
 	esac
 }
 
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+stop() { kill -TERM "$daemon"; local rc=0; wait "$daemon" || rc=$?; daemon=""; return $rc; }
 
 cleanup() {
 	set +e
