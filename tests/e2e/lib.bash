@@ -13,8 +13,8 @@
 #                       environment $E2E_ENV (VAR=value ...) added, stderr
 #                       appended to /tmp/$n.log; then waits as $E2E_WAIT
 #                       says: rules (default: its rules are in, rules_in),
-#                       translating (its rules, then its state says
-#                       ${E2E_STATE:-translating}, for 10 s) or none. Its
+#                       translating (its state says
+#                       ${E2E_STATE:-translating}, within 10 s) or none. Its
 #                       status is the wait's. $daemon is its pid.
 #   stop                SIGTERM to the daemon and its exit status (set -e
 #                       does not end the test on it)
@@ -52,7 +52,7 @@ start() {
 	daemon=$!
 	case ${E2E_WAIT:-rules} in
 	rules) rules_in ;;
-	translating) rules_in && wait_for 10 state "${E2E_STATE:-translating}" ;;
+	translating) wait_for 10 state "${E2E_STATE:-translating}" ;;
 	esac
 }
 
