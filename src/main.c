@@ -363,7 +363,7 @@ static void tell_systemd(struct clat *k, bool *ready, uint64_t since,
 {
 	char msg[340];
 
-	if (strcmp(sent, k->si.state)) {
+	if (strcmp(sent, k->si.state) != 0) {
 		snprintf(sent, size, "%s", k->si.state);
 		snprintf(msg, sizeof(msg), "STATUS=%s", k->si.state);
 		notify(msg);
