@@ -12,14 +12,21 @@
 
 #include "workercfg.h"
 
+/* What a worker does when the CLAT device changes: note the descriptor. */
+static void dev_changed(int dev_fd, void *arg)
+{
+	*(int *)arg = dev_fd;
+}
+
 static void test_zeroed_box_is_no_configuration(void **state)
 {
 	static struct worker_cfg box;	/* as in a fresh daemon: zeroes */
 	struct worker_cfg_copy copy = { .gen = ~0u };
+	int seen = -2;
 
 	(void)state;
 	pthread_mutex_init(&box.lock, NULL);
-	assert_false(worker_cfg_take(&box, &copy));
+	assert_false(worker_cfg_take(&box, &copy, dev_changed, &seen));
 	assert_false(worker_cfg_valid(&copy));
 	pthread_mutex_destroy(&box.lock);
 }
@@ -29,22 +36,34 @@ static void test_publish_is_taken_once(void **state)
 	static struct worker_cfg box;
 	struct worker_cfg_copy copy = { .gen = ~0u };
 	struct xlat_cfg cfg;
+	int seen = -2;
 
 	(void)state;
 	pthread_mutex_init(&box.lock, NULL);
 	xlat_cfg_init(&cfg);
 	cfg.mtu6 = 1400;
-	worker_cfg_publish(&box, &cfg, true);
-	assert_true(worker_cfg_take(&box, &copy));
+	box.dev_fd = -1;
+	worker_cfg_publish(&box, &cfg, 7);
+	assert_true(worker_cfg_take(&box, &copy, dev_changed, &seen));
 	assert_true(worker_cfg_valid(&copy));
 	assert_int_equal(copy.cfg.mtu6, 1400);
 	assert_memory_equal(copy.cfg.clat4, cfg.clat4, 4);
-	assert_true(copy.deliver_lo);
-	assert_false(worker_cfg_take(&box, &copy));
+	/* the first take hands the device over */
+	assert_int_equal(seen, 7);
+	assert_int_equal(copy.dev_fd, 7);
+	assert_false(worker_cfg_take(&box, &copy, dev_changed, &seen));
+	/* a new configuration with the same device: not handed again */
+	seen = -2;
 	cfg.mtu6 = 1300;
-	worker_cfg_publish(&box, &cfg, false);
-	assert_true(worker_cfg_take(&box, &copy));
+	worker_cfg_publish(&box, &cfg, 7);
+	assert_true(worker_cfg_take(&box, &copy, dev_changed, &seen));
 	assert_int_equal(copy.cfg.mtu6, 1300);
+	assert_int_equal(seen, -2);
+	/* a device made again (its descriptor opened while the old one is
+	 * still open, so never under the same number): handed over */
+	worker_cfg_publish(&box, &cfg, 8);
+	assert_true(worker_cfg_take(&box, &copy, dev_changed, &seen));
+	assert_int_equal(seen, 8);
 	pthread_mutex_destroy(&box.lock);
 }
 
@@ -53,15 +72,16 @@ static void test_wrap_skips_none_and_zero(void **state)
 	static struct worker_cfg box;
 	struct worker_cfg_copy copy = { .gen = ~0u };
 	struct xlat_cfg cfg;
+	int seen = -2;
 
 	(void)state;
 	pthread_mutex_init(&box.lock, NULL);
 	xlat_cfg_init(&cfg);
 	box.gen = ~0u - 1;
-	worker_cfg_publish(&box, &cfg, false);
+	worker_cfg_publish(&box, &cfg, -1);
 	assert_int_not_equal(box.gen, ~0u);
 	assert_int_not_equal(box.gen, 0);
-	assert_true(worker_cfg_take(&box, &copy));
+	assert_true(worker_cfg_take(&box, &copy, dev_changed, &seen));
 	assert_true(worker_cfg_valid(&copy));
 	pthread_mutex_destroy(&box.lock);
 }
