@@ -655,6 +655,7 @@ void clat_status_refresh(struct clat *k, uint64_t now)
 	const char *source;
 
 	bool have = discover_pick(&k->disc, &pfx, &source);
+	k->si.prefix_lifetime = -1;	/* no lifetime but an RA's */
 
 	k->si.ra_accepted = k->disc.ra_count;
 	k->si.ra_ignored = k->disc.ra_ignored;
@@ -666,10 +667,11 @@ void clat_status_refresh(struct clat *k, uint64_t now)
 		char ifn[IF_NAMESIZE] = "?";
 
 		if_indextoname(k->disc.ra_ifindex, ifn);
+		k->si.prefix_lifetime = k->disc.ra_expires > now ?
+			(long long)((k->disc.ra_expires - now) / 1000) : 0;
 		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
-			 "%s on %s, %llu s left", source, ifn,
-			 (unsigned long long)(k->disc.ra_expires > now ?
-					      (k->disc.ra_expires - now) / 1000 : 0));
+			 "%s on %s, %lld s left", source, ifn,
+			 k->si.prefix_lifetime);
 	} else {
 		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
 			 "%s", source);
