@@ -392,7 +392,7 @@ static int edge_finish(struct config *c, char *err, size_t errlen)
 		for (unsigned i = 0; i < c->eam.n; i++) {
 			struct xlat_eam *e = &c->eam.e[i];
 
-			if (e->len4 != 32 || memcmp(e->v4, c->clat_v4, 4))
+			if (e->len4 != 32 || memcmp(e->v4, c->clat_v4, 4) != 0)
 				continue;
 			memcpy(c->clat_v6, e->v6, 16);
 			c->v6_mode = CONFIG_V6_EXPLICIT;
