@@ -55,6 +55,9 @@ struct config {
 	bool fail_open;
 	bool trace;			/* nftrace on the CLAT's packets */
 	bool nft_rules;			/* no: the operator queues packets */
+	bool nft_owner;			/* the tables owned by the daemon
+					 * where the kernel can (no: watched
+					 * and put back, see README) */
 	bool gso;			/* IPv6 TCP to offloading queues */
 	bool debug;
 	bool quiet;

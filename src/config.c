@@ -29,6 +29,7 @@ void config_init(struct config *c)
 	c->v4_conncheck_enable = true;
 	c->v4_conncheck_delay = 10;	/* clatd's default */
 	c->nft_rules = true;
+	c->nft_owner = true;
 	c->gso = true;
 }
 
@@ -71,6 +72,7 @@ static long bool_key(const char *key)
 		{ "router-mode", offsetof(struct config, router) },
 		{ "fail-open", offsetof(struct config, fail_open) },
 		{ "nft-rules", offsetof(struct config, nft_rules) },
+		{ "nft-owner", offsetof(struct config, nft_owner) },
 		{ "gso", offsetof(struct config, gso) },
 		{ "trace", offsetof(struct config, trace) },
 		{ "debug", offsetof(struct config, debug) },

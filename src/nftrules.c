@@ -9,7 +9,8 @@
 #include <linux/netfilter/xt_NFQUEUE.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,7 +47,9 @@
 struct batch {
 	const char *table;	/* the tables this transaction works on */
 	struct mnl_nlmsg_batch *b;
-	uint32_t seq;
+	uint32_t seq, seq0;
+	unsigned nacks;		/* messages that ask for an ack */
+	uint32_t tflags;	/* on the tables it creates */
 	int err;		/* first build error, -errno */
 	char buf[65536];
 };
@@ -73,8 +76,11 @@ static void table_msg(struct batch *bt, uint16_t type, uint8_t family,
 		return;
 	}
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, bt->table);
+	if (type == NFT_MSG_NEWTABLE)
+		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, bt->tflags);
 	nlh = nftnl_table_nlmsg_build_hdr(hdr(bt), type, family,
 					  flags | NLM_F_ACK, bt->seq++);
+	bt->nacks++;
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
 	next(bt);
@@ -107,6 +113,7 @@ static void chain_typed(struct batch *bt, uint8_t family, const char *name,
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	nlh = nftnl_chain_nlmsg_build_hdr(hdr(bt), NFT_MSG_NEWCHAIN, family,
 					  NLM_F_CREATE | NLM_F_ACK, bt->seq++);
+	bt->nacks++;
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
 	next(bt);
@@ -245,6 +252,65 @@ static void selector(const struct nftrules_spec *s, int family, unsigned v,
 	val[at] = (uint8_t)v;
 }
 
+/* TCP and UDP go to the worker the CLAT's own port names: the IPv4 source
+ * port one way, the IPv6 destination port the other (ports survive
+ * translation, RFC 7915 4.5 and 5.5), so both directions of a flow meet
+ * one worker while flows to one server spread over all of them. Bits 1
+ * and up: Linux gives connect()ed TCP sockets even ports. */
+static uint16_t port_mask(const struct nftrules_spec *s)
+{
+	return (uint16_t)((nftrules_selectors(s) - 1) << 1);
+}
+
+/* Where the CLAT's port is in the transport header. */
+static uint32_t port_off(int family)
+{
+	return family == 4 ? 0 : 2;
+}
+
+/* Go on only for selector value v: the CLAT's port (port) or the remote
+ * address. */
+static void select_match(struct nftnl_rule *r, const struct nftrules_spec *s,
+			 int family, bool port, unsigned v, int *err)
+{
+	uint8_t mask[16], val[16];
+	uint32_t alen = family == 4 ? 4 : 16;
+
+	if (port) {
+		uint16_t m = htons(port_mask(s)), x = htons((uint16_t)(v << 1));
+
+		load_at(r, NFT_PAYLOAD_TRANSPORT_HEADER, port_off(family), 2,
+			err);
+		and_mask(r, &m, 2, err);
+		cmp_eq(r, &x, 2, err);
+		return;
+	}
+	selector(s, family, v, mask, val);
+	load_payload(r, family == 4 ? 16 : 8, alen, err);
+	and_mask(r, mask, alen, err);
+	cmp_eq(r, val, alen, err);
+}
+
+/* select_match() as nft shows it, after " " + proto (NULL: by address). */
+static void select_print(char *buf, size_t len, const struct nftrules_spec *s,
+			 int family, const char *proto, unsigned v)
+{
+	char mk[INET6_ADDRSTRLEN], vl[INET6_ADDRSTRLEN];
+	int af = family == 4 ? AF_INET : AF_INET6;
+	uint8_t mask[16], val[16];
+
+	if (proto) {
+		snprintf(buf, len, " %s %s & %u == %u", proto,
+			 family == 4 ? "sport" : "dport", port_mask(s), v << 1);
+		return;
+	}
+	selector(s, family, v, mask, val);
+	inet_ntop(af, mask, mk, sizeof(mk));
+	inet_ntop(af, val, vl, sizeof(vl));
+	snprintf(buf, len, " %s & %s == %s",
+		 family == 4 ? "ip daddr" : "ip6 saddr", mk, vl);
+}
+
 static void counter(struct nftnl_rule *r, int *err)
 {
 	add(r, nftnl_expr_alloc("counter"), err);
@@ -319,6 +385,7 @@ static void rule_end(struct batch *bt, struct nftnl_rule *r, uint8_t family,
 	nlh = nftnl_rule_nlmsg_build_hdr(hdr(bt), NFT_MSG_NEWRULE, family,
 					 NLM_F_APPEND | NLM_F_CREATE | NLM_F_ACK,
 					 bt->seq++);
+	bt->nacks++;
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	next(bt);
 out:
@@ -378,17 +445,34 @@ static void from_prefix(struct nftnl_rule *r, const struct nftrules_spec *s,
 	cmp_eq(r, s->plat.addr, s->plat.len / 8u, err);
 }
 
-/* The kinds of queue rules, in order: IPv4 or IPv6 TCP to the queues that
- * keep offloads (gso), everything else, and for IPv6 the ICMPv6 errors
+/* The kinds of queue rules, in order: TCP to the queues that keep
+ * offloads (gso), UDP, everything else, and for IPv6 the ICMPv6 errors
  * that routers on the path send about the CLAT's flows: their source is
  * not under the prefix, and they are translated with 192.0.0.8 (RFC 7915
- * 5.2, RFC 7600). */
-enum { K_TCP, K_ANY, K_ERR };
+ * 5.2, RFC 7600). With several workers TCP and UDP go by the CLAT's port,
+ * the rest (ICMP, fragments after the first) by the remote address; with
+ * one, only TCP with offloads has rules of its own. */
+enum { K_TCP, K_UDP, K_ANY, K_ERR };
 
 static bool rule_kind(const struct nftrules_spec *s, int family, int kind)
 {
-	return kind == K_ANY || (kind == K_TCP && s->gso_queue_num) ||
-	       (kind == K_ERR && family == 6);
+	bool sel = nftrules_selectors(s) > 1;
+
+	return kind == K_ANY || (kind == K_TCP && (s->gso_queue_num || sel)) ||
+	       (kind == K_UDP && sel) || (kind == K_ERR && family == 6);
+}
+
+static uint16_t kind_queue(const struct nftrules_spec *s, int kind)
+{
+	return kind == K_TCP && s->gso_queue_num ? s->gso_queue_num :
+	       s->queue_num;
+}
+
+static const char *kind_comment(const struct nftrules_spec *s,
+				const struct clat_rules *c, int kind)
+{
+	return kind == K_TCP && s->gso_queue_num ? c->c_tcp :
+	       kind == K_ERR ? C_Q6E : c->c_any;
 }
 
 /* The trace rule, then the queue rules: TCP first to the queues that
@@ -398,10 +482,11 @@ static bool rule_kind(const struct nftrules_spec *s, int family, int kind)
 static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 		       int family)
 {
+	static const uint8_t l4[] = { [K_TCP] = 6, [K_UDP] = 17 };
 	struct clat_rules c = clat_rules(s, family);
 	const uint8_t *addr = family == 4 ? s->clat4 : s->clat6;
 	unsigned sel = nftrules_selectors(s);
-	uint8_t mask[16], val[16], tcp = 6, icmp6 = 58, info = 128, one = 1;
+	uint8_t icmp6 = 58, info = 128, one = 1;
 	struct nftnl_rule *r;
 	int err;
 
@@ -416,7 +501,7 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 		rule_end(bt, r, c.nfproto, c.chain, C_TRACE, err);
 	}
 	for (int kind = K_TCP; kind <= K_ERR; kind++) {
-		uint16_t first = kind == K_TCP ? s->gso_queue_num : s->queue_num;
+		uint16_t first = kind_queue(s, kind);
 
 		if (!rule_kind(s, family, kind))
 			continue;
@@ -428,9 +513,9 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 				from_prefix(r, s, family, &err);
 			if (c.ctmark)
 				match_mark(r, true, s->ctmark, &err);
-			if (kind == K_TCP) {
+			if (kind == K_TCP || kind == K_UDP) {
 				load_key(r, false, NFT_META_L4PROTO, &err);
-				cmp_eq(r, &tcp, 1, &err);
+				cmp_eq(r, &l4[kind], 1, &err);
 			} else if (kind == K_ERR) {
 				/* RFC 4443 2.1: types below 128 are
 				 * errors. */
@@ -440,18 +525,15 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 					&err);
 				cmp_op(r, NFT_CMP_LT, &info, 1, &err);
 			}
-			if (sel > 1) {
-				selector(s, family, v, mask, val);
-				load_payload(r, c.sel_off, c.len, &err);
-				and_mask(r, mask, c.len, &err);
-				cmp_eq(r, val, c.len, &err);
-			}
+			if (sel > 1)
+				select_match(r, s, family,
+					     kind == K_TCP || kind == K_UDP,
+					     v, &err);
 			counter(r, &err);
 			queue(r, s, (uint16_t)(first + v % s->queues),
 			      c.bypass, &err);
 			rule_end(bt, r, c.nfproto, c.chain,
-				 kind == K_TCP ? c.c_tcp :
-				 kind == K_ERR ? C_Q6E : c.c_any, err);
+				 kind_comment(s, &c, kind), err);
 		}
 	}
 }
@@ -666,12 +748,11 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 /* build_clat()'s rules as nft shows them. */
 static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 {
+	static const char *const l4[] = { [K_TCP] = "tcp", [K_UDP] = "udp" };
 	struct clat_rules c = clat_rules(s, family);
 	char a[INET6_ADDRSTRLEN], pf[80] = "", m[32] = "", sel[160] = "";
-	char mk[INET6_ADDRSTRLEN], vl[INET6_ADDRSTRLEN];
 	int af = family == 4 ? AF_INET : AF_INET6;
 	unsigned nsel = nftrules_selectors(s);
-	uint8_t mask[16], val[16];
 
 	inet_ntop(af, family == 4 ? s->clat4 : s->clat6, a, sizeof(a));
 	if (family == 6) {
@@ -687,26 +768,25 @@ static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 		fprintf(f, "\t\t%s %s%s%s meta nftrace set 1 comment \"%s\"\n",
 			c.match, a, pf, m, C_TRACE);
 	for (int kind = K_TCP; kind <= K_ERR; kind++) {
+		bool port = kind == K_TCP || kind == K_UDP;
+		const char *what = "";
+
 		if (!rule_kind(s, family, kind))
 			continue;
+		/* nft folds the protocol match into the port's name. */
+		if (kind == K_TCP && nsel == 1)
+			what = " meta l4proto tcp";
+		else if (kind == K_ERR)
+			what = " icmpv6 type < echo-request";
 		for (unsigned v = 0; v < nsel; v++) {
-			if (nsel > 1) {
-				selector(s, family, v, mask, val);
-				inet_ntop(af, mask, mk, sizeof(mk));
-				inet_ntop(af, val, vl, sizeof(vl));
-				snprintf(sel, sizeof(sel), " %s & %s == %s",
-					 family == 4 ? "ip daddr" : "ip6 saddr",
-					 mk, vl);
-			}
+			if (nsel > 1)
+				select_print(sel, sizeof(sel), s, family,
+					     port ? l4[kind] : NULL, v);
 			fprintf(f, "\t\t%s %s%s%s%s%s counter queue num %u%s comment \"%s\"\n",
-				c.match, a, kind == K_ERR ? "" : pf, m,
-				kind == K_TCP ? " meta l4proto tcp" :
-				kind == K_ERR ? " icmpv6 type < echo-request" : "",
-				sel, (kind == K_TCP ? s->gso_queue_num :
-				      s->queue_num) + v % s->queues,
+				c.match, a, kind == K_ERR ? "" : pf, m, what,
+				sel, kind_queue(s, kind) + v % s->queues,
 				c.bypass ? " bypass" : "",
-				kind == K_TCP ? c.c_tcp :
-				kind == K_ERR ? C_Q6E : c.c_any);
+				kind_comment(s, &c, kind));
 		}
 	}
 }
@@ -753,103 +833,261 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 	fprintf(f, "\t}\n}\n");
 }
 
-/* Send the batch and collect every acknowledgement; 0 or the first
- * error the kernel reported. */
-static int send_batch(struct batch *bt)
+/* The acknowledgements in buf of the batch's messages: how many, and
+ * the first error into *err. */
+static unsigned acks_in(const struct batch *bt, const char *buf, size_t len,
+			int *err)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int rest = (int)len;
+	unsigned n = 0;
+
+	for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+		if (nlh->nlmsg_type != NLMSG_ERROR ||
+		    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e) ||
+		    nlh->nlmsg_seq - bt->seq0 >= bt->seq - bt->seq0)
+			continue;	/* not about this batch */
+		n++;
+		if (e->error && !*err)
+			*err = e->error;
+	}
+	return n;
+}
+
+/* Send the batch on nl and collect every acknowledgement; 0 or the first
+ * error the kernel reported. The kernel handles a batch inside sendmsg()
+ * itself, so when that returns every answer is queued already: they are
+ * read without waiting, and only a shortfall (never seen) waits, 1 s. */
+static int send_batch(struct mnl_socket *nl, struct batch *bt)
+{
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t portid;
-	int ret = 0, err = 0;
-	ssize_t n;
+	int fd = mnl_socket_get_fd(nl), err = 0;
+	unsigned got = 0;
+	bool waited = false;
 
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto cleanup;
-	}
-	portid = mnl_socket_get_portid(nl);
 	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(bt->b),
-			      mnl_nlmsg_batch_size(bt->b)) < 0) {
-		err = -errno;
-		goto cleanup;
-	}
-	/* One ACK per message with NLM_F_ACK; errors come as NLMSG_ERROR
-	 * and end the transaction (nothing was applied). */
-	for (;;) {
-		fd_set fds;
-		struct timeval tv = { 0, 200000 };
-		int fd = mnl_socket_get_fd(nl);
+			      mnl_nlmsg_batch_size(bt->b)) < 0)
+		return -errno;
+	while (got < bt->nacks) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
-		FD_ZERO(&fds);
-		FD_SET(fd, &fds);
-		if (select(fd + 1, &fds, NULL, NULL, &tv) <= 0)
-			break;
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0) {
-			err = -errno;
-			break;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd pf = { .fd = fd, .events = POLLIN };
+
+			/* An error ends the transaction: what follows it
+			 * may never be answered. */
+			if (err || waited)
+				break;
+			waited = true;
+			if (poll(&pf, 1, 1000) <= 0)
+				break;
+			continue;
 		}
-		ret = mnl_cb_run(buf, (size_t)n, 0, portid, NULL, NULL);
-		if (ret < 0) {
-			err = -errno;
-			break;
-		}
+		if (n < 0)
+			return -errno;
+		got += acks_in(bt, buf, (size_t)n, &err);
 	}
-cleanup:
+	if (!err && got < bt->nacks)
+		err = -ETIMEDOUT;
+	return err;
+}
+
+/* Drain what an earlier, failed exchange may have left on nl. */
+static void drain(struct mnl_socket *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	while (recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+static int open_sock(struct mnl_socket **nl)
+{
+	int rcv = 1 << 20;
+
+	*nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!*nl)
+		return -errno;
+	if (mnl_socket_bind(*nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+
+		mnl_socket_close(*nl);
+		*nl = NULL;
+		return err;
+	}
+	/* Room for every acknowledgement of a large ruleset. */
+	setsockopt(mnl_socket_get_fd(*nl), SOL_SOCKET, SO_RCVBUF, &rcv,
+		   sizeof(rcv));
+	return 0;
+}
+
+static const uint8_t families[2] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+
+struct look {
+	struct nftrules_seen *seen;
+	int fam;
+};
+
+static int look_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct look *l = data;
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t)
+		return MNL_CB_ERROR;
+	if (nftnl_table_nlmsg_parse(nlh, t) == 0) {
+		l->seen->present[l->fam] = true;
+		if (nftnl_table_is_set(t, NFTNL_TABLE_FLAGS))
+			l->seen->flags[l->fam] = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
+		if (nftnl_table_is_set(t, NFTNL_TABLE_OWNER))
+			l->seen->owner[l->fam] = nftnl_table_get_u32(t, NFTNL_TABLE_OWNER);
+	}
+	nftnl_table_free(t);
+	return MNL_CB_OK;
+}
+
+/* One GETTABLE per family on nl (ENOENT: absent). */
+static int look_on(struct mnl_socket *nl, const char *table,
+		   struct nftrules_seen *seen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	memset(seen, 0, sizeof(*seen));
+	drain(nl);
+	for (int f = 0; f < 2; f++) {
+		struct nftnl_table *t = nftnl_table_alloc();
+		struct look l = { seen, f };
+		struct nlmsghdr *nlh;
+		uint32_t seq = (uint32_t)time(NULL) + 7u * (uint32_t)f;
+		int r;
+
+		if (!t)
+			return -ENOMEM;
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+		nlh = nftnl_table_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE,
+						  families[f], NLM_F_ACK, seq);
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		nftnl_table_free(t);
+		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+			return -errno;
+		do {
+			ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+			if (n < 0)
+				return -errno;
+			r = mnl_cb_run(buf, (size_t)n, seq,
+				       mnl_socket_get_portid(nl), look_cb, &l);
+		} while (r > MNL_CB_STOP);
+		if (r < 0 && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+int nftrules_look(struct nftrules_seen *seen)
+{
+	struct mnl_socket *nl;
+	int err = open_sock(&nl);
+
+	if (err)
+		return err;
+	err = look_on(nl, NFTRULES_TABLE, seen);
 	mnl_socket_close(nl);
 	return err;
 }
 
-/* Create-then-delete makes the delete succeed whether or not a table is
- * there: that is how leftovers of a crashed run go in the same
- * transaction that installs the new rules. */
-static void drop_tables(struct batch *bt)
+static uint64_t now_us(void)
 {
-	static const uint8_t fam[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+	struct timespec ts;
 
-	for (size_t i = 0; i < sizeof(fam); i++) {
-		table_msg(bt, NFT_MSG_NEWTABLE, fam[i], NLM_F_CREATE);
-		table_msg(bt, NFT_MSG_DELTABLE, fam[i], 0);
-	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* One transaction on the tables named table: whatever is there goes,
- * then fill() adds what should be (fill may be NULL). 0 or -errno. */
-static int transact(const char *table,
+/* One transaction on the tables named table: whatever is there goes (a
+ * crashed run's ownerless tables too), then fill() adds what should be
+ * (fill may be NULL), with table flags tflags. 0 or -errno. */
+static int transact(struct mnl_socket *nl, const char *table, uint32_t tflags,
 		    void (*fill)(struct batch *, const struct nftrules_spec *),
 		    const struct nftrules_spec *spec)
 {
 	struct batch *bt = calloc(1, sizeof(*bt));
+	struct nftrules_seen seen;
 	int err;
 
 	if (!bt)
 		return -ENOMEM;
+	err = look_on(nl, table, &seen);
+	if (err)
+		goto out;
 	bt->table = table;
-	bt->seq = (uint32_t)time(NULL);
+	bt->tflags = tflags;
+	bt->seq0 = bt->seq = (uint32_t)time(NULL) << 8;
 	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf));
 	nftnl_batch_begin(hdr(bt), bt->seq++);
 	next(bt);
-	drop_tables(bt);
+	for (int f = 0; f < 2; f++)
+		if (seen.present[f])
+			table_msg(bt, NFT_MSG_DELTABLE, families[f], 0);
 	if (fill)
 		fill(bt, spec);
 	nftnl_batch_end(hdr(bt), bt->seq++);
 	next(bt);
-	err = bt->err ? bt->err : send_batch(bt);
+	err = bt->err ? bt->err : send_batch(nl, bt);
 	mnl_nlmsg_batch_stop(bt->b);
+out:
 	free(bt);
 	return err;
 }
 
-int nftrules_apply(const struct nftrules_spec *spec)
+int nftrules_open(struct nftrules *n, unsigned want)
 {
-	return transact(NFTRULES_TABLE, build, spec);
+	memset(n, 0, sizeof(*n));
+	n->want = want & (NFTRULES_OWNER | NFTRULES_PERSIST);
+	if (!(n->want & NFTRULES_OWNER))
+		n->want = 0;	/* persist means nothing without an owner */
+	n->flags = n->want;
+	int err = open_sock(&n->nl);
+
+	if (!err)
+		n->portid = mnl_socket_get_portid(n->nl);
+	return err;
 }
 
-int nftrules_remove(void)
+void nftrules_close(struct nftrules *n)
 {
-	return transact(NFTRULES_TABLE, NULL, NULL);
+	if (n->nl)
+		mnl_socket_close(n->nl);
+	n->nl = NULL;
+}
+
+int nftrules_apply(struct nftrules *n, const struct nftrules_spec *spec)
+{
+	uint64_t t0 = now_us();
+	int err;
+
+	for (;;) {
+		err = transact(n->nl, NFTRULES_TABLE, n->flags, build, spec);
+		/* A kernel without the flag says EOPNOTSUPP (older ones
+		 * EINVAL): the same tables with fewer guarantees. */
+		if (n->probed || !n->flags ||
+		    (err != -EOPNOTSUPP && err != -EINVAL))
+			break;
+		n->flags = n->flags & NFTRULES_PERSIST ? NFTRULES_OWNER : 0;
+	}
+	if (!err)
+		n->probed = true;
+	n->last_us = now_us() - t0;
+	return err;
+}
+
+int nftrules_remove(struct nftrules *n)
+{
+	return transact(n->nl, NFTRULES_TABLE, 0, NULL, NULL);
 }
 
 /* A table of its own with one queue rule, deleted again in the same
@@ -866,12 +1104,93 @@ static void probe(struct batch *bt, const struct nftrules_spec *s)
 		queue(r, s, s->queue_num, false, &err);
 		rule_end(bt, r, NFPROTO_IPV4, "probe", "clat-nfq: probe", err);
 	}
-	drop_tables(bt);
+	table_msg(bt, NFT_MSG_DELTABLE, NFPROTO_IPV4, 0);
 }
 
 bool nftrules_have_native_queue(void)
 {
 	struct nftrules_spec s = { .queues = 1, .native_queue = true };
+	struct mnl_socket *nl;
+	int err = open_sock(&nl);
 
-	return transact(NFTRULES_TABLE "-probe", probe, &s) == 0;
+	if (err)
+		return false;
+	err = transact(nl, NFTRULES_TABLE "-probe", 0, probe, &s);
+	mnl_socket_close(nl);
+	return err == 0;
+}
+
+struct mnl_socket *nftrules_events_open(void)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER,
+						 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int grp = NFNLGRP_NFTABLES, rcv = 4 << 20;
+
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &grp,
+				  sizeof(grp)) < 0) {
+		int e = errno;
+
+		mnl_socket_close(nl);
+		errno = e;
+		return NULL;
+	}
+	/* A flush of a large ruleset is one event per object. */
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcv,
+		   sizeof(rcv));
+	return nl;
+}
+
+bool nftrules_events_foreign(const void *buf, size_t len, uint32_t portid)
+{
+	const struct nlmsghdr *nlh = buf;
+	int rest = len > INT32_MAX ? INT32_MAX : (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+		const struct nfgenmsg *g;
+		const struct nlattr *a;
+		unsigned msg = nlh->nlmsg_type & 0xff;
+
+		if (nlh->nlmsg_type >> 8 != NFNL_SUBSYS_NFTABLES ||
+		    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*g) ||
+		    nlh->nlmsg_pid == portid || msg == NFT_MSG_NEWGEN ||
+		    msg == NFT_MSG_TRACE)
+			continue;
+		g = mnl_nlmsg_get_payload(nlh);
+		if (g->nfgen_family != NFPROTO_IPV4 &&
+		    g->nfgen_family != NFPROTO_IPV6)
+			continue;
+		/* The table's name is attribute 1 in every kind of object:
+		 * NFTA_TABLE_NAME, NFTA_CHAIN_TABLE, NFTA_RULE_TABLE, ... */
+		mnl_attr_for_each(a, nlh, sizeof(*g)) {
+			if (mnl_attr_get_type(a) != 1)
+				continue;
+			if (mnl_attr_get_payload_len(a) ==
+			    sizeof(NFTRULES_TABLE) &&
+			    !memcmp(mnl_attr_get_payload(a), NFTRULES_TABLE,
+				    sizeof(NFTRULES_TABLE)))
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
+bool nftrules_events_read(struct mnl_socket *ev, uint32_t portid)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	bool foreign = false;
+	ssize_t n;
+
+	while ((n = recv(mnl_socket_get_fd(ev), buf, sizeof(buf), 0)) > 0 ||
+	       (n < 0 && errno == EINTR))
+		if (n > 0)
+			foreign |= nftrules_events_foreign(buf, (size_t)n,
+							   portid);
+	/* An overrun lost events: look. */
+	if (n < 0 && errno == ENOBUFS)
+		foreign = true;
+	return foreign;
 }

@@ -11,22 +11,34 @@
 #
 # Environment: REPEAT (5) rounds of every measurement, the median reported;
 # SECS (5) seconds each; SOAK (120) seconds of the full-rate memory run
-# (0 skips it); OUT (tests/bench/RESULTS.md) the table.
+# (0 skips it); OUT (tests/bench/RESULTS.md) the table; CPU_PPS (50000)
+# the offered load of the CPU-per-packet runs; TAYGA_BIN, a TAYGA build
+# to compare as well as Debian's (e.g. 0.9.6 from apalrd/tayga, built
+# outside this tree), run with TAYGA_WORKERS worker threads when set (its
+# `workers` key; Debian's 0.9.2 has none).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPEAT=${REPEAT:-5}
 SECS=${SECS:-5}
 SOAK=${SOAK:-120}
 OUT=${OUT:-tests/bench/RESULTS.md}
+CPU_PPS=${CPU_PPS:-50000}
+TAYGA_BIN=${TAYGA_BIN:-}
+TAYGA_WORKERS=${TAYGA_WORKERS:-}
+if [ -n "$TAYGA_BIN" ] && ! [ -x "$TAYGA_BIN" ]; then
+	echo "bench: TAYGA_BIN=$TAYGA_BIN is not an executable" >&2; exit 1
+fi
+if [ -n "$TAYGA_WORKERS" ] && [ -z "$TAYGA_BIN" ]; then
+	echo "bench: TAYGA_WORKERS needs TAYGA_BIN (Debian's TAYGA has no workers key)" >&2; exit 1
+fi
 n="cnfq-bench-$$"
 h="$n-h" p="$n-p"
 raw="/tmp/$n.tsv"
 PREFIX=2001:db8:64::/96
 H6=2001:db8:1::2 P6=2001:db8:1::1
 S4=203.0.113.1 S6=2001:db8:64::cb00:7101
-# UDP flows go to eight servers: clat-nfq spreads flows over its workers by
-# the remote address (as the kernel's queue balancing would), so several
-# flows to one address would all meet one worker.
+# UDP flows go to eight servers, and in the one-server runs (onesrv) all
+# eight to one address (one CDN node, one API endpoint, a backup target).
 U4=$(seq -s, -f '203.0.113.%g' 1 8)
 U6=$(seq -s, -f '2001:db8:64::cb00:710%g' 1 8)
 TAYGA6=2001:db8:1::c1a7
@@ -69,20 +81,57 @@ sleep 0.5
 # --- measurements against target $2, recorded as system $1
 FLOWS=8
 cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-udp() {	# udp SYSTEM TARGETS SIZE: packets/s received, upload then download
-	local sys=$1 dst=$2 size=$3 pid r
+udp() {	# udp SYSTEM TARGETS SIZE [PPS NAME]: packets/s received, upload
+	# then download, recorded as NAME_up_SIZE and NAME_down_SIZE (NAME:
+	# udp); at PPS per direction when given, also the machine's CPU time
+	# per packet received (cpu_NAME_..., microseconds) over the sink's
+	# window
+	local sys=$1 dst=$2 size=$3 pps=${4:-} name=${5:-udp} pid r dst6
+	# the download's senders: the IPv6 side of the targets
+	case $dst in *:*) dst6=$dst ;; "$S4") dst6=$S6 ;; *) dst6=$U6 ;; esac
 	ip netns exec "$p" $blast sink 9000 "$SECS" > "/tmp/$n.sink" &
 	pid=$!
 	sleep 0.2
-	in_h $blast send "$dst" 9000 "$size" "$(echo "$SECS + 1.5" | bc)" $FLOWS 2>/dev/null || true
+	in_h $blast send "$dst" 9000 "$size" "$(echo "$SECS + 1.5" | bc)" $FLOWS $pps 2>/dev/null || true
 	wait $pid || true
-	rec "$sys" "udp_up_$size" "$(awk '{ print $2 }' "/tmp/$n.sink")"
-	ip netns exec "$p" $blast rsend $U6 9001 "$size" "$(echo "$SECS + 2" | bc)" 2>/dev/null &
+	r=$(cat "/tmp/$n.sink")
+	rec_udp "$sys" "${name}_up_$size" "$r" "$pps"
+	ip netns exec "$p" $blast rsend $dst6 9001 "$size" "$(echo "$SECS + 2" | bc)" ${pps:+0 $pps} 2>/dev/null &
 	pid=$!
 	sleep 0.2
-	r=$(in_h timeout $((SECS + 10)) $blast rsink "$dst" 9001 "$SECS" $FLOWS | awk '{ print $2 }') || r=0
+	r=$(in_h timeout $((SECS + 10)) $blast rsink "$dst" 9001 "$SECS" $FLOWS) || r=""
 	wait $pid || true
-	rec "$sys" "udp_down_$size" "${r:-0}"
+	rec_udp "$sys" "${name}_down_$size" "$r" "$pps"
+}
+rec_udp() {	# rec_udp SYSTEM METRIC "pps N cpu_s C" PPS
+	local pps cpu
+	pps=$(echo "$3" | awk '{ print $2 + 0 }')
+	rec "$1" "$2" "${pps:-0}"
+	[ -n "$4" ] || return 0
+	cpu=$(echo "$3" | awk '{ print $4 + 0 }')
+	# microseconds of CPU (all CPUs) per packet delivered in the window
+	rec "$1" "cpu_$2" "$(awk -v c="${cpu:-0}" -v p="${pps:-0}" -v s="$SECS" \
+		'BEGIN { print (p > 0 && c > 0) ? c * 1e6 / (p * s) : "-" }')"
+}
+idle_cpu() {	# the machine's busy CPU share with no traffic, in % of one CPU
+	local a b
+	a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
+	sleep "$SECS"
+	b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
+	rec machine idle_cpu_pct "$(echo "scale=1; ($b - $a) * 100 / $(getconf CLK_TCK) / $SECS" | bc)"
+}
+cpu_runs() {	# cpu_runs SYSTEM TARGETS: CPU per packet at CPU_PPS
+	udp "$1" "$2" 64 "$CPU_PPS" paced
+	udp "$1" "$2" 1400 "$CPU_PPS" paced
+}
+onesrv() {	# onesrv SYSTEM TARGET: 8 flows to one server address
+	local sys=$1 dst=$2 r spec
+	for spec in "tcp_up_8:-P 8" "tcp_down_8:-R -P 8"; do
+		r=$(in_h iperf3 -c "$dst" -p 5201 -t "$SECS" -J ${spec#*:} |
+			/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9)') || r=0
+		rec "$sys" "onesrv_${spec%%:*}" "$r"
+	done
+	udp "$sys" "$dst" 64 "" onesrv
 }
 measure() {
 	local sys=$1 dst=$2 r	# $3: the UDP targets
@@ -121,23 +170,24 @@ clat_stop() { kill -TERM $daemon; kill -CONT $daemon; wait $daemon || true; }
 # generators gone. The translations end in a drop rule at the far side,
 # before any socket.
 DRAINS=${DRAINS:-3}
-drain() {	# drain THREADS: packets/s carried, upload then download
-	local t=$1 rs r
+drain() {	# drain THREADS [4 6 NAME]: packets/s carried, upload then
+	# download, to eight servers or (NAME: onesrv) to one
+	local t=$1 a4=${2:-$U4} a6=${3:-$U6} name=${4:-udp} rs r
 	clat_start threads="$t" queue-length=65536
 	for _ in $(seq "$DRAINS"); do
 		kill -STOP $daemon
-		in_h $blast fill $U4 9003 64 $((65536 * t)) $FLOWS 2>/dev/null
+		in_h $blast fill $a4 9003 64 $((65536 * t)) $FLOWS 2>/dev/null
 		sleep 0.2
 		r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon 464 "$t") || r=""
-		rec clat-nfq-drain-${t}w udp_up_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
+		rec clat-nfq-drain-${t}w ${name}_up_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
 	done
 	for _ in $(seq "$DRAINS"); do
 		# The flows are opened by rsink's hellos and its first replies,
 		# the daemon running; then the replies end in a drop rule.
-		in_p $blast rsend $U6 9004 64 30 $((65536 * t + 200000)) 2>/dev/null &
+		in_p $blast rsend $a6 9004 64 30 $((65536 * t + 200000)) 2>/dev/null &
 		rs=$!
 		sleep 0.2
-		in_h timeout 10 $blast rsink $U4 9004 0.01 $FLOWS >/dev/null || true
+		in_h timeout 10 $blast rsink $a4 9004 0.01 $FLOWS >/dev/null || true
 		in_h nft add table ip bench \; add chain ip bench in \
 			'{ type filter hook input priority -500; }' \; \
 			add rule ip bench in udp sport 9004 counter drop
@@ -145,66 +195,100 @@ drain() {	# drain THREADS: packets/s carried, upload then download
 		wait $rs || true
 		sleep 0.2
 		r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon 464 "$t") || r=""
-		rec clat-nfq-drain-${t}w udp_down_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
+		rec clat-nfq-drain-${t}w ${name}_down_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
 		in_h nft delete table ip bench
 	done
 	clat_stop
 }
-mkdir -p "/tmp/$n.tayga"
-cat > "/tmp/$n.tayga/tayga.conf" <<CONF
+tayga_conf() {	# tayga_conf DIR [WORKERS]
+	mkdir -p "$1"
+	cat > "$1/tayga.conf" <<CONF
 tun-device clat
 ipv4-addr 192.0.0.2
 prefix $PREFIX
 map 192.0.0.1 $TAYGA6
-data-dir /tmp/$n.tayga
+data-dir $1
 CONF
-tayga_start() {	# TAYGA as the CLAT, as clatd sets it up
-	in_h tayga -c "/tmp/$n.tayga/tayga.conf" --mktun >/dev/null
+	if [ -n "${2:-}" ]; then echo "workers $2" >> "$1/tayga.conf"; fi
+}
+tayga_conf "/tmp/$n.tayga"
+[ -z "$TAYGA_BIN" ] || tayga_conf "/tmp/$n.tayga-bin" "$TAYGA_WORKERS"
+tayga_start() {	# tayga_start BINARY DIR: TAYGA as the CLAT, as clatd sets it up
+	in_h "$1" -c "$2/tayga.conf" --mktun >/dev/null
 	in_h sysctl -qw net.ipv6.conf.all.forwarding=1
 	in_h ip link set clat up
 	in_h ip addr add 192.0.0.1/29 dev clat
 	in_h ip route add default dev clat mtu 1260
 	in_h ip -6 route add $TAYGA6/128 dev clat
-	ip netns exec "$h" tayga -c "/tmp/$n.tayga/tayga.conf" --nodetach </dev/null >/dev/null 2>&1 &
+	ip netns exec "$h" "$1" -c "$2/tayga.conf" --nodetach </dev/null >/dev/null 2>&1 &
 	tayga=$!; pids="$pids $tayga"
 	sleep 0.5
+	kill -0 $tayga || { echo "bench: $1 did not start" >&2; exit 1; }
 }
 tayga_stop() {
 	kill $tayga; wait $tayga || true
 	in_h ip link del clat
 	in_h sysctl -qw net.ipv6.conf.all.forwarding=0
 }
+tayga_round() {	# tayga_round SYSTEM BINARY DIR
+	echo "bench: round $round of $REPEAT: $1" >&2
+	tayga_start "$2" "$3"
+	cpu0=$(cpu_of $tayga)
+	measure "$1" $S4 $U4
+	proc_stats "$1" $tayga "$cpu0"
+	cpu_runs "$1" $U4
+	onesrv "$1" $S4
+	tayga_stop
+}
+# What ran, for the report.
+{
+	# Debian's 0.9.2 prints no version: its package says it
+	echo "tayga_version	$(dpkg-query -W -f '${Version}' tayga 2>/dev/null | sed 's/-[^-]*$//')"
+	if [ -n "$TAYGA_BIN" ]; then
+		echo "tayga_bin	$TAYGA_BIN"
+		echo "tayga_bin_version	$("$TAYGA_BIN" --help 2>&1 | sed -n 's/^TAYGA version //p' | head -1)"
+		echo "tayga_bin_workers	${TAYGA_WORKERS:-its default}"
+	fi
+	echo "cpu_pps	$CPU_PPS"
+	echo "commit	$(git describe --always --dirty 2>/dev/null || echo '?')"
+	echo "commit_date	$(git log -1 --format=%cd --date=short 2>/dev/null || echo '?')"
+} > "/tmp/$n.meta"
 
 # The systems take turns within each round, so that the drift of a shared
 # VM (its figures move by half from one minute to the next) falls on all
 # of them alike; the medians are over the rounds.
+idle_cpu
 for round in $(seq "$REPEAT"); do
 	echo "bench: round $round of $REPEAT: native IPv6" >&2
 	measure native $S6 $U6
+	cpu_runs native $U6
+	onesrv native $S6
 
 	echo "bench: round $round of $REPEAT: clat-nfq" >&2
 	clat_start
 	cpu0=$(cpu_of $daemon)
 	measure clat-nfq $S4 $U4
 	proc_stats clat-nfq $daemon "$cpu0"
+	cpu_runs clat-nfq $U4
+	onesrv clat-nfq $S4
 	clat_stop
 
 	echo "bench: round $round of $REPEAT: clat-nfq, one worker" >&2
 	clat_start threads=1
 	udp clat-nfq-1w $U4 64
+	onesrv clat-nfq-1w $S4
 	clat_stop
 
 	echo "bench: round $round of $REPEAT: clat-nfq, drain runs" >&2
 	drain 1
 	drain "$(nproc)"
+	drain 1 $S4 $S6 onesrv
+	drain "$(nproc)" $S4 $S6 onesrv
 
-	echo "bench: round $round of $REPEAT: TAYGA" >&2
-	tayga_start
-	cpu0=$(cpu_of $tayga)
-	measure tayga $S4 $U4
-	proc_stats tayga $tayga "$cpu0"
-	tayga_stop
+	tayga_round tayga tayga "/tmp/$n.tayga"
+	[ -z "$TAYGA_BIN" ] || tayga_round tayga-bin "$TAYGA_BIN" "/tmp/$n.tayga-bin"
 done
+idle_cpu
 
 if [ "$SOAK" -gt 0 ]; then
 	echo "bench: clat-nfq memory over a ${SOAK} s full-rate run" >&2
@@ -223,6 +307,6 @@ if [ "$SOAK" -gt 0 ]; then
 	grep 'counters' "/tmp/$n.daemon" | tail -3 >&2 || true
 fi
 
-/usr/bin/python3 tests/bench/report.py "$raw" "$REPEAT" "$SECS" "$SOAK" > "$OUT"
+/usr/bin/python3 tests/bench/report.py "$raw" "$REPEAT" "$SECS" "$SOAK" "/tmp/$n.meta" > "$OUT"
 cat "$OUT"
 echo "bench: written to $OUT" >&2

@@ -2,22 +2,24 @@
 /* UDP packet-rate sender and sink for tests/bench/bench.sh (iperf3's UDP
  * mode fails on this machine). Packets per second is what the sink counts.
  *
- *   udpblast send ADDRS PORT SIZE SECONDS FLOWS
+ *   udpblast send ADDRS PORT SIZE SECONDS FLOWS [PPS]
  *	send SIZE-byte datagrams as fast as sendmmsg() goes, round robin
  *	over FLOWS sockets (FLOWS source ports); ADDRS is one address or a
- *	comma-separated list, flow i going to address i modulo its length
+ *	comma-separated list, flow i going to address i modulo its length.
+ *	With PPS, at that rate instead: bursts of 8, paced on the clock
  *   udpblast sink PORT SECONDS
  *	count datagrams on [::]:PORT (IPv4 too) for SECONDS from the first;
- *	prints "pps N"
+ *	prints "pps N cpu_s C": C is the whole machine's busy time in that
+ *	window (user, nice, system, irq, softirq of every CPU, /proc/stat)
  *   udpblast fill ADDRS PORT SIZE COUNT FLOWS
  *	send COUNT datagrams as send does, through socket buffers large
  *	enough that they never wait for the CLAT (bench.sh's drain runs stop
  *	the daemon and let the packets pile up in its queues)
- *   udpblast rsend ADDRS PORT SIZE SECONDS [COUNT]
+ *   udpblast rsend ADDRS PORT SIZE SECONDS [COUNT [PPS]]
  *	the download sender: wait on [ADDR]:PORT for each IPv6 address in
  *	ADDRS (bound, so the replies leave from it) for "hello" datagrams,
  *	then send to every peer that said hello, as fast as it goes (COUNT
- *	datagrams at most)
+ *	datagrams at most, 0: no limit) or at PPS as send does
  *   udpblast rsink ADDRS PORT SECONDS FLOWS
  *	the download sink: FLOWS sockets say hello to ADDRS:PORT as send
  *	spreads them (opening the flows through NAT and conntrack), then
@@ -37,6 +39,7 @@
 
 #define MAXFLOWS 64
 #define VLEN	 64
+#define BURST	 8		/* datagrams per step when paced */
 
 static double now(void)
 {
@@ -77,6 +80,26 @@ static int bound6(const char *addr, int port)
 	return fd;
 }
 
+/* The whole machine's busy time so far, in seconds: every CPU's user,
+ * nice, system, irq and softirq time from /proc/stat (idle, iowait and
+ * steal left out); -1 when it cannot be read. */
+static double busy(void)
+{
+	unsigned long long user, nice, sys, idle, iowait, irq, softirq;
+	FILE *f = fopen("/proc/stat", "re");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &user, &nice,
+		   &sys, &idle, &iowait, &irq, &softirq);
+	fclose(f);
+	if (n != 7)
+		return -1;
+	return (double)(user + nice + sys + irq + softirq) /
+	       (double)sysconf(_SC_CLK_TCK);
+}
+
 /* One sending socket and where its datagrams go: connected (n == 0) or
  * round robin over the n peers in to[]. */
 struct out {
@@ -88,14 +111,16 @@ struct out {
 
 /* Send until the time is up or max datagrams (0: no limit) are out, one
  * sendmmsg() per socket in turn. A full socket buffer (ENOBUFS, EAGAIN)
- * just means try again. */
+ * just means try again. With pps, BURST datagrams per step, each step
+ * waiting for its time (a late one does not wait: the rate holds on
+ * average). */
 static void blast(struct out *o, int nout, size_t size, double secs,
-		  unsigned long max)
+		  unsigned long max, double pps)
 {
 	static char payload[65536];
 	static struct mmsghdr m[MAXFLOWS][VLEN];
 	struct iovec iov = { payload, size };
-	double end = now() + secs;
+	double start = now(), end = start + secs;
 	unsigned long sent = 0;
 
 	for (int k = 0; k < nout; k++)
@@ -109,9 +134,21 @@ static void blast(struct out *o, int nout, size_t size, double secs,
 		}
 	for (int k = 0; now() < end && (!max || sent < max);
 	     k = (k + 1) % nout) {
-		unsigned vlen = max && max - sent < VLEN ? (unsigned)(max - sent)
-							 : VLEN;
-		int r = sendmmsg(o[k].fd, m[k], vlen, max ? MSG_DONTWAIT : 0);
+		unsigned vlen = pps > 0 ? BURST : VLEN;
+		int r;
+
+		if (max && max - sent < vlen)
+			vlen = (unsigned)(max - sent);
+		if (pps > 0) {
+			double due = start + (double)sent / pps;
+			struct timespec ts = { (time_t)due,
+				(long)((due - (double)(time_t)due) * 1e9) };
+
+			if (due > now())
+				clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME,
+						&ts, NULL);
+		}
+		r = sendmmsg(o[k].fd, m[k], vlen, max ? MSG_DONTWAIT : 0);
 
 		if (r > 0)
 			sent += (unsigned long)r;
@@ -150,16 +187,18 @@ static int connected(char *list, const char *port, int n, int *fds)
 	return 0;
 }
 
-/* Count datagrams on fds[] for secs from the first one. */
-static unsigned long count(int *fds, int n, double secs)
+/* Count datagrams on fds[] for secs from the first one; *cpu: the
+ * machine's busy seconds in that window. */
+static unsigned long count(int *fds, int n, double secs, double *cpu)
 {
 	static char bufs[VLEN][2048];
 	struct mmsghdr m[VLEN];
 	struct iovec iov[VLEN];
 	struct pollfd p[MAXFLOWS];
 	unsigned long got = 0;
-	double end = 0;
+	double end = 0, busy0 = 0;
 
+	*cpu = -1;
 	for (int i = 0; i < VLEN; i++) {
 		iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
 		m[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
@@ -181,11 +220,17 @@ static unsigned long count(int *fds, int n, double secs)
 			r = recvmmsg(fds[i], m, VLEN, MSG_DONTWAIT, NULL);
 			if (r <= 0)
 				continue;
-			if (!end)
+			if (!end) {
+				busy0 = busy();
 				end = now() + secs;
-			else
+			} else
 				got += (unsigned long)r;
 		}
+	}
+	if (end && busy0 >= 0) {
+		double b = busy();
+
+		*cpu = b >= 0 ? b - busy0 : -1;
 	}
 	return got;
 }
@@ -194,7 +239,7 @@ int main(int argc, char **argv)
 {
 	int fds[MAXFLOWS], n = 0;
 
-	if (argc == 7 && !strcmp(argv[1], "send")) {
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "send")) {
 		static struct out o[MAXFLOWS];
 
 		n = atoi(argv[6]);
@@ -202,7 +247,8 @@ int main(int argc, char **argv)
 			return perror("send"), 1;
 		for (int i = 0; i < n; i++)
 			o[i].fd = fds[i];
-		blast(o, n, (size_t)atoi(argv[4]), atof(argv[5]), 0);
+		blast(o, n, (size_t)atoi(argv[4]), atof(argv[5]), 0,
+		      argc == 8 ? atof(argv[7]) : 0);
 		return 0;
 	}
 	if (argc == 7 && !strcmp(argv[1], "fill")) {
@@ -218,19 +264,22 @@ int main(int argc, char **argv)
 				       sizeof(big)) < 0)
 				return perror("fill"), 1;
 		}
-		blast(o, n, (size_t)atoi(argv[4]), 60, strtoul(argv[5], NULL, 10));
+		blast(o, n, (size_t)atoi(argv[4]), 60, strtoul(argv[5], NULL, 10),
+		      0);
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "sink")) {
-		double secs = atof(argv[3]);
+		double secs = atof(argv[3]), cpu;
+		unsigned long got;
 
 		fds[0] = bound6(NULL, atoi(argv[2]));
 		if (fds[0] < 0)
 			return perror("sink"), 1;
-		printf("pps %.0f\n", (double)count(fds, 1, secs) / secs);
+		got = count(fds, 1, secs, &cpu);
+		printf("pps %.0f cpu_s %.2f\n", (double)got / secs, cpu);
 		return 0;
 	}
-	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "rsend")) {
+	if (argc >= 6 && argc <= 8 && !strcmp(argv[1], "rsend")) {
 		static struct out o[MAXFLOWS];
 		struct pollfd p[MAXFLOWS];
 		char *addr[MAXFLOWS], buf[64];
@@ -278,11 +327,12 @@ dup:;
 			if (!o[j].n)
 				o[j] = o[--na];
 		blast(o, na, (size_t)atoi(argv[4]), atof(argv[5]),
-		      argc == 7 ? strtoul(argv[6], NULL, 10) : 0);
+		      argc >= 7 ? strtoul(argv[6], NULL, 10) : 0,
+		      argc == 8 ? atof(argv[7]) : 0);
 		return 0;
 	}
 	if (argc == 6 && !strcmp(argv[1], "rsink")) {
-		double secs = atof(argv[4]);
+		double secs = atof(argv[4]), cpu;
 		unsigned long got;
 
 		n = atoi(argv[5]);
@@ -306,8 +356,8 @@ dup:;
 				getsockopt(fds[i], SOL_SOCKET, SO_ERROR, &e, &el);
 			}
 		}
-		got = count(fds, n, secs);
-		printf("pps %.0f\n", (double)got / secs);
+		got = count(fds, n, secs, &cpu);
+		printf("pps %.0f cpu_s %.2f\n", (double)got / secs, cpu);
 		return 0;
 	}
 	fprintf(stderr, "usage: see the comment at the top of %s\n", __FILE__);
