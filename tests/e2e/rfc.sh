@@ -65,7 +65,7 @@ check "the RFC 6052 path still works (ping 203.0.113.1)" bash -c "ip netns exec 
 eam_rules() { sed -n 's/counter packets [0-9]* bytes [0-9]*/counter/; s/queue to /queue num /; /explicitly mapped/p' | sed 's/^[[:space:]]*//'; }
 installed=$(in_h nft list table ip6 clat-nfq 2>/dev/null | eam_rules)
 printed=$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=2 eam=192.0.2.0/24,2001:db8:aaaa::/120 eam-file="/tmp/$n.eam" 2>/dev/null | eam_rules)
-check "the mappings' rules are in (6: the /120 by worker, the /121 with a 7-bit suffix on one queue; TCP and the rest)" [ "$(echo "$installed" | grep -c .)" = 6 ]
+check "the mappings' rules are in (11: TCP and UDP by port for each, the rest by address for the /120, on one queue for the /121 and its 7-bit suffix)" [ "$(echo "$installed" | grep -c .)" = 11 ]
 check "clat-nfq -p prints them as nft shows them" [ "$installed" = "$printed" ]
 st=$(in_h build/clat-nfq status)
 check "status lists both mappings" bash -c "contains() { [[ \$1 == *\"\$2\"* ]]; }; contains '$st' 'eam: 192.0.2.0/24,2001:db8:aaaa::/120' && contains '$st' 'eam: 198.51.100.128/25,2001:db8:bbbb::/121'"
