@@ -12,15 +12,23 @@
 
 #include "workercfg.h"
 
+/* The device callback: which descriptor the worker was told of. */
+static void dev_seen(int dev_fd, void *arg)
+{
+	*(int *)arg = dev_fd;
+}
+
 static void test_zeroed_box_is_no_configuration(void **state)
 {
 	static struct worker_cfg box;	/* as in a fresh daemon: zeroes */
 	struct worker_cfg_copy copy = { .gen = ~0u };
+	int seen = -1;
 
 	(void)state;
 	pthread_mutex_init(&box.lock, NULL);
-	assert_false(worker_cfg_take(&box, &copy));
+	assert_false(worker_cfg_take(&box, &copy, dev_seen, &seen));
 	assert_false(worker_cfg_valid(&copy));
+	assert_int_equal(seen, -1);
 	pthread_mutex_destroy(&box.lock);
 }
 
@@ -28,23 +36,27 @@ static void test_publish_is_taken_once(void **state)
 {
 	static struct worker_cfg box;
 	struct worker_cfg_copy copy = { .gen = ~0u };
+	int seen = -1;
 	struct xlat_cfg cfg;
 
 	(void)state;
 	pthread_mutex_init(&box.lock, NULL);
 	xlat_cfg_init(&cfg);
 	cfg.mtu6 = 1400;
-	worker_cfg_publish(&box, &cfg, true);
-	assert_true(worker_cfg_take(&box, &copy));
+	worker_cfg_publish(&box, &cfg, 7);
+	assert_true(worker_cfg_take(&box, &copy, dev_seen, &seen));
 	assert_true(worker_cfg_valid(&copy));
 	assert_int_equal(copy.cfg.mtu6, 1400);
 	assert_memory_equal(copy.cfg.clat4, cfg.clat4, 4);
-	assert_true(copy.deliver_lo);
-	assert_false(worker_cfg_take(&box, &copy));
+	assert_int_equal(copy.dev_fd, 7);
+	assert_int_equal(seen, 7);
+	seen = -1;
+	assert_false(worker_cfg_take(&box, &copy, dev_seen, &seen));
 	cfg.mtu6 = 1300;
-	worker_cfg_publish(&box, &cfg, false);
-	assert_true(worker_cfg_take(&box, &copy));
+	worker_cfg_publish(&box, &cfg, 7);
+	assert_true(worker_cfg_take(&box, &copy, dev_seen, &seen));
 	assert_int_equal(copy.cfg.mtu6, 1300);
+	assert_int_equal(seen, -1);	/* same device: not told again */
 	pthread_mutex_destroy(&box.lock);
 }
 
@@ -52,16 +64,17 @@ static void test_wrap_skips_none_and_zero(void **state)
 {
 	static struct worker_cfg box;
 	struct worker_cfg_copy copy = { .gen = ~0u };
+	int seen = -1;
 	struct xlat_cfg cfg;
 
 	(void)state;
 	pthread_mutex_init(&box.lock, NULL);
 	xlat_cfg_init(&cfg);
 	box.gen = ~0u - 1;
-	worker_cfg_publish(&box, &cfg, false);
+	worker_cfg_publish(&box, &cfg, 7);
 	assert_int_not_equal(box.gen, ~0u);
 	assert_int_not_equal(box.gen, 0);
-	assert_true(worker_cfg_take(&box, &copy));
+	assert_true(worker_cfg_take(&box, &copy, dev_seen, &seen));
 	assert_true(worker_cfg_valid(&copy));
 	pthread_mutex_destroy(&box.lock);
 }
