@@ -9,7 +9,8 @@
 #   scapy by the router P about the CLAT's UDP probe, reaches a receiver in
 #   H as ICMPv4 with the extension intact and a correct length attribute;
 #   and an ICMPv4 Time Exceeded with the extension, sent from the CLAT
-#   address in H, reaches a receiver in P as ICMPv6 the same way.
+#   address in H about the reply of one of its UDP flows, reaches a
+#   receiver in P as ICMPv6 the same way.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lab
@@ -89,6 +90,10 @@ ip -n "$p" -6 addr add 2001:db8:64::cb00:7163/128 dev lo	# 203.0.113.99
 ip netns exec "$p" /usr/bin/python3 tests/e2e/icmpext.py recv6 15 > "/tmp/$n.rx6" 2>&1 &
 rx6=$!; pids+=($rx6)
 ready "/tmp/$n.rx6" || true
+# The error is about the reply of a flow the CLAT carries (H's UDP from
+# port 40000 to 203.0.113.99:33434): related to it, as a real one would be;
+# shared mode passes the daemon's packets only in flows it carries.
+echo probe | in_h socat -u - UDP4:203.0.113.99:33434,sourceport=40000 || true
 in_h /usr/bin/python3 tests/e2e/icmpext.py router4 203.0.113.99 || true
 rcx=0; wait $rx6 || rcx=$?
 cat "/tmp/$n.rx6"
