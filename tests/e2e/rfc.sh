@@ -13,28 +13,10 @@
 #   receiver in P as ICMPv6 the same way.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-rfc-$$-$RANDOM"
-h="$n-h"
-p="$n-p"
-. scripts/checks
-daemon=""
+. tests/e2e/lib.bash
+e2e_init rfc
 pids=()
-cleanup() {
-	set +e
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	for x in "${pids[@]}"; do kill "$x" 2>/dev/null; wait "$x" 2>/dev/null; done
-	lab_down "$n"
-	rm -f "/tmp/$n".*
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
-start() {
-	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX "$@" 2>>"/tmp/$n.log" &
-	daemon=$!
-	rules_in
-}
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+on_cleanup 'for x in "${pids[@]}"; do kill "$x"; wait "$x"; done 2>/dev/null'
 ready() {	# ready FILE...: until each helper has printed "ready" (20 s)
 	for _ in $(seq 1 200); do
 		local all=1
