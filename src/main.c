@@ -310,6 +310,7 @@ int main(int argc, char **argv)
 		workers[i] = (struct worker){
 			.queue = (uint16_t)(c.queue_num + i), .fwmark = c.fwmark,
 			.queue_length = c.queue_length, .segs = &segs,
+			.busy_poll = c.busy_poll,
 			.gso_queue = k.gso_queue_num ?
 				(uint16_t)(k.gso_queue_num + i) : 0,
 			.cfg = &k.box, .stopfd = stopfd,
