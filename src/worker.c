@@ -63,10 +63,11 @@ static void handle(struct worker *w, struct priv *p, const struct rxpkt *k,
 	case XLAT_FORWARD:
 		STAT_INC(*(v4 ? &w->stats.xlat_4to6 : &w->stats.xlat_6to4));
 		/* The IPv4 original goes on to the reader-less CLAT device,
-		 * which discards it: accepting it lets IPv4 conntrack confirm
-		 * the flow, so replies are "established". The IPv6 original
-		 * ends here. */
-		s->nfv = v4 ? NF_ACCEPT : NF_DROP;
+		 * which discards it, until IPv4 conntrack has confirmed the
+		 * flow, so replies are "established"; after that the rules
+		 * mark it (nftrules.c) and it ends here, as the IPv6 original
+		 * always does. */
+		s->nfv = v4 && k->mark != w->fwmark ? NF_ACCEPT : NF_DROP;
 		break;
 	case XLAT_REPLY:
 		STAT_INC(w->stats.icmp_errors);
