@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "rfc6052.h"
+#include "xlat.h"
 
 enum config_v6_mode {
 	CONFIG_V6_SHARED,	/* the host's own address toward the PLAT */
@@ -21,6 +22,7 @@ enum config_v6_mode {
 
 #define CONFIG_DNS_MAX 4
 #define CONFIG_SCRIPT_MAX 256
+#define CONFIG_PATH_MAX 256
 
 struct config {
 	char clat_dev[IF_NAMESIZE];
@@ -58,6 +60,11 @@ struct config {
 	bool gso;			/* IPv6 TCP to offloading queues */
 	bool debug;
 	bool quiet;
+	/* RFC 7757 explicit address mappings (eam=, repeatable) and the
+	 * file of more (eam-file=, read by the daemon, fed to
+	 * config_eam_line()). */
+	struct xlat_eamt eam;
+	char eam_file[CONFIG_PATH_MAX];
 };
 
 #define CONFIG_ERR_MAX 256
@@ -71,6 +78,11 @@ int config_set(struct config *c, const char *key, const char *value,
 /* One line of a file: blank lines and '#' comments are skipped, spaces
  * around key and value are ignored. 0 or -EINVAL. */
 int config_line(struct config *c, const char *line, char *err, size_t errlen);
+
+/* One line of an eam-file: an IPV4-PREFIX,IPV6-PREFIX pair; blank lines
+ * and '#' comments are skipped. 0 or -EINVAL with err filled. */
+int config_eam_line(struct config *c, const char *line, char *err,
+		    size_t errlen);
 
 /* Check what only the whole configuration can tell; 0 or -EINVAL. */
 int config_finish(struct config *c, char *err, size_t errlen);

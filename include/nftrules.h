@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "rfc6052.h"
+#include "xlat.h"
 
 #define NFTRULES_TABLE "clat-nfq"
 
@@ -34,6 +35,8 @@ struct nftrules_spec {
 	bool router;		/* IPv4 from elsewhere is masqueraded to
 				 * clat4 and translated too */
 	char clat_dev[16];	/* the CLAT device (router mode) */
+	const struct xlat_eamt *eam;	/* RFC 7757: IPv6 from these prefixes
+					 * is queued too; NULL: none */
 };
 
 /* Which worker takes a packet: for TCP and UDP, bits 1 and up of the

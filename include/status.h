@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "worker.h"
+#include "xlat.h"
 
 /* What the daemon runs with, as text. */
 struct status_info {
@@ -27,6 +28,7 @@ struct status_info {
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
 	const char *delivery;		/* how translations reach the host:
 					 * "lo" or "raw" (see txq.h) */
+	const struct xlat_eamt *eam;	/* RFC 7757 mappings, or NULL */
 };
 
 /* Where the daemon keeps its per-namespace files (RuntimeDirectory=). */

@@ -56,6 +56,8 @@ enum xlat_verdict {
 	X(ICMP_ERR_IN_ERR,	"icmp_error_about_icmp_error")		\
 	X(ICMP_INNER,		"icmp_error_inner_packet_bad")		\
 	X(ICMP_FAMILY,		"icmp_of_the_other_family")		\
+	X(ICMP_EXT,		"icmp_extension_length_bad")		\
+	X(V6ONLY_PROTO,		"ipv6_only_protocol")			\
 	X(GSO_NOT_TCP,		"offloaded_packet_not_tcp")		\
 	X(NO_ROOM,		"output_too_large")
 
@@ -67,6 +69,41 @@ enum xlat_reason {
 };
 
 const char *xlat_reason_name(enum xlat_reason r);
+
+/* RFC 7757 explicit address mappings: an IPv4 prefix and an IPv6 prefix
+ * of equal suffix length, the suffix copied bit for bit. Consulted before
+ * RFC 6052 for the remote address, longest prefix first. */
+#define XLAT_EAM_MAX	64
+
+struct xlat_eam {
+	uint8_t v4[4];
+	uint8_t v6[16];
+	uint8_t len4, len6;	/* 32 - len4 == 128 - len6 */
+};
+
+struct xlat_eamt {
+	unsigned n;
+	struct xlat_eam e[XLAT_EAM_MAX];
+};
+
+/* Parse "192.0.2.0/24,2001:db8:aaaa::/120" (spaces around the comma
+ * allowed); 0, or -EINVAL with *why saying what is wrong. Pure. */
+int xlat_eam_parse(const char *s, struct xlat_eam *e, const char **why);
+
+/* Add e to t: 0, or -EINVAL (*why) when t already maps the same IPv4 or
+ * IPv6 prefix, or -ENOSPC when t is full. */
+int xlat_eam_add(struct xlat_eamt *t, const struct xlat_eam *e,
+		 const char **why);
+
+/* RFC 7757 section 3: the longest matching entry translates; 0, or -ENOENT
+ * when none matches. */
+int xlat_eam_4to6(const struct xlat_eamt *t, const uint8_t v4[4],
+		  uint8_t v6[16]);
+int xlat_eam_6to4(const struct xlat_eamt *t, const uint8_t v6[16],
+		  uint8_t v4[4]);
+
+/* "192.0.2.0/24,2001:db8:aaaa::/120"; buf of 70 bytes holds any. */
+char *xlat_eam_format(const struct xlat_eam *e, char *buf, size_t size);
 
 /* Translator configuration: filled once, then read-only. */
 struct xlat_cfg {
@@ -87,6 +124,7 @@ struct xlat_cfg {
 	bool decrement_ttl;		/* act as a router (RFC 7915 4.1, 5.1) */
 	bool wkp_strict;		/* RFC 6052 3.1 for the WKP; off by
 					 * default, see README */
+	struct xlat_eamt eam;		/* RFC 7757, before RFC 6052 */
 };
 
 /* Defaults: 192.0.0.1, 192.0.0.2, 192.0.0.8, MTUs 1280/1280/0, TTL

@@ -194,6 +194,7 @@ static void make_spec(const struct config *c, unsigned nworkers,
 	rs->trace = c->trace;
 	rs->router = c->router;
 	snprintf(rs->clat_dev, sizeof(rs->clat_dev), "%s", c->clat_dev);
+	rs->eam = &c->eam;
 }
 
 int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f)
@@ -403,6 +404,8 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 		k->saved_path[0] = '\0';
 	xlat_cfg_init(&k->xc);
 	memcpy(k->xc.clat4, c->clat_v4, 4);
+	k->xc.eam = c->eam;			/* RFC 7757 */
+	k->si.eam = &c->eam;
 
 	/* A crashed run may have left its pieces: remove them first, but
 	 * its rules only when this run installs none. Otherwise they stay

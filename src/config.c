@@ -170,12 +170,62 @@ static int parse_servers(struct config *c, const char *key, const char *v,
 	return 0;
 }
 
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* RFC 7757 explicit address mappings: eam= (repeatable) and eam-file=. */
+static int eam_key(struct config *c, const char *key, const char *v,
+		   char *err, size_t errlen)
+{
+	struct xlat_eam e;
+	const char *why;
+
+	if (!strcmp(key, "eam-file")) {
+		if (!v[0] || strlen(v) >= CONFIG_PATH_MAX)
+			return fail(err, errlen, key, v,
+				    "not a file name of 1 to %d bytes",
+				    CONFIG_PATH_MAX - 1);
+		memcpy(c->eam_file, v, strlen(v) + 1);
+		return 0;
+	}
+	if (xlat_eam_parse(v, &e, &why) || xlat_eam_add(&c->eam, &e, &why))
+		return fail(err, errlen, key, v, "%s", why);
+	return 0;
+}
+
+int config_eam_line(struct config *c, const char *line, char *err,
+		    size_t errlen)
+{
+	char buf[256], *s;
+	size_t n = strlen(line);
+
+	if (n >= sizeof(buf))
+		return fail(err, errlen, "eam", NULL, "line longer than %zu "
+			    "bytes", sizeof(buf) - 1);
+	memcpy(buf, line, n + 1);
+	s = trim(buf);
+	if (*s == '\0' || *s == '#')
+		return 0;
+	return eam_key(c, "eam", s, err, errlen);
+}
+
 int config_set(struct config *c, const char *key, const char *v, char *err,
 	       size_t errlen)
 {
 	unsigned long n;
 	long off;
 
+	if (!strcmp(key, "eam") || !strcmp(key, "eam-file"))
+		return eam_key(c, key, v, err, errlen);
 	if (!strcmp(key, "clat-dev") || !strcmp(key, "plat-dev")) {
 		char *dst = key[0] == 'c' ? c->clat_dev : c->plat_dev;
 
@@ -301,18 +351,6 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 		return fail(err, errlen, key, NULL, "unknown key");
 	}
 	return 0;
-}
-
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
 }
 
 int config_line(struct config *c, const char *line, char *err, size_t errlen)

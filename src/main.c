@@ -72,6 +72,37 @@ static int load_file(struct config *c, const char *path, bool must)
 	return rc;
 }
 
+/* eam-file=: RFC 7757 mappings, one per line, read here and handed to the
+ * pure parser. The file is the operator's (root's): it is read, never
+ * trusted to be well-formed. */
+static int load_eam_file(struct config *c)
+{
+	char line[300], err[CONFIG_ERR_MAX];
+	FILE *f = fopen(c->eam_file, "re");
+	int n = 0, rc = 0;
+
+	if (!f) {
+		log_warn(-errno, "eam-file=%s", c->eam_file);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			log_warnx("eam-file=%s:%d: line longer than %zu bytes",
+				  c->eam_file, n, sizeof(line) - 2);
+			rc = -1;
+			break;
+		}
+		line[strcspn(line, "\n")] = '\0';
+		if (config_eam_line(c, line, err, sizeof(err))) {
+			log_warnx("eam-file=%s:%d: %s", c->eam_file, n, err);
+			rc = -1;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
 /* Files of daemons that are gone, in namespaces that may be gone too:
  * a lock nobody holds. Their lock and socket are removed (a saved route,
  * .route4, stays for that namespace's next start). */
@@ -246,6 +277,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (c.eam_file[0] && load_eam_file(&c))
+		return 2;
 	if (config_finish(&c, err, sizeof(err))) {
 		log_warnx("%s", err);
 		return 2;

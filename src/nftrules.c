@@ -34,6 +34,8 @@
 #define C_Q6	"clat-nfq: IPv6 for the CLAT to translation"
 #define C_Q6T	"clat-nfq: IPv6 TCP for the CLAT to translation, offloads kept"
 #define C_Q6E	"clat-nfq: ICMPv6 errors for the CLAT from any router to translation"
+#define C_Q6EAM	"clat-nfq: IPv6 for the CLAT from an explicitly mapped prefix (RFC 7757) to translation"
+#define C_Q6TEAM "clat-nfq: IPv6 TCP for the CLAT from an explicitly mapped prefix (RFC 7757) to translation, offloads kept"
 
 /* Priority "mangle" (-150), before the filter chains and rp_filter-like
  * checks at mangle + 10, as clatd orders its own rules. */
@@ -564,6 +566,153 @@ static void confirmed_print(const struct nftrules_spec *s, FILE *f)
 		inet_ntop(AF_INET, s->clat4, a, sizeof(a)), s->fwmark, C_SEEN);
 }
 
+/* RFC 7757: IPv6 for the CLAT from the IPv6 prefix of an explicit
+ * mapping is translated like IPv6 from the PLAT prefix. A prefix is
+ * matched on whole bytes where it ends on one, masked otherwise (nft shows
+ * both as ip6 saddr P/L). The worker selector sits on the last byte, which
+ * carries the low bits of the IPv4 address when the suffix has 8 bits or
+ * more; a shorter suffix has one queue. */
+static unsigned eam_selectors(const struct nftrules_spec *s,
+			      const struct xlat_eam *e, unsigned *fixed)
+{
+	unsigned sel = nftrules_selectors(s);
+
+	*fixed = 0;
+	if (128u - e->len6 >= 8 || sel == 1)
+		return sel;
+	*fixed = (e->v6[15] & (sel - 1)) % s->queues;
+	return 1;
+}
+
+static void eam_prefix(struct nftnl_rule *r, const struct xlat_eam *e,
+		       int *err)
+{
+	unsigned bytes = (e->len6 + 7u) / 8u;
+	uint8_t mask[16] = { 0 };
+
+	if (!bytes)
+		return;
+	load_payload(r, 8, bytes, err);
+	if (e->len6 % 8) {
+		memset(mask, 0xff, bytes - 1);
+		mask[bytes - 1] = (uint8_t)(0xff << (8 - e->len6 % 8));
+		and_mask(r, mask, bytes, err);
+	}
+	cmp_eq(r, e->v6, bytes, err);
+}
+
+static void build_eam6(struct batch *bt, const struct nftrules_spec *s)
+{
+	static const uint8_t l4[] = { [K_TCP] = 6, [K_UDP] = 17 };
+	uint8_t mask[16], val[16];
+	struct clat_rules c = clat_rules(s, 6);
+	struct nftnl_rule *r;
+	int err;
+
+	for (unsigned i = 0; s->eam && i < s->eam->n; i++) {
+		const struct xlat_eam *e = &s->eam->e[i];
+
+		for (int kind = K_TCP; kind <= K_ANY; kind++) {
+			/* TCP and UDP by the CLAT's port, as for the PLAT
+			 * prefix; the rest by the address. */
+			bool port = kind == K_TCP || kind == K_UDP;
+			unsigned fixed = 0, sel = port ? nftrules_selectors(s) :
+						 eam_selectors(s, e, &fixed);
+			uint16_t first = kind_queue(s, kind);
+
+			if (!rule_kind(s, 6, kind))
+				continue;
+			for (unsigned v = 0; v < sel && (r = rule(bt)); v++) {
+				err = 0;
+				load_payload(r, c.off, c.len, &err);
+				cmp_eq(r, s->clat6, c.len, &err);
+				eam_prefix(r, e, &err);
+				if (c.ctmark)
+					match_mark(r, true, s->ctmark, &err);
+				if (port) {
+					load_key(r, false, NFT_META_L4PROTO,
+						 &err);
+					cmp_eq(r, &l4[kind], 1, &err);
+				}
+				if (sel > 1 && port) {
+					select_match(r, s, 6, true, v, &err);
+				} else if (sel > 1) {
+					memset(mask, 0, 16);
+					memset(val, 0, 16);
+					mask[15] = (uint8_t)(sel - 1);
+					val[15] = (uint8_t)v;
+					load_payload(r, c.sel_off, 16, &err);
+					and_mask(r, mask, 16, &err);
+					cmp_eq(r, val, 16, &err);
+				}
+				counter(r, &err);
+				queue(r, s, (uint16_t)(first + (sel > 1 ? v % s->queues : fixed)),
+				      false, &err);
+				rule_end(bt, r, NFPROTO_IPV6, c.chain,
+					 kind == K_TCP && s->gso_queue_num ?
+					 C_Q6TEAM : C_Q6EAM, err);
+			}
+		}
+	}
+}
+
+static void print_eam6(const struct nftrules_spec *s, FILE *f)
+{
+	static const char *const l4[] = { [K_TCP] = "tcp", [K_UDP] = "udp" };
+	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN], m[32] = "";
+	char sl[80] = "";
+
+	inet_ntop(AF_INET6, s->clat6, a, sizeof(a));
+	if (s->shared)
+		snprintf(m, sizeof(m), " ct mark 0x%08x", s->ctmark);
+	for (unsigned i = 0; s->eam && i < s->eam->n; i++) {
+		const struct xlat_eam *e = &s->eam->e[i];
+		char pf[80];
+
+		inet_ntop(AF_INET6, e->v6, p, sizeof(p));
+		if (e->len6 == 128)
+			snprintf(pf, sizeof(pf), "%s", p);
+		else
+			snprintf(pf, sizeof(pf), "%s/%u", p, e->len6);
+		for (int kind = K_TCP; kind <= K_ANY; kind++) {
+			bool port = kind == K_TCP || kind == K_UDP;
+			unsigned fixed = 0, sel = port ? nftrules_selectors(s) :
+						 eam_selectors(s, e, &fixed);
+
+			if (!rule_kind(s, 6, kind))
+				continue;
+			for (unsigned v = 0; v < sel; v++) {
+				uint8_t mk[16] = { 0 }, vl[16] = { 0 };
+				char ms[INET6_ADDRSTRLEN], vs[INET6_ADDRSTRLEN];
+
+				sl[0] = '\0';
+				mk[15] = (uint8_t)(sel - 1);
+				vl[15] = (uint8_t)v;
+				if (sel > 1 && port)
+					select_print(sl, sizeof(sl), s, 6,
+						     l4[kind], v);
+				else if (sel > 1)
+					snprintf(sl, sizeof(sl),
+						 " ip6 saddr & %s == %s",
+						 inet_ntop(AF_INET6, mk, ms,
+							   sizeof(ms)),
+						 inet_ntop(AF_INET6, vl, vs,
+							   sizeof(vs)));
+				/* nft folds the protocol match into the
+				 * port's name. */
+				fprintf(f, "\t\tip6 daddr %s ip6 saddr %s%s%s%s counter queue num %u comment \"%s\"\n",
+					a, pf, m,
+					kind == K_TCP && sel == 1 ?
+					" meta l4proto tcp" : "", sl,
+					kind_queue(s, kind) +
+					(sel > 1 ? v % s->queues : fixed),
+					kind == K_TCP && s->gso_queue_num ?
+					C_Q6TEAM : C_Q6EAM);
+			}
+		}
+	}
+}
+
 /* Router mode: what leaves through the CLAT device from elsewhere (a LAN,
  * containers) takes the CLAT address: oifname CLAT ip saddr != CLAT
  * masquerade. */
@@ -637,6 +786,7 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 			 s->shared ? C_OWN6 : C_OWN, err);
 	}
 	build_clat(bt, s, 6);
+	build_eam6(bt, s);
 }
 
 /* build_clat()'s rules as nft shows them. */
@@ -715,6 +865,7 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n",
 		NFTRULES_TABLE);
 	print_clat(s, 6, f);
+	print_eam6(s, f);
 	fprintf(f, "\t}\n\n"
 		"\tchain output {\n"
 		"\t\ttype filter hook output priority mangle; policy accept;\n");

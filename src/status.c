@@ -63,6 +63,28 @@ int status_listen(const char *path)
 	X("queue_overflows", (s).overflows)				\
 	X("offloaded_super_packets", (s).offloaded)
 
+/* RFC 7757 mappings, one line each (text) or an array of strings (JSON:
+ * addresses and digits only). */
+static void eam_text(FILE *f, const struct status_info *si)
+{
+	char buf[80];
+
+	for (unsigned i = 0; si->eam && i < si->eam->n; i++)
+		fprintf(f, "eam: %s\n",
+			xlat_eam_format(&si->eam->e[i], buf, sizeof(buf)));
+}
+
+static void eam_json(FILE *f, const struct status_info *si)
+{
+	char buf[80];
+
+	fprintf(f, ",\"eam\":[");
+	for (unsigned i = 0; si->eam && i < si->eam->n; i++)
+		fprintf(f, "%s\"%s\"", i ? "," : "",
+			xlat_eam_format(&si->eam->e[i], buf, sizeof(buf)));
+	fputc(']', f);
+}
+
 /* The kernel's drops on the daemon's queues, both ranges. */
 static void kdrops(const struct status_info *si, unsigned n, uint64_t *full,
 		   uint64_t *undeliverable)
@@ -104,6 +126,7 @@ static void text(FILE *f, const struct status_info *si,
 		fprintf(f, ", TCP with offloads %u-%u", si->gso_queue_num,
 			si->gso_queue_num + n - 1);
 	fputc('\n', f);
+	eam_text(f, si);
 #define TEXT(name, v) fprintf(f, "%s: %llu\n", name, (unsigned long long)(v));
 	COUNTERS(TEXT, t)
 	TEXT("queue_full_dropped", full)
@@ -169,7 +192,9 @@ static void json(FILE *f, const struct status_info *si,
 		COUNTERS(JSON, s)
 		fputc('}', f);
 	}
-	fprintf(f, "]}\n");
+	fputc(']', f);
+	eam_json(f, si);
+	fprintf(f, "}\n");
 }
 
 void status_serve(int lfd, const struct status_info *si,

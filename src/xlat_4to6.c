@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* RFC 7915 section 4: translating from IPv4 to IPv6. */
+/* RFC 7915 section 4: translating from IPv4 to IPv6.
+ *
+ * One packet goes through the section's steps in order: the header is
+ * validated (4.1), the addresses mapped (RFC 6877 6.3, RFC 7757, RFC 6052),
+ * the TTL and options checked (4.1), the protocol checked, the upper layer
+ * translated (4.2 ICMP, 4.5 transport), and the result sent whole or in
+ * fragments (4.1). The packet quoted in an ICMP error (4.3) goes through
+ * the same steps in the opposite sense: the same header builder, the same
+ * protocol check, the same checksum and Echo steps (xlat_steps.h). */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,6 +18,7 @@
 #include "xlat_icmp.h"
 #include "xlat_map.h"
 #include "xlat_out.h"
+#include "xlat_steps.h"
 #include "xlat_tcpseg.h"
 
 #define IP4_OPT_EOL	0
@@ -17,19 +26,30 @@
 #define IP4_OPT_LSRR	131
 #define IP4_OPT_SSRR	137
 
-enum xlat_reason xlat_ip4_parse(const uint8_t *pkt, size_t len, struct xlat_ip4_info *h)
+/* RFC 8200 section 5: the IPv6 minimum MTU. */
+#define IP6_MIN_MTU	1280
+
+/* RFC 4884 section 4.1 / 4.5: where the length attribute sits, and the
+ * word it counts, in each family's extensible errors. */
+#define ICMP4_EXT_LEN	5
+#define ICMP6_EXT_LEN	4
+#define ICMP4_WORD	4
+#define ICMP6_WORD	8
+
+enum xlat_reason xlat_ip4_parse(const uint8_t *pkt, size_t len,
+				struct xlat_ip4_info *h)
 {
 	uint16_t fo;
 
-	if (len < 20)
+	if (len < IP4_HLEN)
 		return XLAT_R_TRUNCATED;
 	if (pkt[0] >> 4 != 4)
 		return XLAT_R_BAD_VERSION;
 	h->p = pkt;
 	h->ihl = (size_t)(pkt[0] & 0x0f) * 4;
-	if (h->ihl < 20 || h->ihl > len)
+	if (h->ihl < IP4_HLEN || h->ihl > len)
 		return XLAT_R_BAD_IHL;
-	h->totlen = get16(pkt + 2);
+	h->totlen = get16(pkt + IP4_TOTLEN);
 	if (h->totlen < h->ihl || h->totlen > len)
 		return XLAT_R_BAD_LENGTH;
 	if (csum_fold(csum_add(0, pkt, h->ihl)) != 0)
@@ -38,7 +58,7 @@ enum xlat_reason xlat_ip4_parse(const uint8_t *pkt, size_t len, struct xlat_ip4_
 	/* RFC 791 options: EOL and NOP are one byte, the rest carry a
 	 * length that covers type and length and stays inside the header. */
 	h->srcroute = false;
-	for (size_t i = 20; i < h->ihl;) {
+	for (size_t i = IP4_HLEN; i < h->ihl;) {
 		uint8_t type = pkt[i], olen;
 
 		if (type == IP4_OPT_EOL)
@@ -63,12 +83,12 @@ enum xlat_reason xlat_ip4_parse(const uint8_t *pkt, size_t len, struct xlat_ip4_
 		i += olen;
 	}
 
-	h->id = get16(pkt + 4);
-	fo = get16(pkt + 6);
-	h->df = fo & 0x4000;
-	h->mf = fo & 0x2000;
-	h->off = (uint16_t)((fo & 0x1fff) * 8);
-	h->proto = pkt[9];
+	h->id = get16(pkt + IP4_ID);
+	fo = get16(pkt + IP4_FRAGOFF);
+	h->df = fo & IP4_DF;
+	h->mf = fo & IP4_MF;
+	h->off = (uint16_t)((fo & IP4_OFFMASK) * 8);
+	h->proto = pkt[IP4_PROTO];
 	h->l4 = pkt + h->ihl;
 	h->l4len = h->totlen - h->ihl;
 	if ((size_t)h->off + h->l4len > 65535)
@@ -84,15 +104,81 @@ static uint32_t addr_sum6(const uint8_t saddr[16], const uint8_t daddr[16])
 	return csum_add(csum_add(0, saddr, 16), daddr, 16);
 }
 
+/* The fields of an IPv6 header built from an IPv4 one (RFC 7915 4.1):
+ * for the outer packet and for the one quoted in an error alike. */
+struct hdr6 {
+	uint8_t tc;		/* from TOS */
+	uint8_t nh;		/* from Protocol, ICMP becoming ICMPv6 */
+	uint8_t hlim;
+	bool frag;		/* the IPv4 packet was a fragment */
+	bool df;
+	uint16_t id;		/* IPv4 Identification */
+	const uint8_t *saddr, *daddr;
+};
+
+static size_t put_hdr6(uint8_t *h, const struct hdr6 *f, size_t len,
+		       size_t off, bool more, bool fh)
+{
+	/* RFC 7915 4.1: TC from TOS, flow label zero. */
+	put32(h, 6u << 28 | (uint32_t)f->tc << 20);
+	put16(h + IP6_PLEN, (uint16_t)(len + (fh ? IP6_FRAG_HLEN : 0)));
+	h[IP6_NH] = fh ? IPPROTO_FRAGMENT : f->nh;
+	h[IP6_HLIM] = f->hlim;
+	memcpy(h + IP6_SADDR, f->saddr, 16);
+	memcpy(h + IP6_DADDR, f->daddr, 16);
+	if (!fh)
+		return IP6_HLEN;
+	/* Fragment header: offset and M from the IPv4 header, the IPv4
+	 * Identification in the low-order 16 bits. */
+	h[IP6_HLEN] = f->nh;
+	h[IP6_HLEN + 1] = 0;
+	put16(h + IP6_HLEN + 2, (uint16_t)(off | (more ? 1 : 0)));
+	put32(h + IP6_HLEN + 4, f->id);
+	return IP6_HLEN + IP6_FRAG_HLEN;
+}
+
+static void hdr6_from(struct hdr6 *f, const uint8_t *ip4, uint8_t hlim,
+		      const uint8_t *saddr, const uint8_t *daddr)
+{
+	uint16_t fo = get16(ip4 + IP4_FRAGOFF);
+	uint8_t proto = ip4[IP4_PROTO];
+
+	f->tc = ip4[IP4_TOS];
+	f->nh = proto == IPPROTO_ICMP ? IPPROTO_ICMPV6 : proto;
+	f->hlim = hlim;
+	f->frag = (fo & IP4_MF) || (fo & IP4_OFFMASK);
+	f->df = fo & IP4_DF;
+	f->id = get16(ip4 + IP4_ID);
+	f->saddr = saddr;
+	f->daddr = daddr;
+}
+
+/* The emit step's header callback for the outer packet: a fragment keeps
+ * its Fragment Header; a packet cut here gets one. */
+struct emit46 {
+	struct hdr6 f;
+	uint16_t off;		/* the input fragment's offset */
+};
+
+static size_t emit_hdr6(const void *ctx, uint8_t *hdr, size_t len,
+			size_t off, bool more, bool split)
+{
+	const struct emit46 *e = ctx;
+
+	return put_hdr6(hdr, &e->f, len, e->off + off, more,
+			split || e->f.frag);
+}
+
+/* RFC 7915 4.5 for the outer packet: the transport header copied into
+ * the arena with its checksum made right for IPv6. */
 static enum xlat_reason l4_4to6(const struct xlat_ip4_info *h, bool frag,
 				bool partial, const uint8_t saddr[16],
 				const uint8_t daddr[16], struct xlat_out *out,
 				struct xlat_seg *segs, unsigned *nsegs)
 {
-	size_t coff = h->proto == 6 ? 16 : 6;
+	size_t coff = xlat_l4_csum_off(h->proto);
 	size_t hlen = coff + 2;
 	uint8_t *t;
-	uint16_t c;
 
 	if (h->l4len < hlen)
 		return XLAT_R_TRUNCATED;
@@ -100,125 +186,123 @@ static enum xlat_reason l4_4to6(const struct xlat_ip4_info *h, bool frag,
 	if (!t)
 		return XLAT_R_NO_ROOM;
 	memcpy(t, h->l4, hlen);
-	c = get16(t + coff);
-	if (partial && !frag) {
-		/* Offloaded: the field holds only the pseudo-header sum;
+	if ((partial && !frag) ||
+	    (h->proto == IPPROTO_UDP && get16(t + coff) == 0)) {
+		/* Offloaded (the field holds only the pseudo-header sum),
+		 * or a zero UDP checksum (RFC 7915 4.5: computed when the
+		 * whole datagram is here, fragments dropped by default):
 		 * the whole checksum is computed (RFC 8200 8.1). */
-		uint32_t sum;
+		uint16_t c;
 
-		put16(t + coff, 0);
-		sum = csum_pseudo6(saddr, daddr, h->proto, (uint32_t)h->l4len);
-		sum = csum_add(sum, t, hlen);
-		sum = csum_add(sum, h->l4 + hlen, h->l4len - hlen);
-		c = csum_fold(sum);
-	} else if (h->proto == 17 && c == 0) {
-		/* RFC 7915 4.5: a zero UDP checksum is computed when the
-		 * whole datagram is here; fragments are dropped (default). */
-		uint32_t sum;
-
-		if (frag)
+		if (frag && !partial)
 			return XLAT_R_UDP_ZERO_CSUM_FRAG;
-		sum = csum_pseudo6(saddr, daddr, 17, (uint32_t)h->l4len);
-		sum = csum_add(sum, t, hlen);
-		sum = csum_add(sum, h->l4 + hlen, h->l4len - hlen);
-		c = csum_fold(sum);
+		put16(t + coff, 0);
+		c = xlat_l4_full(csum_pseudo6(saddr, daddr, h->proto,
+					      (uint32_t)h->l4len),
+				 t, hlen, h->l4 + hlen, h->l4len - hlen);
+		if (h->proto == IPPROTO_UDP && c == 0)
+			c = 0xffff;	/* RFC 768: zero means none */
+		put16(t + coff, c);
 	} else {
-		c = csum_adjust(c, csum_add(0, h->p + 12, 8),
-				addr_sum6(saddr, daddr));
+		xlat_l4_readdress(h->proto, t, hlen,
+				  csum_add(0, h->p + IP4_SADDR, 8),
+				  addr_sum6(saddr, daddr));
 	}
-	if (h->proto == 17 && c == 0)
-		c = 0xffff;	/* RFC 768: zero means no checksum */
-	put16(t + coff, c);
 	segs[0] = (struct xlat_seg){ t, hlen };
 	segs[1] = (struct xlat_seg){ h->l4 + hlen, h->l4len - hlen };
 	*nsegs = 2;
 	return XLAT_R_NONE;
 }
 
-/* The packet quoted in an ICMPv4 error (RFC 7915 4.3), written into msg
- * (room bytes) as IPv6. Returns the bytes written, or 0 with *r set. */
+/* The protocol step, outer and quoted packet alike: ICMPv6 inside IPv4
+ * would reach the IPv6 side as an ICMPv6 message nobody checked, and an
+ * IPv6 extension header number would make it parse the payload as a
+ * header. */
+static enum xlat_reason proto_4to6(uint8_t proto)
+{
+	if (proto == IPPROTO_ICMPV6)
+		return XLAT_R_ICMP_FAMILY;
+	if (xlat_proto_v6only(proto))
+		return XLAT_R_V6ONLY_PROTO;
+	return XLAT_R_NONE;
+}
+
+/* RFC 7915 4.3: the packet quoted in an ICMPv4 error (ilen bytes; with
+ * an RFC 4884 length attribute, trail says bytes beyond its total length
+ * are padding), written into msg (room bytes) as IPv6. It went from the
+ * remote side to the CLAT, so its addresses map the other way round.
+ * Returns the bytes written, or 0 with *r set. */
 static size_t inner_4to6(const struct xlat_cfg *cfg, const uint8_t *in,
-			 size_t ilen, uint8_t *msg, size_t room,
+			 size_t ilen, bool trail, uint8_t *msg, size_t room,
 			 uint16_t *itot_out, enum xlat_reason *r)
 {
+	uint8_t saddr[16];
+	struct hdr6 f;
 	size_t iihl, itot, hl6, copy;
-	uint16_t ifo, ioff;
-	bool ifrag;
-	uint8_t iproto, nh;
-	uint8_t *h6, *l4;
+	uint16_t ioff;
+	uint8_t *l4;
 
 	*r = XLAT_R_ICMP_INNER;
-	if (ilen < 20 || in[0] >> 4 != 4)
+	if (ilen < IP4_HLEN || in[0] >> 4 != 4)
 		return 0;
 	iihl = (size_t)(in[0] & 0x0f) * 4;
-	itot = get16(in + 2);
-	if (iihl < 20 || iihl > ilen || itot < iihl)
+	itot = get16(in + IP4_TOTLEN);
+	if (iihl < IP4_HLEN || iihl > ilen || itot < iihl)
 		return 0;
-	/* The quoted packet went from the remote side to the CLAT. */
-	if (memcmp(in + 16, cfg->clat4, 4) != 0)
+	if (trail && ilen > itot)
+		ilen = itot;
+	if (memcmp(in + IP4_DADDR, cfg->clat4, 4) != 0 ||
+	    xlat_map_remote_4to6(cfg, in + IP4_SADDR, saddr))
 		return 0;
-	h6 = msg;
-	if (xlat_map_remote_4to6(cfg, in + 12, h6 + 8))
+	hdr6_from(&f, in, in[IP4_TTL], saddr, cfg->clat6);
+	ioff = (uint16_t)((get16(in + IP4_FRAGOFF) & IP4_OFFMASK) * 8);
+	*r = proto_4to6(in[IP4_PROTO]);
+	if (*r)
 		return 0;
-	iproto = in[9];
-	ifo = get16(in + 6);
-	ioff = (uint16_t)((ifo & 0x1fff) * 8);
-	ifrag = ioff || (ifo & 0x2000);
-	if (iproto == 1 && ioff == 0 && ilen > iihl &&
+	*r = XLAT_R_ICMP_INNER;
+	if (in[IP4_PROTO] == IPPROTO_ICMP && ioff == 0 && ilen > iihl &&
 	    xlat_icmp4_is_error(in[iihl])) {
 		*r = XLAT_R_ICMP_ERR_IN_ERR;
 		return 0;
 	}
-	nh = iproto == 1 ? 58 : iproto;
-	hl6 = ifrag ? 48 : 40;
+	hl6 = f.frag ? IP6_HLEN + IP6_FRAG_HLEN : IP6_HLEN;
 	if (room < hl6)
 		return 0;
 	copy = ilen - iihl;
 	if (copy > room - hl6)
 		copy = room - hl6;
-
-	put32(h6, 6u << 28 | (uint32_t)in[1] << 20);
-	put16(h6 + 4, (uint16_t)(itot - iihl + (ifrag ? 8 : 0)));
-	h6[6] = ifrag ? 44 : nh;
-	h6[7] = in[8];
-	memcpy(h6 + 24, cfg->clat6, 16);
-	if (ifrag) {
-		h6[40] = nh;
-		h6[41] = 0;
-		put16(h6 + 42, (uint16_t)(ioff | ((ifo & 0x2000) ? 1 : 0)));
-		put32(h6 + 44, get16(in + 4));
-	}
-	l4 = h6 + hl6;
+	put_hdr6(msg, &f, itot - iihl, ioff,
+		 get16(in + IP4_FRAGOFF) & IP4_MF, f.frag);
+	l4 = msg + hl6;
 	memcpy(l4, in + iihl, copy);
 
+	/* The same transport and Echo steps as the outer packet. */
 	if (ioff == 0) {
-		uint32_t old = csum_add(0, in + 12, 8);
-		uint32_t new = addr_sum6(h6 + 8, h6 + 24);
-
-		if ((iproto == 6 && copy >= 18) ||
-		    ((iproto == 17 || iproto == 33) && copy >= 8)) {
-			size_t coff = iproto == 6 ? 16 : 6;
-			uint16_t c = get16(l4 + coff);
-
-			if (c != 0 || iproto != 17)
-				put16(l4 + coff, csum_adjust(c, old, new));
-		} else if (iproto == 1 && copy > 0) {
-			uint16_t w0 = get16(l4);
-
+		if (in[IP4_PROTO] != IPPROTO_ICMP) {
+			xlat_l4_readdress(in[IP4_PROTO], l4, copy,
+					  csum_add(0, in + IP4_SADDR, 8),
+					  addr_sum6(saddr, cfg->clat6));
+		} else if (copy > 0) {
 			if (copy < 4 || (l4[0] != ICMP4_ECHO &&
 					 l4[0] != ICMP4_ECHOREPLY))
 				return 0;
-			l4[0] = l4[0] == ICMP4_ECHO ? ICMP6_ECHO
-						    : ICMP6_ECHOREPLY;
-			new = csum_pseudo6(h6 + 8, h6 + 24, 58,
-					   (uint32_t)(itot - iihl));
-			put16(l4 + 2, csum_adjust(get16(l4 + 2), w0,
-						  get16(l4) + new));
+			xlat_echo(l4, l4[0] == ICMP4_ECHO ? ICMP6_ECHO
+							  : ICMP6_ECHOREPLY,
+				  0, csum_pseudo6(saddr, cfg->clat6,
+						  IPPROTO_ICMPV6,
+						  (uint32_t)(itot - iihl)));
 		}
 	}
 	*itot_out = (uint16_t)itot;
 	*r = XLAT_R_NONE;
 	return hl6 + copy;
+}
+
+/* RFC 4884 section 4.1: ICMPv4 errors that carry a length attribute. */
+static bool ext4_type(uint8_t type)
+{
+	return type == ICMP4_UNREACH || type == ICMP4_TIMXCEED ||
+	       type == ICMP4_PARAMPROB;
 }
 
 /* RFC 7915 4.2: ICMPv4 to ICMPv6. Fills segs with the new message. */
@@ -231,28 +315,30 @@ static enum xlat_reason icmp_4to6(const struct xlat_cfg *cfg,
 {
 	const uint8_t *l4 = h->l4;
 	struct xlat_icmp_map m;
+	struct xlat_icmp_ext x;
 	enum xlat_reason r;
 	uint32_t rest = 0, sum;
 	uint16_t itot = 0;
 	size_t room, n;
+	bool carry;
 	uint8_t *msg;
 
-	if (h->l4len < 8)
+	if (h->l4len < ICMP_HLEN)
 		return XLAT_R_TRUNCATED;
 	if (l4[0] == ICMP4_ECHO || l4[0] == ICMP4_ECHOREPLY) {
 		/* Type changes, and ICMPv6 adds the pseudo-header: both
 		 * folded into the checksum incrementally. */
-		uint8_t *t = xlat_out_alloc(out, 8);
+		uint8_t *t = xlat_out_alloc(out, ICMP_HLEN);
 
 		if (!t)
 			return XLAT_R_NO_ROOM;
-		memcpy(t, l4, 8);
-		t[0] = l4[0] == ICMP4_ECHO ? ICMP6_ECHO : ICMP6_ECHOREPLY;
-		sum = csum_pseudo6(saddr, daddr, 58, (uint32_t)h->l4len);
-		put16(t + 2, csum_adjust(get16(l4 + 2), get16(l4),
-					 get16(t) + sum));
-		segs[0] = (struct xlat_seg){ t, 8 };
-		segs[1] = (struct xlat_seg){ l4 + 8, h->l4len - 8 };
+		memcpy(t, l4, ICMP_HLEN);
+		xlat_echo(t, l4[0] == ICMP4_ECHO ? ICMP6_ECHO : ICMP6_ECHOREPLY,
+			  0, csum_pseudo6(saddr, daddr, IPPROTO_ICMPV6,
+					  (uint32_t)h->l4len));
+		segs[0] = (struct xlat_seg){ t, ICMP_HLEN };
+		segs[1] = (struct xlat_seg){ l4 + ICMP_HLEN,
+					     h->l4len - ICMP_HLEN };
 		*nsegs = 2;
 		return XLAT_R_NONE;
 	}
@@ -262,16 +348,38 @@ static enum xlat_reason icmp_4to6(const struct xlat_cfg *cfg,
 		return XLAT_R_BAD_CSUM;
 	if (xlat_icmp_err_4to6(l4[0], l4[1], &m))
 		return XLAT_R_ICMP_TYPE;
-
-	/* RFC 7915 4.3: the translated error stays within the IPv6
-	 * minimum MTU. */
-	room = 1280 - 40 - 8;
-	msg = xlat_out_alloc(out, 8 + room);
-	if (!msg)
-		return XLAT_R_NO_ROOM;
-	n = inner_4to6(cfg, l4 + 8, h->l4len - 8, msg + 8, room, &itot, &r);
+	r = xlat_icmp_ext_split(l4 + ICMP_HLEN, h->l4len - ICMP_HLEN,
+				ext4_type(l4[0]) ?
+				(size_t)l4[ICMP4_EXT_LEN] * ICMP4_WORD : 0, &x);
 	if (r)
 		return r;
+
+	/* RFC 7915 4.3: the translated error stays within the IPv6
+	 * minimum MTU. RFC 4884 4.5: ICMPv6 Destination Unreachable and
+	 * Time Exceeded carry the extension (PTB and Parameter Problem
+	 * cannot: it is left out), after an original datagram field of
+	 * 64-bit words, 128 octets at least, cut to make room. */
+	room = IP6_MIN_MTU - IP6_HLEN - ICMP_HLEN;
+	carry = x.ext && (m.type == ICMP6_UNREACH ||
+			  m.type == ICMP6_TIME_EXCEEDED);
+	if (carry) {
+		size_t xroom = xlat_icmp_ext_room(room, x.ext_len, ICMP6_WORD);
+
+		carry = xroom != 0;
+		if (carry)
+			room = xroom;
+	}
+	msg = xlat_out_alloc(out, ICMP_HLEN + room);
+	if (!msg)
+		return XLAT_R_NO_ROOM;
+	n = inner_4to6(cfg, x.orig, x.orig_len, x.attr, msg + ICMP_HLEN, room,
+		       &itot, &r);
+	if (r)
+		return r;
+	if (carry) {
+		n = xlat_icmp_ext_pad(msg + ICMP_HLEN, n, ICMP6_WORD);
+		rest = (uint32_t)(n / ICMP6_WORD) << 24;
+	}
 	out->used -= room - n;	/* give back what the inner did not use */
 
 	switch (m.rest) {
@@ -288,6 +396,11 @@ static enum xlat_reason icmp_4to6(const struct xlat_cfg *cfg,
 			mtu = cfg->mtu6;
 		if (cfg->mtu4 && mtu > cfg->mtu4 + 20u)
 			mtu = cfg->mtu4 + 20u;
+		/* RFC 7915 section 6: no Packet Too Big below the IPv6
+		 * minimum MTU (it would ask for atomic fragments, which
+		 * RFC 8021 deprecates). */
+		if (mtu < IP6_MIN_MTU)
+			mtu = IP6_MIN_MTU;
 		rest = mtu;
 		break;
 	}
@@ -305,38 +418,24 @@ static enum xlat_reason icmp_4to6(const struct xlat_cfg *cfg,
 	}
 	msg[0] = m.type;
 	msg[1] = m.code;
-	put16(msg + 2, 0);
+	put16(msg + ICMP_CSUM, 0);
 	put32(msg + 4, rest);
-	n += 8;
-	sum = csum_pseudo6(saddr, daddr, 58, (uint32_t)n);
-	put16(msg + 2, csum_fold(csum_add(sum, msg, n)));
+	n += ICMP_HLEN;
 	segs[0] = (struct xlat_seg){ msg, n };
 	*nsegs = 1;
+	if (carry) {
+		/* RFC 4884 section 7: the extension structure, its own
+		 * checksum included, is carried unchanged. */
+		segs[1] = (struct xlat_seg){ x.ext, x.ext_len };
+		*nsegs = 2;
+	}
+	sum = csum_pseudo6(saddr, daddr, IPPROTO_ICMPV6,
+			   (uint32_t)(n + (carry ? x.ext_len : 0)));
+	sum = csum_add(sum, msg, n);
+	if (carry)
+		sum = csum_add(sum, x.ext, x.ext_len);
+	put16(msg + ICMP_CSUM, csum_fold(sum));
 	return XLAT_R_NONE;
-}
-
-static int put_hdr6(uint8_t *h, const struct xlat_ip4_info *ip, uint8_t hlim,
-		    const uint8_t saddr[16], const uint8_t daddr[16],
-		    bool fh, size_t len, size_t off, bool more)
-{
-	uint8_t nh = ip->proto == 1 ? 58 : ip->proto;
-
-	/* RFC 7915 4.1: TC from TOS, flow label zero. */
-	put32(h, 6u << 28 | (uint32_t)ip->p[1] << 20);
-	put16(h + 4, (uint16_t)(len + (fh ? 8 : 0)));
-	h[6] = fh ? 44 : nh;
-	h[7] = hlim;
-	memcpy(h + 8, saddr, 16);
-	memcpy(h + 24, daddr, 16);
-	if (!fh)
-		return 40;
-	/* Fragment header: offset and M from the IPv4 header, the IPv4
-	 * Identification in the low-order 16 bits. */
-	h[40] = nh;
-	h[41] = 0;
-	put16(h + 42, (uint16_t)(off | (more ? 1 : 0)));
-	put32(h + 44, ip->id);
-	return 48;
 }
 
 /* A TCP super-packet (XLAT_IN_GSO) cut into IPv6 segments of what the
@@ -345,20 +444,20 @@ static int put_hdr6(uint8_t *h, const struct xlat_ip4_info *ip, uint8_t hlim,
 static enum xlat_verdict tcp_gso_4to6(const struct xlat_cfg *cfg,
 				      struct xlat_state *st,
 				      const struct xlat_ip4_info *h,
-				      const uint8_t saddr[16],
-				      const uint8_t daddr[16], uint8_t hlim,
+				      const struct hdr6 *f,
 				      struct xlat_out *out)
 {
-	size_t cap = xlat_tcpseg_cap(st, h->p + 16, 1280 - 40);
-	uint8_t *ip = xlat_out_alloc(out, 40);
+	size_t cap = xlat_tcpseg_cap(st, h->p + IP4_DADDR,
+				     IP6_MIN_MTU - IP6_HLEN);
+	uint8_t *ip = xlat_out_alloc(out, IP6_HLEN);
 
 	if (!ip)
 		return xlat_out_drop(out, XLAT_R_NO_ROOM);
-	if (cap > (size_t)cfg->mtu6 - 40)
-		cap = (size_t)cfg->mtu6 - 40;
-	put_hdr6(ip, h, hlim, saddr, daddr, false, 0, 0, false);
+	if (cap > (size_t)cfg->mtu6 - IP6_HLEN)
+		cap = (size_t)cfg->mtu6 - IP6_HLEN;
+	put_hdr6(ip, f, 0, 0, false, false);
 	return xlat_tcp_segment(out, AF_INET6, ip, h->l4, h->l4len, cap,
-			   addr_sum6(saddr, daddr), false);
+				addr_sum6(f->saddr, f->daddr), false);
 }
 
 enum xlat_verdict xlat_4to6(const struct xlat_cfg *cfg, struct xlat_state *st,
@@ -374,63 +473,85 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 {
 	struct xlat_ip4_info h;
 	struct xlat_seg segs[XLAT_SEG_MAX];
+	struct emit46 e;
 	unsigned nsegs = 1;
 	uint8_t saddr[16], daddr[16], hlim;
 	enum xlat_reason r;
 	size_t l4out, hl, chunk;
 	bool frag, no_err;
 
+	/* 4.1: the header. */
 	xlat_out_reset(out, AF_INET6);
 	r = xlat_ip4_parse(pkt, len, &h);
 	if (r)
 		return xlat_out_drop(out, r);
 	frag = h.mf || h.off;
 	no_err = h.off != 0 ||
-		 (h.proto == 1 && h.l4len > 0 && xlat_icmp4_is_error(h.l4[0]));
+		 (h.proto == IPPROTO_ICMP && h.l4len > 0 &&
+		  xlat_icmp4_is_error(h.l4[0]));
 
-	/* RFC 6877 6.3: the CLAT translates its own IPv4 address only; the
-	 * destination goes under the PLAT prefix. RFC 7915 4.4: packets it
-	 * discards get Destination Unreachable, Communication
-	 * Administratively Prohibited. */
-	if (memcmp(h.p + 12, cfg->clat4, 4) != 0)
-		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH,
-				   13, 0, XLAT_R_SRC_NOT_CLAT, out);
+	/* Addresses. RFC 6877 6.3: the CLAT translates its own IPv4
+	 * address only; the destination goes under the PLAT prefix. RFC
+	 * 7915 4.4: packets it discards get Destination Unreachable,
+	 * Communication Administratively Prohibited. */
+	if (memcmp(h.p + IP4_SADDR, cfg->clat4, 4) != 0)
+		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err,
+					ICMP4_UNREACH, 13, 0,
+					XLAT_R_SRC_NOT_CLAT, out);
 	memcpy(saddr, cfg->clat6, 16);
-	if (xlat_map_remote_4to6(cfg, h.p + 16, daddr))
-		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH,
-				   13, 0, XLAT_R_ADDR_FORBIDDEN, out);
+	if (xlat_map_remote_4to6(cfg, h.p + IP4_DADDR, daddr))
+		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err,
+					ICMP4_UNREACH, 13, 0,
+					XLAT_R_ADDR_FORBIDDEN, out);
 
-	/* RFC 7915 4.1 Hop Limit: the translator is a router. */
-	hlim = h.p[8];
+	/* 4.1 Hop Limit: the translator is a router. */
+	hlim = h.p[IP4_TTL];
 	if (cfg->decrement_ttl) {
 		if (hlim <= 1)
 			return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err,
-					   ICMP4_TIMXCEED, 0, 0,
-					   XLAT_R_TTL_EXPIRED, out);
+						ICMP4_TIMXCEED, 0, 0,
+						XLAT_R_TTL_EXPIRED, out);
 		hlim--;
 	}
-	/* RFC 7915 4.1: options are ignored, but an unexpired source route
-	 * is answered with Source Route Failed. */
+	/* 4.1: options are ignored, but an unexpired source route is
+	 * answered with Source Route Failed. */
 	if (h.srcroute)
-		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH,
-				   5, 0, XLAT_R_SOURCE_ROUTE, out);
+		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err,
+					ICMP4_UNREACH, 5, 0,
+					XLAT_R_SOURCE_ROUTE, out);
 
+	/* 4.1 Next Header: copied, so it must mean the same in IPv6. An
+	 * extension header number is a header field the translator cannot
+	 * process: RFC 792 answers that with Parameter Problem, the
+	 * pointer naming the octet (the Protocol field). Protocol
+	 * Unreachable would claim the destination lacks a transport it
+	 * could never have had. */
+	r = proto_4to6(h.proto);
+	if (r == XLAT_R_V6ONLY_PROTO)
+		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err,
+					ICMP4_PARAMPROB, 0,
+					(uint32_t)IP4_PROTO << 24, r, out);
+	if (r)
+		return xlat_out_drop(out, r);
+	hdr6_from(&e.f, pkt, hlim, saddr, daddr);
+	e.off = h.off;
+
+	/* 4.2 ICMP, 4.5 transport. */
 	segs[0] = (struct xlat_seg){ h.l4, h.l4len };
 	switch (h.proto) {
-	case 1:
+	case IPPROTO_ICMP:
 		/* The ICMPv6 checksum needs the whole message. */
 		if (frag)
 			return xlat_out_drop(out, XLAT_R_ICMP_FRAGMENT);
 		r = icmp_4to6(cfg, &h, saddr, daddr, out, segs, &nsegs);
 		break;
-	case 6:
+	case IPPROTO_TCP:
 		if (in_flags & XLAT_IN_GSO)
 			return frag ? xlat_out_drop(out, XLAT_R_BAD_FRAGMENT)
-				    : tcp_gso_4to6(cfg, st, &h, saddr, daddr,
-						   hlim, out);
+				    : tcp_gso_4to6(cfg, st, &h, &e.f, out);
 		/* fall through */
-	case 17:
-	case 33:	/* DCCP: same pseudo-header checksum (RFC 4340 9.1) */
+	case IPPROTO_UDP:
+	case IPPROTO_DCCP:	/* same pseudo-header checksum (RFC 4340 9.1) */
 		if (in_flags & XLAT_IN_GSO)
 			r = XLAT_R_GSO_NOT_TCP;
 		else
@@ -439,15 +560,10 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 					    in_flags & XLAT_IN_CSUM_PARTIAL,
 					    saddr, daddr, out, segs, &nsegs);
 		break;
-	case 58:
-		/* ICMPv6 inside IPv4 would reach the IPv6 side as a real
-		 * ICMPv6 message, unchecked: never pass it. */
-		r = XLAT_R_ICMP_FAMILY;
-		break;
-	default:	/* RFC 7915 4.5: other protocols pass unchanged */
+	default:	/* 4.5: other protocols pass unchanged */
 		break;
 	}
-	if (!r && (in_flags & XLAT_IN_GSO) && h.proto != 6)
+	if (!r && (in_flags & XLAT_IN_GSO) && h.proto != IPPROTO_TCP)
 		r = XLAT_R_GSO_NOT_TCP;
 	if (r)
 		return xlat_out_drop(out, r);
@@ -455,43 +571,20 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 	for (unsigned i = 0; i < nsegs; i++)
 		l4out += segs[i].n;
 
-	/* RFC 7915 4.1: a fragment keeps a Fragment Header; a DF packet
-	 * that does not fit is refused with Fragmentation Needed; a DF=0
-	 * packet bigger than lowest-ipv6-mtu is fragmented to fit it. No
-	 * atomic fragments (RFC 8021). */
-	hl = frag ? 48 : 40;
+	/* 4.1: a fragment keeps a Fragment Header; a DF packet that does
+	 * not fit is refused with Fragmentation Needed; a DF=0 packet
+	 * bigger than lowest-ipv6-mtu is fragmented to fit it. No atomic
+	 * fragments (RFC 8021). */
+	hl = frag ? IP6_HLEN + IP6_FRAG_HLEN : IP6_HLEN;
 	if (h.df && hl + l4out > cfg->mtu6)
-		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err, ICMP4_UNREACH, 4,
-				   (uint32_t)(cfg->mtu6 - (hl - 20)),
-				   XLAT_R_TOO_BIG, out);
-	if (h.df || hl + l4out <= cfg->lowest_mtu6) {
-		uint8_t *hdr = xlat_out_alloc(out, hl);
-
-		if (!hdr || xlat_out_begin(out))
-			return xlat_out_drop(out, XLAT_R_NO_ROOM);
-		put_hdr6(hdr, &h, hlim, saddr, daddr, frag, l4out, h.off,
-			 h.mf);
-		if (xlat_out_add(out, hdr, hl) ||
-		    xlat_out_add_slice(out, segs, nsegs, 0, l4out))
-			return xlat_out_drop(out, XLAT_R_NO_ROOM);
-		xlat_out_end(out);
-	} else {
-		chunk = (size_t)(cfg->lowest_mtu6 - 48) & ~(size_t)7;
-		for (size_t pos = 0; pos < l4out; pos += chunk) {
-			size_t n = l4out - pos < chunk ? l4out - pos : chunk;
-			bool more = pos + n < l4out || h.mf;
-			uint8_t *hdr = xlat_out_alloc(out, 48);
-
-			if (!hdr || xlat_out_begin(out))
-				return xlat_out_drop(out, XLAT_R_NO_ROOM);
-			put_hdr6(hdr, &h, hlim, saddr, daddr, true, n,
-				 h.off + pos, more);
-			if (xlat_out_add(out, hdr, 48) ||
-			    xlat_out_add_slice(out, segs, nsegs, pos, n))
-				return xlat_out_drop(out, XLAT_R_NO_ROOM);
-			xlat_out_end(out);
-		}
-	}
-	out->verdict = XLAT_FORWARD;
-	return XLAT_FORWARD;
+		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err,
+					ICMP4_UNREACH, 4,
+					(uint32_t)(cfg->mtu6 - (hl - IP4_HLEN)),
+					XLAT_R_TOO_BIG, out);
+	chunk = 0;
+	if (!h.df && hl + l4out > cfg->lowest_mtu6)
+		chunk = (size_t)(cfg->lowest_mtu6 - IP6_HLEN - IP6_FRAG_HLEN) &
+			~(size_t)7;
+	return xlat_emit(out, segs, nsegs, l4out, IP6_HLEN + IP6_FRAG_HLEN,
+			 chunk, h.mf, emit_hdr6, &e);
 }

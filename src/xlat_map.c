@@ -31,6 +31,13 @@ int xlat_map_remote_4to6(const struct xlat_cfg *cfg, const uint8_t v4[4],
 {
 	if (xlat_map_v4_forbidden(v4) || memcmp(v4, cfg->clat4, 4) == 0)
 		return -EPERM;
+	/* RFC 7757 section 3: an explicit mapping comes before RFC 6052.
+	 * One that lands on the CLAT's own IPv6 address would send the
+	 * packet straight back into the translator: RFC 7757 section 4's
+	 * hairpin needs a second translation, which a CLAT (whose IPv6
+	 * side is the host itself) never has to make, so it is refused. */
+	if (cfg->eam.n && xlat_eam_4to6(&cfg->eam, v4, v6) == 0)
+		return memcmp(v6, cfg->clat6, 16) ? 0 : -EPERM;
 	/* RFC 6052 section 3.1: the WKP MUST NOT be used for non-global
 	 * IPv4 addresses; off by default for a CLAT, see README. */
 	if (cfg->wkp_strict && rfc6052_is_wkp(&cfg->plat) &&
@@ -43,6 +50,10 @@ int xlat_map_remote_4to6(const struct xlat_cfg *cfg, const uint8_t v4[4],
 int xlat_map_remote_6to4(const struct xlat_cfg *cfg, const uint8_t v6[16],
 		    uint8_t v4[4])
 {
+	/* RFC 7757 section 3: explicit mappings first. */
+	if (cfg->eam.n && xlat_eam_6to4(&cfg->eam, v6, v4) == 0)
+		return xlat_map_v4_forbidden(v4) ||
+		       memcmp(v4, cfg->clat4, 4) == 0 ? -EPERM : 0;
 	if (rfc6052_extract(&cfg->plat, v6, v4))
 		return -ENOENT;
 	if (xlat_map_v4_forbidden(v4) || memcmp(v4, cfg->clat4, 4) == 0)

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Address mapping of the CLAT (RFC 6877 section 6.3): the CLAT's own IPv4
  * address stands for its IPv6 address; every other IPv4 address is the
- * remote side, embedded under the PLAT prefix (RFC 6052). An explicit
- * address table (RFC 7757) would slot in at xlat_map_remote_4to6() and
- * xlat_map_remote_6to4(). */
+ * remote side: mapped by the explicit address table (RFC 7757) where an
+ * entry matches, else embedded under the PLAT prefix (RFC 6052). */
 #ifndef CLAT_XLAT_MAP_H
 #define CLAT_XLAT_MAP_H
 

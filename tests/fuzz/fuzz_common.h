@@ -30,6 +30,16 @@ static void fuzz_setup(void)
 	rfc6052_prefix_parse("2001:db8:64::/96", &fuzz_cfg.plat);
 	inet_pton(AF_INET6, "2001:db8:1::2", fuzz_cfg.clat6);
 	fuzz_cfg.mtu6 = 1500;
+	{
+		/* RFC 7757: inputs from or to 198.51.100.0/24 take the
+		 * explicit mapping. */
+		struct xlat_eam e;
+
+		if (xlat_eam_parse("198.51.100.0/24,2001:db8:aaaa::/120", &e,
+				   NULL) ||
+		    xlat_eam_add(&fuzz_cfg.eam, &e, NULL))
+			abort();
+	}
 	if (xlat_cfg_check(&fuzz_cfg, NULL))
 		abort();
 	xlat_state_init(&fuzz_st, 1);
@@ -45,6 +55,11 @@ static void check_v4(const uint8_t *p, size_t n)
 	    (p[20] == 3 || p[20] == 11 || p[20] == 12) &&
 	    csum_fold(csum_add(0, p + 20, n - 20)) != 0)
 		abort();
+	/* RFC 4884 4.1: a length attribute (32-bit words) leaves a field
+	 * of 128 octets at least inside the message. */
+	if (p[9] == 1 && n >= 28 && (p[20] == 3 || p[20] == 11) && p[25] &&
+	    ((size_t)p[25] * 4 < 128 || 28 + (size_t)p[25] * 4 > n))
+		abort();
 }
 
 static void check_v6(const uint8_t *p, size_t n)
@@ -55,6 +70,12 @@ static void check_v6(const uint8_t *p, size_t n)
 	    csum_fold(csum_add(csum_pseudo6(p + 8, p + 24, 58,
 					    (uint32_t)(n - 40)),
 			       p + 40, n - 40)) != 0)
+		abort();
+	/* RFC 4884 4.5: the same in 64-bit words, and never more than the
+	 * IPv6 minimum MTU for an error. */
+	if (p[6] == 58 && n >= 48 && (p[40] == 1 || p[40] == 3) && p[44] &&
+	    ((size_t)p[44] * 8 < 128 || 48 + (size_t)p[44] * 8 > n ||
+	     n > 1280))
 		abort();
 }
 

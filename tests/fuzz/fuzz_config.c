@@ -22,6 +22,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* Every refusal must say something. */
 			if (config_line(&c, line, err, sizeof(err)) && !err[0])
 				abort();
+			/* The same line as one of an eam-file. */
+			err[0] = '\0';
+			if (config_eam_line(&c, line, err, sizeof(err)) &&
+			    !err[0])
+				abort();
 			n = 0;
 			continue;
 		}
@@ -30,5 +35,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err[0] = '\0';
 	if (config_finish(&c, err, sizeof(err)) && !err[0])
 		abort();
+	/* Every mapping accepted formats back to itself. */
+	for (unsigned i = 0; i < c.eam.n; i++) {
+		struct xlat_eam e;
+		char buf[80];
+
+		if (xlat_eam_parse(xlat_eam_format(&c.eam.e[i], buf,
+						   sizeof(buf)), &e, NULL) ||
+		    memcmp(&e, &c.eam.e[i], sizeof(e)))
+			abort();
+	}
 	return 0;
 }

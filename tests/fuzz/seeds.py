@@ -53,6 +53,25 @@ v6 = {
         IPv6(src=C6, dst=R6) / UDP(),
 }
 
+# RFC 4884: errors with an extension structure (version 2, checksum, one
+# RFC 5837 interface object), compliant and length-0, and IPv6-only
+# protocol numbers outer and quoted.
+def ext(obj=b"\x00\x0c\x02\x09" + bytes(3) + b"\x07" + (1500).to_bytes(4, "big")):
+    from scapy.utils import checksum
+    h = b"\x20\x00\x00\x00" + obj
+    return h[:2] + checksum(h).to_bytes(2, "big") + h[4:]
+
+
+q4 = raw(IP(src=R4, dst=C4) / UDP(sport=53, dport=5) / (b"r" * 40))
+q6 = raw(IPv6(src=C6, dst=R6, hlim=1) / UDP(sport=33434, dport=33435) / (b"t" * 20))
+v4["ext"] = IP(src=C4, dst=R4) / ICMP(type=11, code=0, length=32) / (q4 + bytes(128 - len(q4)) + ext())
+v4["ext0"] = IP(src=C4, dst=R4) / ICMP(type=3, code=3) / (q4 + bytes(128 - len(q4)) + ext())
+v4["proto44"] = IP(src=C4, dst=R4, proto=44) / (b"f" * 16)
+v4["inner43"] = IP(src=C4, dst=R4) / ICMP(type=3, code=1) / IP(src=R4, dst=C4, proto=43) / (b"g" * 8)
+v6["ext"] = IPv6(src=ROUTER6, dst=C6) / ICMPv6TimeExceeded(length=16) / (q6 + bytes(128 - len(q6)) + ext())
+v6["ext0"] = IPv6(src=R6, dst=C6) / ICMPv6DestUnreach(code=4) / (q6 + bytes(128 - len(q6)) + ext())
+v6["inner1"] = IPv6(src=R6, dst=C6) / ICMPv6DestUnreach(code=4) / IPv6(src=C6, dst=R6, nh=1) / (b"h" * 8)
+
 top = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 for target, pkts in (("fuzz_4to6", v4), ("fuzz_6to4", v6)):
     d = os.path.join(top, target)

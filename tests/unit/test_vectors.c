@@ -37,7 +37,8 @@ static struct xlat_out out;
 
 /* A: 2001:db8:64::/96, CLAT 192.0.0.1 / 2001:db8:1::2, IPv6 MTU 1500.
  * W: the Well-Known Prefix with the RFC 6052 3.1 rule on. N: a /40.
- * M: IPv6 MTU 1280, IPv4 MTU 1400. J: IPv6 MTU 9000. */
+ * M: IPv6 MTU 1280, IPv4 MTU 1400. J: IPv6 MTU 9000. E: A with RFC 7757
+ * mappings (see gen.py's EAMS). */
 static void preset(char name, struct xlat_cfg *cfg)
 {
 	const char *prefix = "2001:db8:64::/96";
@@ -59,6 +60,23 @@ static void preset(char name, struct xlat_cfg *cfg)
 	case 'J':
 		cfg->mtu6 = 9000;
 		break;
+	case 'E': {
+		static const char *const eams[] = {
+			"198.51.100.0/24,2001:db8:aaaa::/120",
+			"198.51.100.128/25,2001:db8:bbbb::/121",
+			"192.0.2.7/32,2001:db8:cccc::7/128",
+			"192.0.2.99/32,2001:db8:1::2/128",
+			"192.0.0.1/32,2001:db8:dddd::1/128",
+		};
+
+		for (size_t i = 0; i < sizeof(eams) / sizeof(eams[0]); i++) {
+			struct xlat_eam e;
+
+			assert_int_equal(xlat_eam_parse(eams[i], &e, NULL), 0);
+			assert_int_equal(xlat_eam_add(&cfg->eam, &e, NULL), 0);
+		}
+		break;
+	}
 	}
 	assert_int_equal(rfc6052_prefix_parse(prefix, &cfg->plat), 0);
 	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::2", cfg->clat6), 1);

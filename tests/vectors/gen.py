@@ -535,6 +535,208 @@ case("6to4_refragment_mtu4", "RFC 791: a fragment larger than the IPv4 MTU (pres
           IP(src=R4, dst=C4, ttl=63, id=0x77, flags=0, frag=172, proto=17) / Raw(w6[1376:])])
 
 
+
+# ================================================================ issue 17
+# RFC 7915 section 6: no Packet Too Big below the IPv6 minimum MTU. The
+# 4.2 value min(MTU + 20, 1500) is raised to 1280 where it falls short.
+S6 = "RFC 7915 4.2 + section 6"
+for mtu4, mtu6 in ((68, 1280), (1000, 1280), (1259, 1280), (1260, 1280), (1279, 1299)):
+    case("4to6_frag_needed_floor_%d" % mtu4, S6 + ": Fragmentation Needed MTU %d -> %d + 20, at least 1280 -> PTB %d" % (mtu4, mtu4, mtu6), 4,
+         icmp4err(3, 4, nexthopmtu=mtu4), out=[icmp6exp(ICMPv6PacketTooBig(mtu=mtu6))])
+
+# IPv6-only protocol numbers (the IPv6 extension headers): RFC 7915 4.1
+# copies Protocol into Next Header, which would make the IPv6 side parse
+# the payload as a header. Outer: Parameter Problem (RFC 792) pointing at
+# the Protocol field (octet 9); quoted: dropped (no error about an error).
+SP = "RFC 7915 4.1 / RFC 8200 4"
+for proto in (0, 43, 44, 60):
+    p = IP(src=C4, dst=R4, proto=proto) / Raw(PAY)
+    case("4to6_protocol_v6only_%d" % proto, SP + ": IPv4 protocol %d is an IPv6 extension header -> Parameter Problem, pointer 9" % proto, 4, p,
+         "REPLY", "V6ONLY_PROTO", [err4(p, 12, 0, ptr=9)])
+    case("4to6_inner_protocol_v6only_%d" % proto, SP + ": quoted IPv4 packet with protocol %d -> drop" % proto, 4,
+         icmp4err(3, 1, inner=IP(src=R4, dst=C4, proto=proto) / Raw(PAY)), "DROP", "V6ONLY_PROTO")
+case("4to6_inner_protocol_58", "design (as outer): quoted IPv4 packet carrying ICMPv6 -> drop", 4,
+     icmp4err(3, 1, inner=IP(src=R4, dst=C4, proto=58) / Raw(PAY)), "DROP", "ICMP_FAMILY")
+case("6to4_inner_next_header_1", "design (as outer): quoted IPv6 packet carrying ICMPv4 -> drop", 6,
+     icmp6err(ICMPv6DestUnreach(code=0), inner=IPv6(src=C6, dst=R6, nh=1) / Raw(PAY)), "DROP", "ICMP_FAMILY")
+case("6to4_fragment_next_header_60", SP + ": a non-first fragment whose next header is an extension header -> drop", 6,
+     IPv6(src=R6, dst=C6) / IPv6ExtHdrFragment(nh=60, offset=10, m=0, id=7) / Raw(PAY), "DROP", "V6ONLY_PROTO")
+
+# RFC 4884: ICMP errors with extension structures. Built byte by byte from
+# the RFC's figures; checksums by scapy (checksum, in6_chksum).
+S4884 = "RFC 7915 4.2/5.2 + RFC 4884"
+
+
+def ext_struct(objs):
+    """Section 7: version 2, reserved, checksum over the structure; then the
+    objects (section 8: length, class-num, c-type, payload)."""
+    body = b"".join(len(pl).__add__(4).to_bytes(2, "big") + bytes([cn, ct]) + pl for cn, ct, pl in objs)
+    h = bytes([0x20, 0, 0, 0]) + body
+    return h[:2] + checksum(h).to_bytes(2, "big") + h[4:]
+
+
+# RFC 5837 Interface Information (class 2, c-type: ifIndex and MTU bits)
+IIO = (2, 0x09, (7).to_bytes(4, "big") + (1500).to_bytes(4, "big"))
+# RFC 4950 MPLS label stack (class 1, c-type 1): label 16, S, TTL 1
+MPLS = (1, 1, ((16 << 12) | (1 << 8) | 1).to_bytes(4, "big"))
+EXTS = {0: ext_struct([]), 1: ext_struct([IIO]), 2: ext_struct([IIO, MPLS])}
+BIGEXT = ext_struct([(2, 0x09, bytes(range(256)) + bytes(40)), MPLS])
+
+
+def pad(b, word, minimum=128):
+    n = max(minimum, -(-len(b) // word) * word)
+    return b + bytes(n - len(b))
+
+
+def icmp4_raw(typ, code, rest, body):
+    b = bytes([typ, code, 0, 0]) + rest + body
+    return b[:2] + checksum(b).to_bytes(2, "big") + b[4:]
+
+
+def icmp6_raw(src, dst, typ, code, rest, body):
+    b = bytes([typ, code, 0, 0]) + rest + body
+    return b[:2] + in6_chksum(58, IPv6(src=src, dst=dst), b).to_bytes(2, "big") + b[4:]
+
+
+def q4(n):
+    """A UDP datagram from the remote to the CLAT of n bytes in IPv4, and
+    the same datagram in IPv6 (n + 20 bytes)."""
+    body = bytes((i * 5) & 0xff for i in range(n - 28))
+    return (raw(IP(src=R4, dst=C4, ttl=50, id=3) / UDP(sport=53, dport=40000) / body),
+            raw(IPv6(src=R6, dst=C6, hlim=50) / UDP(sport=53, dport=40000) / body))
+
+
+def q6(n):
+    """A UDP datagram from the CLAT to the remote of n bytes in IPv6, and
+    the same in IPv4 (n - 20 bytes)."""
+    body = bytes((i * 3) & 0xff for i in range(n - 48))
+    return (raw(IPv6(src=C6, dst=R6, hlim=60) / UDP(sport=40000, dport=53) / body),
+            raw(IP(src=C4, dst=R4, ttl=60, id=0, flags=0) / UDP(sport=40000, dport=53) / body))
+
+
+# 4to6: ICMPv4 Time Exceeded / Port Unreachable sent by the host about a
+# packet from the remote: length attribute in octet 5, 32-bit words; out
+# in octet 4, 64-bit words, field >= 128 octets (section 4.1, 4.5).
+for nobj in (0, 1, 2):
+    for n4, how in ((68, "padded to 128"), (128, "148 -> padded to 152"), (132, "152, no padding")):
+        v4, v6 = q4(n4)
+        f4 = pad(v4, 4)
+        f6 = pad(v6, 8)
+        ext = EXTS[nobj]
+        for typ, code, t6, c6 in ((11, 0, 3, 0), (3, 3, 1, 4)):
+            p = IP(src=C4, dst=R4, proto=1) / Raw(icmp4_raw(typ, code, bytes([0, len(f4) // 4, 0, 0]), f4 + ext))
+            e = IPv6(src=C6, dst=R6, hlim=63, nh=58) / Raw(icmp6_raw(C6, R6, t6, c6, bytes([len(f6) // 8, 0, 0, 0]), f6 + ext))
+            case("4to6_ext_%d_%d_obj%d_q%d" % (typ, code, nobj, n4), S4884 + " 4.1/4.5: ICMPv4 %d/%d, %d extension objects, quoted %d bytes -> IPv6 %s, length attribute in 64-bit words, extension unchanged" % (typ, code, nobj, n4, how),
+                 4, p, out=[e])
+# section 5: non-compliant (length 0) with a valid extension after 128 octets
+for nobj in (1, 2):
+    v4, v6 = q4(100)
+    p = IP(src=C4, dst=R4, proto=1) / Raw(icmp4_raw(11, 0, bytes(4), pad(v4, 4) + EXTS[nobj]))
+    e = IPv6(src=C6, dst=R6, hlim=63, nh=58) / Raw(icmp6_raw(C6, R6, 3, 0, bytes([128 // 8, 0, 0, 0]), pad(v6, 8) + EXTS[nobj]))
+    case("4to6_ext_noncompliant_obj%d" % nobj, S4884 + " 5: length 0 with a valid extension at octet 128 -> a compliant ICMPv6 error", 4, p, out=[e])
+# length 0 and no valid extension there: classic, every byte is quoted
+v4, v6 = q4(100)
+junk = pad(v4, 4) + bytes([0x20, 0, 0x12, 0x34]) + PAY[:8]
+case("4to6_ext_noncompliant_bad_checksum", S4884 + " 5: length 0 and no valid extension header -> all of it is the quoted packet", 4,
+     IP(src=C4, dst=R4, proto=1) / Raw(icmp4_raw(11, 0, bytes(4), junk)),
+     out=[IPv6(src=C6, dst=R6, hlim=63, nh=58) / Raw(icmp6_raw(C6, R6, 3, 0, bytes(4), v6 + junk[100:]))])
+# the quoted packet was itself truncated by the router (total length 1000)
+full4, full6 = q4(1000)
+p = IP(src=C4, dst=R4, proto=1) / Raw(icmp4_raw(11, 0, bytes([0, 32, 0, 0]), full4[:128] + EXTS[1]))
+e = IPv6(src=C6, dst=R6, hlim=63, nh=58) / Raw(icmp6_raw(C6, R6, 3, 0, bytes([19, 0, 0, 0]), pad(full6[:148], 8) + EXTS[1]))
+case("4to6_ext_quote_truncated", S4884 + ": a quote cut at 128 octets by the router -> 148 octets, padded to 152", 4, p, out=[e])
+# cut to make room: 1020 quoted octets and a 344-octet extension in 1232
+full4, full6 = q4(1020)
+room = (1232 - len(BIGEXT)) // 8 * 8
+p = IP(src=C4, dst=R4, proto=1) / Raw(icmp4_raw(11, 0, bytes([0, 255, 0, 0]), full4 + BIGEXT))
+e = IPv6(src=C6, dst=R6, hlim=63, nh=58) / Raw(icmp6_raw(C6, R6, 3, 0, bytes([room // 8, 0, 0, 0]), full6[:room] + BIGEXT))
+case("4to6_ext_cut", S4884 + " + RFC 7915 4.3: quote cut to 64-bit words so the error with its extension stays within 1280 bytes", 4, p, out=[e])
+# PTB and Parameter Problem have no length attribute in ICMPv6: the
+# extension is left out, the quote stripped of its padding.
+v4, v6 = q4(68)
+p = IP(src=C4, dst=R4, proto=1) / Raw(icmp4_raw(3, 4, bytes([0, 32]) + (1400).to_bytes(2, "big"), pad(v4, 4) + EXTS[1]))
+case("4to6_ext_frag_needed", S4884 + " 4.5: Packet Too Big carries no extension -> left out", 4, p,
+     out=[IPv6(src=C6, dst=R6, hlim=63, nh=58) / Raw(icmp6_raw(C6, R6, 2, 0, (1420).to_bytes(4, "big"), v6))])
+p = IP(src=C4, dst=R4, proto=1) / Raw(icmp4_raw(12, 0, bytes([9, 32, 0, 0]), pad(v4, 4) + EXTS[1]))
+case("4to6_ext_param_problem", S4884 + " 4.5: Parameter Problem carries no extension -> left out, pointer 9 -> 6", 4, p,
+     out=[IPv6(src=C6, dst=R6, hlim=63, nh=58) / Raw(icmp6_raw(C6, R6, 4, 0, (6).to_bytes(4, "big"), v6))])
+p = IP(src=C4, dst=R4, proto=1) / Raw(icmp4_raw(11, 0, bytes([0, 40, 0, 0]), pad(v4, 4) + EXTS[1]))
+case("4to6_ext_length_overrun", S4884 + ": length attribute beyond the message -> drop", 4, p, "DROP", "ICMP_EXT")
+p = IP(src=C4, dst=R4, proto=1) / Raw(icmp4_raw(11, 0, bytes([0, 32, 0, 0]), pad(v4, 4)))
+case("4to6_ext_attribute_no_extension", S4884 + ": length attribute and no extension -> quote stripped of padding, no attribute", 4, p,
+     out=[IPv6(src=C6, dst=R6, hlim=63, nh=58) / Raw(icmp6_raw(C6, R6, 3, 0, bytes(4), v6))])
+
+# 6to4: ICMPv6 Time Exceeded (from a router, RFC 7600 source) and
+# Destination Unreachable: attribute in octet 4, 64-bit words; out in
+# octet 5, 32-bit words.
+for nobj in (0, 1, 2):
+    for n6, how in ((88, "68 -> padded to 128"), (152, "132, no padding"), (150, "130 -> padded to 132")):
+        v6, v4 = q6(n6)
+        f6 = pad(v6, 8)
+        f4 = pad(v4, 4)
+        ext = EXTS[nobj]
+        for typ, code, t4, c4, src, src4 in ((3, 0, 11, 0, ROUTER6, DUMMY4), (1, 4, 3, 3, R6, R4)):
+            p = IPv6(src=src, dst=C6, nh=58) / Raw(icmp6_raw(src, C6, typ, code, bytes([len(f6) // 8, 0, 0, 0]), f6 + ext))
+            e = IP(src=src4, dst=C4, ttl=63, flags=0, proto=1) / Raw(icmp4_raw(t4, c4, bytes([0, len(f4) // 4, 0, 0]), f4 + ext))
+            case("6to4_ext_%d_%d_obj%d_q%d" % (typ, code, nobj, n6), S4884 + " 4.1/4.5: ICMPv6 %d/%d, %d extension objects, quoted %d bytes -> IPv4 %s, length attribute in 32-bit words, extension unchanged" % (typ, code, nobj, n6, how),
+                 6, p, out=[e], flags=IGNORE_IPID)
+for nobj in (1, 2):
+    v6, v4 = q6(100)
+    p = IPv6(src=ROUTER6, dst=C6, nh=58) / Raw(icmp6_raw(ROUTER6, C6, 3, 0, bytes(4), pad(v6, 8) + EXTS[nobj]))
+    e = IP(src=DUMMY4, dst=C4, ttl=63, flags=0, proto=1) / Raw(icmp4_raw(11, 0, bytes([0, 32, 0, 0]), pad(v4, 4) + EXTS[nobj]))
+    case("6to4_ext_noncompliant_obj%d" % nobj, S4884 + " 5: length 0 with a valid extension at octet 128 -> a compliant ICMPv4 error", 6, p, out=[e], flags=IGNORE_IPID)
+# cut: a 1000-octet quote and a 344-octet extension in 548
+full6, full4 = q6(1000)
+room = (548 - len(BIGEXT)) // 4 * 4
+p = IPv6(src=ROUTER6, dst=C6, nh=58) / Raw(icmp6_raw(ROUTER6, C6, 3, 0, bytes([125, 0, 0, 0]), full6 + BIGEXT))
+e = IP(src=DUMMY4, dst=C4, ttl=63, flags=0, proto=1) / Raw(icmp4_raw(11, 0, bytes([0, room // 4, 0, 0]), full4[:room] + BIGEXT))
+case("6to4_ext_cut", S4884 + " + RFC 1812 4.3.2.3: quote cut to 32-bit words so the error with its extension stays within 576 bytes", 6, p, out=[e], flags=IGNORE_IPID)
+# an extension too large to fit beside 128 octets in 576: left out
+huge = ext_struct([(2, 0x09, bytes(480))])
+v6, v4 = q6(88)
+p = IPv6(src=ROUTER6, dst=C6, nh=58) / Raw(icmp6_raw(ROUTER6, C6, 3, 0, bytes([16, 0, 0, 0]), pad(v6, 8) + huge))
+e = IP(src=DUMMY4, dst=C4, ttl=63, flags=0, proto=1) / Raw(icmp4_raw(11, 0, bytes(4), v4))
+case("6to4_ext_too_large", S4884 + " 4: an extension that leaves no 128 octets in 576 is left out", 6, p, out=[e], flags=IGNORE_IPID)
+p = IPv6(src=ROUTER6, dst=C6, nh=58) / Raw(icmp6_raw(ROUTER6, C6, 3, 0, bytes([20, 0, 0, 0]), pad(v6, 8) + EXTS[1]))
+case("6to4_ext_length_overrun", S4884 + ": length attribute beyond the message -> drop", 6, p, "DROP", "ICMP_EXT")
+
+
+# RFC 7757: explicit address mappings before RFC 6052 (preset E:
+# 198.51.100.0/24 <-> 2001:db8:aaaa::/120, 198.51.100.128/25 <->
+# 2001:db8:bbbb::/121, 192.0.2.7 <-> 2001:db8:cccc::7, and two that land on
+# the CLAT's own addresses).
+S7757 = "RFC 7757 section 3"
+for a4, a6, why in (("198.51.100.5", "2001:db8:aaaa::5", "suffix 5 copied behind the /120"),
+                    ("198.51.100.200", "2001:db8:bbbb::48", "the longest match (/25) wins: 200 - 128 = 0x48"),
+                    ("192.0.2.7", "2001:db8:cccc::7", "a host mapping")):
+    p = IP(src=C4, dst=a4, ttl=64) / TCP(sport=40000, dport=80, flags="S") / PAY
+    case("4to6_eam_%s" % a4, S7757 + ": destination %s -> %s (%s)" % (a4, a6, why), 4, p, cfg="E",
+         out=[IPv6(src=C6, dst=a6, hlim=63) / TCP(sport=40000, dport=80, flags="S") / PAY])
+    p = IPv6(src=a6, dst=C6, hlim=64) / TCP(sport=80, dport=40000, flags="SA") / PAY
+    case("6to4_eam_%s" % a4, S7757 + ": source %s -> %s (%s)" % (a6, a4, why), 6, p, cfg="E",
+         out=[IP(src=a4, dst=C4, ttl=63, flags=0) / TCP(sport=80, dport=40000, flags="SA") / PAY], flags=IGNORE_IPID)
+p = IP(src=C4, dst=R4) / UDP(sport=1, dport=2) / PAY
+case("4to6_eam_miss", S7757 + ": no mapping matches -> RFC 6052 under the PLAT prefix", 4, p, cfg="E",
+     out=[IPv6(src=C6, dst=R6, hlim=63) / UDP(sport=1, dport=2) / PAY])
+p = IPv6(src="2001:db8:aaaa::1:5", dst=C6) / UDP(sport=1, dport=2) / PAY
+case("6to4_eam_outside", S7757 + ": a source beside the /120 and outside the PLAT prefix -> not translated", 6, p, "DROP", "SRC_NOT_PLAT", cfg="E")
+p = IP(src=C4, dst="192.0.2.99") / UDP(sport=1, dport=2)
+case("4to6_eam_onto_clat6", "RFC 7757 section 4 (hairpin): a mapping onto the CLAT's own IPv6 address would loop -> 3/13", 4, p,
+     "REPLY", "ADDR_FORBIDDEN", [err4(p, 3, 13)], cfg="E")
+case("6to4_eam_onto_clat4", "design: a source mapped onto the CLAT's own IPv4 address -> drop", 6,
+     IPv6(src="2001:db8:dddd::1", dst=C6) / UDP(sport=1, dport=2), "DROP", "ADDR_FORBIDDEN", cfg="E")
+# the quoted packet is mapped by the same table
+ein = IP(src="198.51.100.5", dst=C4, ttl=50) / UDP(sport=53, dport=40000) / PAY
+case("4to6_eam_inner", S7757 + " + RFC 7915 4.3: the quoted packet's remote address is mapped too", 4,
+     IP(src=C4, dst="198.51.100.5") / ICMP(type=3, code=3) / Raw(raw(ein)), cfg="E",
+     out=[IPv6(src=C6, dst="2001:db8:aaaa::5", hlim=63) / ICMPv6DestUnreach(code=4) /
+          Raw(raw(IPv6(src="2001:db8:aaaa::5", dst=C6, hlim=50) / UDP(sport=53, dport=40000) / PAY))])
+ein6 = IPv6(src=C6, dst="2001:db8:bbbb::48", hlim=60) / UDP(sport=40000, dport=53) / PAY
+case("6to4_eam_inner", S7757 + " + RFC 7915 5.3: an error from a mapped source about a mapped destination", 6,
+     IPv6(src="2001:db8:bbbb::48", dst=C6) / ICMPv6DestUnreach(code=4) / Raw(raw(ein6)), cfg="E",
+     out=[IP(src="198.51.100.200", dst=C4, ttl=63, flags=0) / ICMP(type=3, code=3) /
+          Raw(raw(IP(src=C4, dst="198.51.100.200", ttl=60, id=0, flags=0) / UDP(sport=40000, dport=53) / PAY))], flags=IGNORE_IPID)
+
 # ================================================================ output
 def carr(name, b):
     body = ",".join("0x%02x" % x for x in b) or "0"
