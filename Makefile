@@ -34,7 +34,7 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 
 # The pure modules (translation core, config parser): no I/O, linked by the
 # daemon and the tests.
-CORE_SRCS := src/csum.c src/rfc6052.c src/config.c src/pref64.c src/dns64.c $(wildcard src/xlat*.c)
+CORE_SRCS := src/csum.c src/rfc6052.c src/config.c src/pref64.c src/dns64.c src/clat_desire.c $(wildcard src/xlat*.c)
 DAEMON_SRCS := $(filter-out $(CORE_SRCS),$(wildcard src/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -107,7 +107,10 @@ $(BUILD)/soak/leak_canary.so: tests/soak/leak_canary.c
 $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libclatcore.a
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(INTERNAL) $(DEPFLAGS) -Itests/unit -O1 -g $(SAN) \
-		$< $(BUILD)/asan/libclatcore.a -lcmocka -o $@
+		$(filter %.c,$^) $(BUILD)/asan/libclatcore.a -lcmocka -lpthread -o $@
+
+# Daemon modules without I/O, tested with their source compiled in.
+$(BUILD)/asan/tests/test_workercfg: src/workercfg.c
 
 # Helpers of the namespace tests: linked with the daemon's modules.
 $(BUILD)/e2e/%: tests/e2e/%.c $(filter-out $(BUILD)/obj/main.o,$(DAEMON_OBJS)) $(BUILD)/libclatcore.a
@@ -236,3 +239,17 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- Real hosts (tests/vm, tests/fresh; issue 13) --------------------------
+# check-vm: Debian 12's stock kernel with systemd as PID 1 under QEMU, the
+# project installed into it, the checks of tests/vm/guest-run inside (the
+# image is built once from Debian's archive and cached in
+# /var/cache/clat-nfq-vm). check-fresh: `make check` and `make demo` in a
+# pristine Debian 12 tree (git, make, ca-certificates) that clones this
+# checkout, so a missing install step fails here and not at a user's.
+.PHONY: check-vm check-fresh
+check-vm:
+	$(Q)tests/vm/run
+
+check-fresh:
+	$(Q)tests/fresh/run

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "clat_desire.h"
 #include "config.h"
 #include "discover.h"
 #include "nftrules.h"
@@ -35,12 +36,18 @@ struct clat {
 	/* what is in place */
 	bool up;			/* translating, IPv4 route offered */
 	bool rules_on;
+	bool rules_tampered;		/* someone else changed them */
+	bool rules_reapply;		/* replace them anyway (reload) */
+	struct nftrules nft;		/* owns the tables */
 	struct nftrules_spec rs;	/* queues == 0: not ours (yet) */
 	uint64_t leftover_until;	/* a crashed run's rules kept till */
 	bool native_queue;
 	bool route_on;
-	uint32_t route_mtu, route_advmss;
+	uint32_t route_mtu, route_advmss, route_metric;
+	int route_ifindex;
+	uint8_t route_src[4];
 	int anycast_fd, anycast_ifindex;
+	uint8_t anycast_addr[16];
 	int shared_ifindex;		/* where the shared address was seen */
 	/* derived mode: the address added to the uplink */
 	bool der_added, der_random;
@@ -55,7 +62,17 @@ struct clat {
 	size_t saved_len[CLAT_SAVED_ROUTES];
 	uint8_t saved[CLAT_SAVED_ROUTES][512];
 	char saved_path[64];
-	char last_state[160];
+	char last_state[320];
+	/* repairs: what was put back, logged once per kind */
+	unsigned repaired_kinds;
+	bool der_readd;			/* the derived address was removed:
+					 * the same one goes back */
+	/* status tells the truth: translating only with everything in */
+	bool translating;
+	unsigned workers_alive;		/* set by main before reconcile */
+	char missing[96];		/* what is not in place, "" */
+	uint64_t missing_since;		/* monotonic ms */
+	time_t missing_wall;
 	struct status_info si;
 };
 
@@ -64,8 +81,21 @@ struct clat {
  * interface of that name that is not ours). */
 int clat_start(struct clat *k, const struct config *c, unsigned nworkers);
 
-/* Recompute the desired state and apply the difference. */
+/* Recompute the desired state and apply the difference: what the network
+ * offers (prefix, route, uplink, its addresses) is gathered, clat_desire()
+ * says what should be, and what the kernel has (device, addresses,
+ * route, rules, anycast) is brought in line, each repair counted. */
 void clat_reconcile(struct clat *k, uint64_t now);
+
+/* Someone other than the daemon changed its tables (nftables events):
+ * the next reconcile puts them back. */
+void clat_rules_tampered(struct clat *k);
+
+/* The configuration changed under k->c (SIGHUP); old is the one before.
+ * Takes down what the new one no longer wants (device, address, route,
+ * derived address, anycast, discovery) and lets the next reconcile bring
+ * up the rest. nworkers: the workers running now. */
+void clat_reload(struct clat *k, const struct config *old, unsigned nworkers);
 
 /* Bring what status shows of the prefix's source up to now (the lifetime
  * left), before answering a status request. */

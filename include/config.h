@@ -57,6 +57,9 @@ struct config {
 	bool fail_open;
 	bool trace;			/* nftrace on the CLAT's packets */
 	bool nft_rules;			/* no: the operator queues packets */
+	bool nft_owner;			/* the tables owned by the daemon
+					 * where the kernel can (no: watched
+					 * and put back, see README) */
 	bool gso;			/* IPv6 TCP to offloading queues */
 	bool debug;
 	bool quiet;
@@ -65,6 +68,11 @@ struct config {
 	 * config_eam_line()). */
 	struct xlat_eamt eam;
 	char eam_file[CONFIG_PATH_MAX];
+	/* SIIT-DC Edge Relay (RFC 7756): clat-v4-addr is the host's IPv4
+	 * service address, clat-v6-addr (or an eam= of it, /32 to /128) the
+	 * address a Border Relay maps it to; it may then be the RFC 6052
+	 * address of clat-v4-addr under plat-prefix. */
+	bool edge_relay;
 };
 
 #define CONFIG_ERR_MAX 256

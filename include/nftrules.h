@@ -5,11 +5,14 @@
 #define CLAT_NFTRULES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "rfc6052.h"
 #include "xlat.h"
+
+struct mnl_socket;
 
 #define NFTRULES_TABLE "clat-nfq"
 
@@ -48,12 +51,58 @@ struct nftrules_spec {
  * two >= queues, selector value v to queue v % queues. */
 unsigned nftrules_selectors(const struct nftrules_spec *spec);
 
-/* Replace whatever clat-nfq tables exist (a crashed run's included) by the
- * ones spec describes, atomically. 0 or -errno. */
-int nftrules_apply(const struct nftrules_spec *spec);
+/* Table ownership (Linux 5.12+): a table made with NFT_TABLE_F_OWNER
+ * belongs to the netlink socket that made it; `nft flush ruleset` skips
+ * it, nobody else may change or delete it, and it goes when the socket
+ * closes. NFT_TABLE_F_PERSIST (6.9+) keeps it after that, ownerless, for
+ * the next run to replace. Older headers lack the second flag. */
+#ifndef NFT_TABLE_F_PERSIST
+#define NFT_TABLE_F_PERSIST 0x4
+#endif
+#define NFTRULES_OWNER		0x2	/* NFT_TABLE_F_OWNER */
+#define NFTRULES_PERSIST	0x4	/* NFT_TABLE_F_PERSIST */
+
+/* The daemon's handle on its tables: the socket every transaction goes
+ * through (it owns the tables), and what the kernel accepted. */
+struct nftrules {
+	struct mnl_socket *nl;		/* NULL: not open */
+	uint32_t portid;		/* events from it are our own */
+	unsigned want;			/* flags to try: NFTRULES_* */
+	unsigned flags;			/* flags the tables got */
+	bool probed;			/* flags settled by a first apply */
+	uint64_t last_us;		/* the last transaction took */
+};
+
+/* Open the socket; want: the ownership flags to try (the kernel may
+ * refuse them; nftrules_apply then tries fewer). 0 or -errno. */
+int nftrules_open(struct nftrules *n, unsigned want);
+void nftrules_close(struct nftrules *n);
+
+/* Replace whatever clat-nfq tables exist (a crashed run's included, owned
+ * or ownerless) by the ones spec describes, atomically. 0 or -errno. */
+int nftrules_apply(struct nftrules *n, const struct nftrules_spec *spec);
 
 /* Remove the tables; 0 when they are gone (or were never there). */
-int nftrules_remove(void);
+int nftrules_remove(struct nftrules *n);
+
+/* The tables as the kernel has them now: for each family (0: ip, 1: ip6)
+ * whether it exists, and its flags and owner. 0 or -errno. */
+struct nftrules_seen {
+	bool present[2];
+	uint32_t flags[2];
+	uint32_t owner[2];		/* portid; 0: none */
+};
+int nftrules_look(struct nftrules_seen *seen);
+
+/* nftables events (NFNLGRP_NFTABLES, what `nft monitor` reads): a
+ * non-blocking socket, or NULL (errno set). */
+struct mnl_socket *nftrules_events_open(void);
+/* Drain it: true when someone other than portid changed a clat-nfq table
+ * (or events were lost, so that may have happened). */
+bool nftrules_events_read(struct mnl_socket *ev, uint32_t portid);
+/* Whether a buffer of nftables notifications holds a change to a
+ * clat-nfq table made by someone other than portid (parsing only). */
+bool nftrules_events_foreign(const void *buf, size_t len, uint32_t portid);
 
 /* Write the ruleset spec describes in nft's syntax (what "nft list table"
  * shows, counters at zero), for operators who install it themselves. */

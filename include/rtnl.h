@@ -25,8 +25,9 @@ int rtnl_link_del(const char *name);
 
 /* Set the alias of ifindex (what `ip link` shows as "alias"). */
 int rtnl_link_alias(int ifindex, const char *alias);
-
-#endif
+/* The alias of interface name into alias (empty when it has none): 0 or
+ * -errno (-ENODEV when there is no such interface). */
+int rtnl_link_alias_get(const char *name, char *alias, size_t len);
 
 /* Addresses clat-nfq adds carry this IFA_PROTO value, so a later run finds
  * a crashed run's and removes them. */
@@ -69,3 +70,14 @@ unsigned rtnl_events_read(struct mnl_socket *nl);
 bool rtnl_msgs_valid(const void *buf, size_t len);
 /* Which kinds a buffer of notifications holds (parsing only). */
 unsigned rtnl_events_classify(const void *buf, size_t len);
+
+/* Whether the main table has an IPv4 default route through ifindex with
+ * this metric: 1, 0, or -errno. */
+int rtnl_default4_on(int ifindex, uint32_t metric);
+
+/* How the kernel routes dst now: its type (RTN_*), the output interface
+ * and whether through a gateway. 0 or -errno (-ENETUNREACH: no route). */
+int rtnl_route6_get(const uint8_t dst[16], int *type, int *oif,
+		    bool *gateway);
+
+#endif

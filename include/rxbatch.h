@@ -52,7 +52,11 @@ int rxbatch_recv(struct rxbatch *b, int fd);
  * 0, or -1 when it is not a queued packet. */
 int rxbatch_parse(const struct rxbatch *b, int i, struct rxslot *s,
 		  struct rxpkt *k);
-/* Send the verdicts of slots [0, n). */
-void rxbatch_verdicts(struct rxbatch *b, struct mnl_socket *nl, unsigned n);
+/* Send the verdicts of slots [0, n); 0 or -errno (the packets then stay
+ * queued until the socket closes). */
+int rxbatch_verdicts(struct rxbatch *b, struct mnl_socket *nl, unsigned n);
+/* Message i of the last receive as the kernel's refusal of something sent
+ * on the socket (a verdict: NLMSG_ERROR, -errno), or 0. */
+int rxbatch_error(const struct rxbatch *b, int i);
 
 #endif

@@ -8,13 +8,26 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "worker.h"
 #include "xlat.h"
 
+/* What the daemon put back after someone else removed it, by kind: the
+ * names status shows. */
+#define STATUS_REPAIRS(X)						\
+	X(rules) X(route) X(address) X(device) X(anycast)		\
+	X(derived_address) X(workers)
+enum status_repair {
+#define STATUS_REPAIR_ENUM(n) STATUS_REPAIR_##n,
+	STATUS_REPAIRS(STATUS_REPAIR_ENUM)
+	STATUS_REPAIR_COUNT
+};
+
 /* What the daemon runs with, as text. */
 struct status_info {
-	char state[160];		/* "translating", or why not */
+	char state[320];		/* "translating", or why not */
 	char plat_prefix[64];		/* "none" while there is none */
 	char prefix_source[96];		/* "configured", "router ..." */
 	char clat4[16];
@@ -29,6 +42,13 @@ struct status_info {
 	const char *delivery;		/* how translations reach the host:
 					 * "lo" or "raw" (see txq.h) */
 	const struct xlat_eamt *eam;	/* RFC 7757 mappings, or NULL */
+	const char *v6_how;		/* explicit mode: "routed to this
+					 * host", "on-link, ..." ("" else) */
+	const char *table_owner;	/* "owner, persistent", "owner",
+					 * "none (watched)" */
+	time_t started;			/* CLOCK_MONOTONIC s, for the uptime */
+	uint64_t repairs[STATUS_REPAIR_COUNT];
+	char last_repair[160];		/* "" until the first */
 };
 
 /* Where the daemon keeps its per-namespace files (RuntimeDirectory=). */

@@ -17,6 +17,9 @@ struct worker_stats {
 	uint64_t xlat_6to4;		/* translated IPv6 -> IPv4 */
 	uint64_t icmp_errors;		/* errors the translator sent back */
 	uint64_t send_errors;		/* raw socket refused a packet */
+	uint64_t verdict_errors;	/* verdicts not sent, or refused */
+	uint64_t unconfigured;		/* dropped before the first
+					 * configuration was published */
 	uint64_t overflows;		/* receive buffer overruns (ENOBUFS) */
 	uint64_t offloaded;		/* super-packets taken whole (GSO) */
 	uint64_t drop[XLAT_R_COUNT];	/* by reason */
@@ -36,12 +39,15 @@ struct worker {
 	int stopfd;			/* readable: stop */
 	/* the worker's own */
 	pthread_t thread;
+	bool done;			/* its thread ended (atomic) */
 	struct worker_stats stats;	/* written by the worker only */
 	void *priv;
 };
 
 /* Open the queue and sockets, then start the thread; 0 or -errno. */
 int worker_start(struct worker *w);
+/* Whether a started worker's thread still runs. */
+bool worker_running(const struct worker *w);
 /* Join a started worker and release what it holds. */
 void worker_join(struct worker *w);
 /* What the kernel dropped on the queues first .. first + count - 1 of this

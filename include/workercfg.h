@@ -30,7 +30,9 @@ struct worker_cfg_copy {
 };
 
 /* Refresh copy when the box changed (one acquire load otherwise); true
- * when it did. */
+ * when it did. The box before its first publish (gen 0) is not taken. */
 bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy);
+/* Whether copy holds a published configuration (else: drop packets). */
+bool worker_cfg_valid(const struct worker_cfg_copy *copy);
 
 #endif

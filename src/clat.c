@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clat.h"
@@ -47,18 +49,10 @@ static int sysctl_int(const char *path)
 
 static bool dev_is_ours(const char *name)
 {
-	char path[64], alias[64] = "";
-	FILE *f;
+	char alias[64];
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/ifalias", name);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(alias, sizeof(alias), f))
-		alias[0] = 0;
-	fclose(f);
-	alias[strcspn(alias, "\n")] = 0;
-	return !strcmp(alias, DEV_ALIAS);
+	return rtnl_link_alias_get(name, alias, sizeof(alias)) == 0 &&
+	       !strcmp(alias, DEV_ALIAS);
 }
 
 /* The CLAT's IPv4 interface: a dummy where the kernel has the driver, else
@@ -79,7 +73,10 @@ static int dev_create(const char *name, const char **kind)
 	}
 	if (idx < 0)
 		return idx;
+	/* Unmarked, a later run would take it for someone else's. */
 	e = rtnl_link_alias(idx, DEV_ALIAS);
+	if (e && rtnl_link_del(name))
+		tundev_remove(name);
 	return e ? e : idx;
 }
 
@@ -159,44 +156,6 @@ static int join_anycast(const uint8_t a[16], int ifindex)
 	return fd;
 }
 
-/* Where RFC 6052 puts the last octet of an IPv4 address under prefix p:
- * the rules choose a packet's worker by its low bits. */
-static uint8_t last_octet_at(const struct rfc6052_prefix *p)
-{
-	static const uint8_t lo[4] = { 0, 0, 0, 0 }, hi[4] = { 0, 0, 0, 0xff };
-	uint8_t a[16], b[16];
-
-	rfc6052_embed(p, lo, a);
-	rfc6052_embed(p, hi, b);
-	for (uint8_t i = 0; i < 16; i++)
-		if (a[i] != b[i])
-			return i;
-	return 15;
-}
-
-static void make_spec(const struct config *c, unsigned nworkers,
-		      const struct rfc6052_prefix *pfx, const uint8_t clat6[16],
-		      struct nftrules_spec *rs)
-{
-	memset(rs, 0, sizeof(*rs));
-	memcpy(rs->clat4, c->clat_v4, 4);
-	memcpy(rs->clat6, clat6, 16);
-	rs->plat = *pfx;
-	rs->shared = c->v6_mode == CONFIG_V6_SHARED;
-	rs->fwmark = c->fwmark;
-	rs->ctmark = c->ctmark;
-	rs->queue_num = c->queue_num;
-	rs->queues = (uint16_t)nworkers;
-	rs->sel6 = last_octet_at(pfx);
-	/* The offloading queues follow the plain ones. */
-	rs->gso_queue_num = c->gso ? (uint16_t)(c->queue_num + nworkers) : 0;
-	rs->fail_open = c->fail_open;
-	rs->trace = c->trace;
-	rs->router = c->router;
-	snprintf(rs->clat_dev, sizeof(rs->clat_dev), "%s", c->clat_dev);
-	rs->eam = &c->eam;
-}
-
 int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f)
 {
 	const struct rfc6052_prefix *pfx = c->plat_prefix_set ?
@@ -231,7 +190,7 @@ int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f)
 		src[11] = 0xc1;
 		src[12] = 0xa7;
 	}
-	make_spec(c, nworkers, pfx, src, &rs);
+	clat_make_spec(c, nworkers, pfx, src, &rs);
 	/* What an operator puts in their own ruleset: the syntax of the
 	 * native queue expression, which nft also shows for the compat
 	 * target. */
@@ -375,9 +334,13 @@ void clat_cleanup(const struct config *c, const char *saved_path,
 		  bool keep_rules)
 {
 	int ifindex = (int)if_nametoindex(c->clat_dev);
+	struct nftrules n;
 
-	if (!keep_rules)
-		nftrules_remove();
+	/* Ownerless tables (a crashed run's, persistent or not) go. */
+	if (!keep_rules && nftrules_open(&n, 0) == 0) {
+		nftrules_remove(&n);
+		nftrules_close(&n);
+	}
 	if (ifindex > 0 && dev_is_ours(c->clat_dev)) {
 		rtnl_default4(false, ifindex, c->clat_v4,
 			      c->v4_defaultroute_metric, 0, 0);
@@ -394,6 +357,8 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 {
 	int e;
 
+	k->route_metric = c->v4_defaultroute_metric;
+	memcpy(k->route_src, c->clat_v4, 4);
 	k->c = c;
 	k->nworkers = nworkers;
 	k->gso_queue_num = c->gso ? (uint16_t)(c->queue_num + nworkers) : 0;
@@ -438,8 +403,21 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 		log_warn(e, "listening for router advertisements");
 		return e;
 	}
-	if (c->nft_rules)
+	if (c->nft_rules) {
 		k->native_queue = nftrules_have_native_queue();
+		e = nftrules_open(&k->nft, c->nft_owner ?
+				  NFTRULES_OWNER | NFTRULES_PERSIST : 0);
+		if (e) {
+			log_warn(e, "opening nftables");
+			return e;
+		}
+	}
+	/* What this kernel offers, said once: the two paths differ. */
+	log_info("%s is a %s device; %s", c->clat_dev, k->dev_kind,
+		 !c->nft_rules ? "no rules (nft-rules=no)" :
+		 k->native_queue ? "rules queue with the nft queue expression" :
+		 "rules queue with the xtables NFQUEUE target (no nft queue "
+		 "expression in this kernel)");
 	if (c->router) {
 		/* Sysctls are the operator's: said, not changed. */
 		if (sysctl_int("/proc/sys/net/ipv4/ip_forward") == 0)
@@ -459,27 +437,115 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	k->si.fail_open = c->fail_open;
 	k->si.queue_kind = "none";
 	k->si.delivery = "raw";
+	k->si.v6_how = "";
+	k->si.table_owner = "none";
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		k->si.started = ts.tv_sec;
+	}
 	return 0;
 }
 
-/* The CLAT device went away (someone deleted it): make it again. */
-static void ensure_device(struct clat *k)
+/* A repair: counted, and logged the first time for each kind (after
+ * that, status shows the count and the last one). */
+static void repaired(struct clat *k, enum status_repair kind,
+		     const char *what)
 {
-	int idx = (int)if_nametoindex(k->c->clat_dev);
+	char when[32];
+	time_t t = time(NULL);
+	struct tm tm;
 
-	if (idx == k->clat_ifindex)
-		return;
-	if (idx > 0 && !dev_is_ours(k->c->clat_dev))
-		return;		/* someone else's now: leave it */
-	log_info("%s disappeared: creating it again", k->c->clat_dev);
-	idx = dev_create(k->c->clat_dev, &k->dev_kind);
-	if (idx < 0) {
-		log_warn(idx, "creating %s", k->c->clat_dev);
+	k->si.repairs[kind]++;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	snprintf(k->si.last_repair, sizeof(k->si.last_repair), "%s at %s",
+		 what, when);
+	if (k->repaired_kinds & (1u << kind)) {
+		log_debug("%s (repair %llu)", what,
+			  (unsigned long long)k->si.repairs[kind]);
 		return;
 	}
-	k->clat_ifindex = idx;
-	k->route_on = false;
-	rtnl_addr4(true, idx, k->c->clat_v4);
+	k->repaired_kinds |= 1u << kind;
+	log_info("%s; further repairs of this kind are counted in "
+		 "clat-nfq status", what);
+}
+
+/* Whether ifindex carries the IPv4 address a. */
+static bool addr4_present(const char *dev, const uint8_t a[4])
+{
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+
+	if (getifaddrs(&ifa) < 0)
+		return true;	/* no news: no repair */
+	for (i = ifa; i && !found; i = i->ifa_next)
+		found = i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+			!strcmp(i->ifa_name, dev) &&
+			!memcmp(&((struct sockaddr_in *)i->ifa_addr)->sin_addr,
+				a, 4);
+	freeifaddrs(ifa);
+	return found;
+}
+
+/* Whether the kernel still has the anycast membership of a on ifindex
+ * (/proc/net/anycast6: ifindex, name, address in hex, users). */
+static bool anycast_present(int ifindex, const uint8_t a[16])
+{
+	FILE *f = fopen("/proc/net/anycast6", "re");
+	char line[160], hex[33], want[33];
+	int idx;
+	bool found = false;
+
+	if (!f)
+		return true;	/* no news: no repair */
+	for (int i = 0; i < 16; i++)
+		snprintf(want + 2 * i, 3, "%02x", a[i]);
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%d %*s %32s", &idx, hex) == 2 &&
+			idx == ifindex && !strcmp(hex, want);
+	fclose(f);
+	return found;
+}
+
+/* The CLAT device and its IPv4 address: someone deleted them, or the
+ * device went: make them again. */
+static void check_device(struct clat *k)
+{
+	const struct config *c = k->c;
+	int idx = (int)if_nametoindex(c->clat_dev), e;
+
+	if (idx != k->clat_ifindex) {
+		if (idx > 0 && !dev_is_ours(c->clat_dev)) {
+			k->clat_ifindex = -EEXIST;
+			return;	/* someone else's now: leave it */
+		}
+		idx = dev_create(c->clat_dev, &k->dev_kind);
+		if (idx < 0) {
+			if (k->clat_ifindex != idx)
+				log_warn(idx, "creating %s again",
+					 c->clat_dev);
+			k->clat_ifindex = idx;
+			return;
+		}
+		k->si.clat_dev_kind = k->dev_kind;
+		repaired(k, STATUS_REPAIR_device, "the CLAT device was "
+			 "removed by someone else: made again");
+		k->clat_ifindex = idx;
+		k->route_on = false;
+		rtnl_addr4(true, idx, c->clat_v4);
+		return;
+	}
+	if (!addr4_present(c->clat_dev, c->clat_v4)) {
+		e = rtnl_addr4(true, idx, c->clat_v4);
+		if (e)
+			log_warn(e, "putting back the CLAT address");
+		else
+			repaired(k, STATUS_REPAIR_address, "the CLAT IPv4 "
+				 "address was removed by someone else: put back");
+		k->route_on = false;	/* it went with the address */
+	}
 }
 
 /* Derived mode (clatd's): the uplink's SLAAC address with ff:fe in the
@@ -504,12 +570,18 @@ static const char *derived_step(struct clat *k, int ifindex,
 	if (!k->der_added) {
 		if (k->der_tries >= 5)
 			return "derived address: 5 candidates were duplicates";
-		memcpy(k->der_addr, src, 16);
-		if (!k->der_random && src[11] == 0xff && src[12] == 0xfe) {
-			k->der_addr[11] = 0xc1;
-			k->der_addr[12] = 0xa7;
-		} else if (getrandom(k->der_addr + 8, 8, 0) != 8) {
-			return "derived address: no random numbers";
+		if (k->der_readd) {
+			/* removed by someone: the same one goes back */
+			k->der_readd = false;
+		} else {
+			memcpy(k->der_addr, src, 16);
+			if (!k->der_random && src[11] == 0xff &&
+			    src[12] == 0xfe) {
+				k->der_addr[11] = 0xc1;
+				k->der_addr[12] = 0xa7;
+			} else if (getrandom(k->der_addr + 8, 8, 0) != 8) {
+				return "derived address: no random numbers";
+			}
 		}
 		k->der_ifindex = ifindex;
 		e = rtnl_addr6(true, ifindex, k->der_addr, 128);
@@ -540,7 +612,13 @@ static const char *derived_step(struct clat *k, int ifindex,
 	case RTNL_ADDR_TENTATIVE:
 		return "waiting for duplicate address detection";
 	case RTNL_ADDR_ABSENT:
-		break;		/* removed by someone: another one below */
+		/* removed by someone: the same one goes back at once */
+		repaired(k, STATUS_REPAIR_derived_address, "the derived "
+			 "address was removed by someone else: put back");
+		k->der_added = false;
+		k->der_readd = true;
+		k->again = true;
+		return "derived address removed, putting it back";
 	case RTNL_ADDR_DADFAILED:
 		log_warnx("derived address %s is a duplicate on the link: "
 			  "trying a random one", a);
@@ -556,7 +634,6 @@ static const char *derived_step(struct clat *k, int ifindex,
 	return "derived address lost, trying another";
 }
 
-/* What can change at run time, field by field (structs have padding). */
 /* May the workers hand translations for the host in through lo? Not in
  * router mode (they may be bound elsewhere after NAT), and not with strict
  * reverse path filtering on lo: the kernel takes the larger of "all" and
@@ -571,25 +648,6 @@ static bool deliver_lo_ok(const struct config *c)
 	if (c->router || all < 0 || lo < 0)
 		return false;
 	return (all > lo ? all : lo) != 1;
-}
-
-static bool cfg_equal(const struct xlat_cfg *a, const struct xlat_cfg *b)
-{
-	return a->plat.len == b->plat.len &&
-	       !memcmp(a->plat.addr, b->plat.addr, 16) &&
-	       !memcmp(a->clat6, b->clat6, 16) && a->mtu6 == b->mtu6;
-}
-
-static bool spec_equal(const struct nftrules_spec *a,
-		       const struct nftrules_spec *b)
-{
-	return !memcmp(a->clat6, b->clat6, 16) && a->sel6 == b->sel6 &&
-	       a->plat.len == b->plat.len &&
-	       !memcmp(a->plat.addr, b->plat.addr, 16) &&
-	       !memcmp(a->clat4, b->clat4, 4) && a->shared == b->shared &&
-	       a->queues == b->queues && a->queue_num == b->queue_num &&
-	       a->gso_queue_num == b->gso_queue_num &&
-	       a->native_queue == b->native_queue;
 }
 
 void clat_status_refresh(struct clat *k, uint64_t now)
@@ -618,71 +676,86 @@ void clat_status_refresh(struct clat *k, uint64_t now)
 
 static void set_state(struct clat *k, const char *state)
 {
+	/* Said once, when it changes (compared whole: a long reason and
+	 * its fix must not look new every time). */
 	snprintf(k->si.state, sizeof(k->si.state), "%s", state);
 	if (strcmp(k->last_state, state) != 0) {
 		log_info("%s", state);
 		snprintf(k->last_state, sizeof(k->last_state), "%s", state);
 	}
+	_Static_assert(sizeof(k->last_state) >= 320, "room for a reason");
 }
 
-void clat_reconcile(struct clat *k, uint64_t now)
+/* Explicit mode: how the kernel reaches the address now. */
+static enum clat_v6route v6route(const struct clat *k, int *oif)
+{
+	int type, e;
+	bool gw;
+
+	e = rtnl_route6_get(k->c->clat_v6, &type, oif, &gw);
+	if (e == -ENETUNREACH || e == -EHOSTUNREACH)
+		return CLAT_V6R_NONE;
+	if (e)
+		return CLAT_V6R_UNKNOWN;
+	if (type == RTN_ANYCAST || type == RTN_LOCAL) {
+		/* The daemon's own join puts an anycast route for it in the
+		 * local table: it was on-link when joined. */
+		if (k->anycast_fd >= 0 &&
+		    !memcmp(k->anycast_addr, k->c->clat_v6, 16)) {
+			*oif = k->anycast_ifindex;
+			return CLAT_V6R_ONLINK;
+		}
+		return CLAT_V6R_LOCAL;
+	}
+	if (type != RTN_UNICAST)	/* unreachable, blackhole, prohibit */
+		return CLAT_V6R_NONE;
+	return gw ? CLAT_V6R_ROUTED : CLAT_V6R_ONLINK;
+}
+
+/* What the network offers now (the I/O half of the reconcile step): the
+ * prefix, the route toward it, the uplink and the CLAT address it allows,
+ * native IPv4. */
+static void observe(struct clat *k, uint64_t now, struct clat_facts *f,
+		    char uplink[IF_NAMESIZE])
 {
 	const struct config *c = k->c;
-	struct rfc6052_prefix pfx = { .len = 0 };
-	char uplink[IF_NAMESIZE] = "", buf[160];
-	const char *source, *why = NULL;
-	uint8_t src[16] = { 0 }, clat6[16] = { 0 };
-	uint32_t mtu6 = 0, mtu4 = 0, advmss = 0;
-	int uplink_idx = 0, e, st;
-	bool native = false, aside = false, want_route;
-	struct nftrules_spec want_rs = { 0 };
+	const char *source;
+	bool usable, native = false;
+	int st;
 
-	k->again = false;
-	ensure_device(k);
-	if (!discover_pick(&k->disc, &pfx, &source))
-		why = "waiting for a PLAT prefix (PREF64 in a router "
-		      "advertisement, or DNS64)";
-	else if (route_to_prefix(c, &pfx, src, &mtu6, uplink))
-		why = "no IPv6 route toward the PLAT prefix";
-	else if ((src[0] == 0xfe && (src[1] & 0xc0) == 0x80) ||
-		 (src[0] == 0 && src[15] <= 1 && !memcmp(src, src + 1, 14)))
-		/* With its global address gone, the kernel still routes,
-		 * from a link-local source: no use toward the PLAT. */
-		why = "no IPv6 route toward the PLAT prefix from a global "
-		      "address";
-	else
-		uplink_idx = (int)if_nametoindex(uplink);
-	if (!why && !uplink_idx)
-		why = "the uplink is gone";
-	if (!why) {
-		switch (c->v6_mode) {
-		case CONFIG_V6_SHARED:
-			/* The address in use stays while the uplink has it,
-			 * even when the kernel now prefers another (a new
-			 * temporary address, RFC 8981): the CLAT's flows
-			 * live on it. A new one is taken when it goes. */
-			st = k->xc_published && k->shared_ifindex == uplink_idx ?
-			     rtnl_addr6_state(uplink_idx, k->xc.clat6) :
-			     RTNL_ADDR_ABSENT;
-			if (st == RTNL_ADDR_OK || st < 0)   /* < 0: no news */
-				memcpy(clat6, k->xc.clat6, 16);
-			else
-				memcpy(clat6, src, 16);
-			k->shared_ifindex = uplink_idx;
-			break;
-		case CONFIG_V6_EXPLICIT:
-			memcpy(clat6, c->clat_v6, 16);
-			break;
-		case CONFIG_V6_DERIVED:
-			why = derived_step(k, uplink_idx, src, clat6);
-			break;
-		}
+	memset(f, 0, sizeof(*f));
+	f->nworkers = k->nworkers;
+	f->native_queue = k->native_queue;
+	f->have_prefix = discover_pick(&k->disc, &f->pfx, &source);
+	f->plat_dev_missing = c->plat_dev[0] && !if_nametoindex(c->plat_dev);
+	if (f->have_prefix && !f->plat_dev_missing) {
+		f->route_err = route_to_prefix(c, &f->pfx, f->src, &f->mtu6,
+					       uplink);
+		if (!f->route_err)
+			f->uplink_idx = (int)if_nametoindex(uplink);
 	}
-	if (!why) {
-		uint8_t v4[4];
-
-		if (rfc6052_extract(&pfx, clat6, v4) == 0)
-			why = "the CLAT IPv6 address lies under the PLAT prefix";
+	usable = f->have_prefix && !f->plat_dev_missing && !f->route_err &&
+		 f->uplink_idx &&
+		 clat_src_usable(f->src);
+	switch (c->v6_mode) {
+	case CONFIG_V6_SHARED:
+		if (!usable)
+			break;
+		st = k->xc_published && k->shared_ifindex == f->uplink_idx ?
+		     rtnl_addr6_state(f->uplink_idx, k->xc.clat6) :
+		     RTNL_ADDR_ABSENT;
+		f->shared_kept = st == RTNL_ADDR_OK || st < 0; /* < 0: no news */
+		memcpy(f->shared_addr, k->xc.clat6, 16);
+		k->shared_ifindex = f->uplink_idx;
+		break;
+	case CONFIG_V6_DERIVED:
+		if (usable)
+			f->derived_wait = derived_step(k, f->uplink_idx, f->src,
+						       f->derived_addr);
+		break;
+	case CONFIG_V6_EXPLICIT:
+		f->v6route = v6route(k, &f->v6route_oif);
+		break;
 	}
 
 	/* Native IPv4 (event-driven v4-conncheck): the CLAT steps aside
@@ -699,143 +772,386 @@ void clat_reconcile(struct clat *k, uint64_t now)
 		k->native_since = 0;
 	else if (!k->native_since)
 		k->native_since = k->first ? 1 : now;
-	aside = native &&
+	f->aside = native &&
 		now >= k->native_since + (uint64_t)c->v4_conncheck_delay * 1000;
 	k->first = false;
+}
+
+/* The anycast join of explicit mode, checked against the kernel; NULL or
+ * why it cannot be (in buf). */
+static const char *apply_anycast(struct clat *k, const struct clat_desired *d,
+				 char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN], ifn[IF_NAMESIZE] = "?";
+	bool have = k->anycast_fd >= 0 &&
+		    k->anycast_ifindex == d->anycast_ifindex &&
+		    !memcmp(k->anycast_addr, d->clat6, 16);
+	bool lost = false;
+
+	if (have && !anycast_present(k->anycast_ifindex, k->anycast_addr)) {
+		have = false;
+		lost = true;
+	}
+	if (have)
+		return NULL;
+	if (k->anycast_fd >= 0)
+		close(k->anycast_fd);
+	k->anycast_fd = join_anycast(d->clat6, d->anycast_ifindex);
+	k->anycast_ifindex = d->anycast_ifindex;
+	memcpy(k->anycast_addr, d->clat6, 16);
+	if (k->anycast_fd >= 0) {
+		if (lost)
+			repaired(k, STATUS_REPAIR_anycast, "the anycast "
+				 "membership of the CLAT IPv6 address was "
+				 "lost: joined again");
+		return NULL;
+	}
+	inet_ntop(AF_INET6, d->clat6, a, sizeof(a));
+	if_indextoname((unsigned)d->anycast_ifindex, ifn);
+	snprintf(buf, size, "clat-v6-addr=%s is on-link on %s, but the kernel "
+		 "refused to answer for it as anycast (%s); fix: have the "
+		 "provider route it (or a prefix holding it) to this host, "
+		 "which needs no neighbour discovery", a, ifn,
+		 strerror(-k->anycast_fd));
+	return buf;
+}
+
+/* The IPv4 default route, checked against the kernel. */
+static void apply_route(struct clat *k, const struct clat_desired *d)
+{
+	const struct config *c = k->c;
+	bool lost = false;
+	int e;
+
+	if (!d->route || k->clat_ifindex <= 0) {
+		if (k->route_on && k->clat_ifindex > 0)
+			rtnl_default4(false, k->route_ifindex, k->route_src,
+				      k->route_metric, 0, 0);
+		k->route_on = false;
+		return;
+	}
+	if (k->route_on && (k->route_ifindex != k->clat_ifindex ||
+	    rtnl_default4_on(k->clat_ifindex, k->route_metric) == 0)) {
+		k->route_on = false;
+		lost = k->route_ifindex == k->clat_ifindex;
+	}
+	if (k->route_on && d->mtu4 == k->route_mtu &&
+	    d->advmss == k->route_advmss)
+		return;
+	e = rtnl_default4(true, k->clat_ifindex, c->clat_v4,
+			  c->v4_defaultroute_metric, d->mtu4, d->advmss);
+	if (e) {
+		log_warn(e, "adding the IPv4 default route");
+		return;
+	}
+	k->route_on = true;
+	k->route_ifindex = k->clat_ifindex;
+	k->route_metric = c->v4_defaultroute_metric;
+	memcpy(k->route_src, c->clat_v4, 4);
+	k->route_mtu = d->mtu4;
+	k->route_advmss = d->advmss;
+	if (lost)
+		repaired(k, STATUS_REPAIR_route, "the IPv4 default route was "
+			 "removed by someone else: put back");
+}
+
+/* The rules, in one transaction that replaces the tables: a new prefix or
+ * address switches over without a gap, and what someone else changed or
+ * removed is put back. NULL or why they cannot be. */
+static const char *apply_rules(struct clat *k, const struct clat_desired *d)
+{
+	bool tampered = k->rules_tampered && k->rules_on && k->rs.queues;
+	struct nftrules_seen seen;
+	int e;
+
+	if (tampered && (k->nft.flags & NFTRULES_OWNER) &&
+	    nftrules_look(&seen) == 0 && seen.present[0] && seen.present[1] &&
+	    seen.owner[0] == k->nft.portid && seen.owner[1] == k->nft.portid)
+		tampered = false;	/* owned, so untouched: events lost */
+	if (!tampered && !k->rules_reapply && k->rules_on &&
+	    clat_spec_equal(&d->rs, &k->rs)) {
+		k->rules_tampered = false;
+		return NULL;
+	}
+	k->rules_tampered = k->rules_reapply = false;
+	e = nftrules_apply(&k->nft, &d->rs);
+	log_debug("nftables transaction: %llu us",
+		  (unsigned long long)k->nft.last_us);
+	if (e) {
+		log_warn(e, "installing the nftables rules");
+		if (k->rules_on)
+			nftrules_remove(&k->nft);
+		k->rules_on = false;
+		return "the nftables rules could not be installed";
+	}
+	k->rs = d->rs;
+	k->rules_on = true;
+	k->si.table_owner = k->nft.flags & NFTRULES_PERSIST ?
+			    "owner, persistent" :
+			    k->nft.flags & NFTRULES_OWNER ?
+			    "owner (not persistent: kernel before 6.9)" :
+			    "none (watched and put back)";
+	if (tampered)
+		repaired(k, STATUS_REPAIR_rules, "the nftables tables were "
+			 "changed or removed by someone else (a firewall "
+			 "reload?): put back");
+	return NULL;
+}
+
+/* At once, before anything else is looked at: the window in which the
+ * host's own stack gets the CLAT's packets (unowned tables only) is the
+ * time one transaction takes. */
+void clat_rules_tampered(struct clat *k)
+{
+	struct nftrules_seen seen;
+
+	if (!k->c->nft_rules || !k->rules_on || !k->rs.queues)
+		return;
+	if ((k->nft.flags & NFTRULES_OWNER) && nftrules_look(&seen) == 0 &&
+	    seen.present[0] && seen.present[1] &&
+	    seen.owner[0] == k->nft.portid && seen.owner[1] == k->nft.portid)
+		return;		/* owned, so untouched: events lost */
+	if (nftrules_apply(&k->nft, &k->rs)) {
+		k->rules_tampered = true;	/* the reconcile says why */
+		return;
+	}
+	repaired(k, STATUS_REPAIR_rules, "the nftables tables were changed "
+		 "or removed by someone else (a firewall reload?): put back");
+}
+
+/* What should be in place and is not (the kernel's word for rules, route
+ * and workers), into k->missing; "" when all is. */
+static void check_in_place(struct clat *k, const struct clat_desired *d,
+			   uint64_t now)
+{
+	const struct config *c = k->c;
+	char w[48] = "";
+
+	k->missing[0] = '\0';
+	if (k->workers_alive < k->nworkers)
+		snprintf(w, sizeof(w), "workers (%u of %u running)",
+			 k->workers_alive, k->nworkers);
+	snprintf(k->missing, sizeof(k->missing), "%s%s%s%s%s",
+		 c->nft_rules && !k->rules_on ? "the nftables rules" : "",
+		 c->nft_rules && !k->rules_on && d->route && !k->route_on ?
+		 ", " : "",
+		 d->route && !k->route_on ? "the IPv4 default route" : "",
+		 w[0] && ((c->nft_rules && !k->rules_on) ||
+			  (d->route && !k->route_on)) ? ", " : "", w);
+	if (!k->missing[0]) {
+		k->missing_since = 0;
+	} else if (!k->missing_since) {
+		k->missing_since = now ? now : 1;
+		k->missing_wall = time(NULL);
+	}
+}
+
+void clat_reconcile(struct clat *k, uint64_t now)
+{
+	const struct config *c = k->c;
+	char uplink[IF_NAMESIZE] = "", buf[160], whybuf[320];
+	struct clat_facts f;
+	struct clat_desired d;
+	const char *why;
+
+	k->again = false;
+	check_device(k);
+	observe(k, now, &f, uplink);
+	clat_desire(c, &f, &k->xc, &d);
+	why = d.why;
+	if (!why && k->clat_ifindex == -EEXIST)
+		why = "clat-dev: an interface of that name is someone else's "
+		      "now; fix: remove it, or choose another clat-dev";
+	else if (!why && k->clat_ifindex < 0)
+		why = "the CLAT device could not be made again (see the log)";
 
 	if (!why) {
-		struct xlat_cfg xc = k->xc;
-		struct nftrules_spec rs = { 0 };
-
-		xc.plat = pfx;
-		memcpy(xc.clat6, clat6, 16);
-		xc.mtu6 = (uint16_t)(mtu6 < 1280 ? 1280 :
-				     mtu6 > 65535 ? 65535 : mtu6);
 		bool lo = deliver_lo_ok(c);
 
-		if (!k->xc_published || !cfg_equal(&xc, &k->xc) ||
+		if (!k->xc_published || !clat_xc_equal(&d.xc, &k->xc) ||
 		    lo != k->deliver_lo) {
-			k->xc = xc;
+			k->xc = d.xc;
 			k->xc_published = true;
 			k->deliver_lo = lo;
 			k->si.delivery = lo ? "lo" : "raw";
-			worker_cfg_publish(&k->box, &xc, lo);
+			worker_cfg_publish(&k->box, &d.xc, lo);
 		}
-		make_spec(c, k->nworkers, &pfx, clat6, &rs);
-		rs.native_queue = k->native_queue;
-		want_rs = rs;
 	}
-	if (!why && c->v6_mode == CONFIG_V6_EXPLICIT &&
-	    (k->anycast_fd < 0 || k->anycast_ifindex != uplink_idx)) {
-		if (k->anycast_fd >= 0)
-			close(k->anycast_fd);
-		k->anycast_fd = join_anycast(clat6, uplink_idx);
-		k->anycast_ifindex = uplink_idx;
-		if (k->anycast_fd < 0) {
-			log_warn(k->anycast_fd, "joining the CLAT IPv6 address "
-				 "as anycast on %s", uplink);
-			why = "the CLAT IPv6 address could not be joined";
-		}
+	if (!why && d.anycast_ifindex > 0)
+		why = apply_anycast(k, &d, whybuf, sizeof(whybuf));
+	if (k->anycast_fd >= 0 && (why || d.anycast_ifindex <= 0)) {
+		close(k->anycast_fd);
+		k->anycast_fd = -1;
 	}
 	if (why) {
 		/* A crashed run's rules stay a little while, in case a prefix
 		 * comes soon (see clat_start). */
 		if (k->rules_on && (k->rs.queues || now >= k->leftover_until)) {
-			nftrules_remove();
+			nftrules_remove(&k->nft);
 			k->rules_on = false;
 		}
-		if (k->anycast_fd >= 0) {
-			close(k->anycast_fd);
-			k->anycast_fd = -1;
-		}
+		k->rules_tampered = false;
+		d.route = false;
 	}
-
-	/* The IPv4 default route, with the uplink's MTU less the 20 bytes
-	 * IPv6's header adds (RFC 7915 section 4). */
-	want_route = !why && !aside && c->v4_defaultroute_enable;
-	if (want_route) {
-		mtu4 = c->v4_defaultroute_mtu ? c->v4_defaultroute_mtu :
-		       (uint32_t)k->xc.mtu6 - 20;
-		advmss = c->v4_defaultroute_advmss ? c->v4_defaultroute_advmss :
-			 mtu4 - 40;
-		if (!k->route_on || mtu4 != k->route_mtu ||
-		    advmss != k->route_advmss) {
-			e = rtnl_default4(true, k->clat_ifindex, c->clat_v4,
-					  c->v4_defaultroute_metric, mtu4,
-					  advmss);
-			if (e) {
-				log_warn(e, "adding the IPv4 default route");
-			} else {
-				k->route_on = true;
-				k->route_mtu = mtu4;
-				k->route_advmss = advmss;
-			}
-		}
-	} else if (k->route_on) {
-		rtnl_default4(false, k->clat_ifindex, c->clat_v4,
-			      c->v4_defaultroute_metric, 0, 0);
-		k->route_on = false;
-	}
+	apply_route(k, &d);
 	/* Rules last, so that when they appear (what scripts wait for) the
-	 * route is there too. One transaction replaces the tables: a new
-	 * prefix or address switches over without a gap. */
-	if (!why && c->nft_rules &&
-	    (!k->rules_on || !spec_equal(&want_rs, &k->rs))) {
-		e = nftrules_apply(&want_rs);
-		if (e) {
-			log_warn(e, "installing the nftables rules");
-			why = "the nftables rules could not be installed";
-			if (k->rules_on)
-				nftrules_remove();
-			k->rules_on = false;
-		} else {
-			k->rs = want_rs;
-			k->rules_on = true;
-		}
-	}
+	 * route is there too. */
+	if (!why && c->nft_rules)
+		why = apply_rules(k, &d);
 	if (c->v4_defaultroute_replace) {
 		if (!why)
 			take_native_routes(k);
 		else
 			give_back_routes(k);
 	}
+	check_in_place(k, &d, now);
 
 	/* What status shows. */
 	if (why) {
 		snprintf(k->si.plat_prefix, sizeof(k->si.plat_prefix), "%s",
-			 pfx.len ? rfc6052_prefix_format(&pfx, buf, sizeof(buf))
-				 : "none");
+			 f.pfx.len ? rfc6052_prefix_format(&f.pfx, buf, sizeof(buf))
+				   : "none");
 	} else {
-		rfc6052_prefix_format(&pfx, k->si.plat_prefix,
+		rfc6052_prefix_format(&f.pfx, k->si.plat_prefix,
 				      sizeof(k->si.plat_prefix));
-		inet_ntop(AF_INET6, clat6, k->si.clat6, sizeof(k->si.clat6));
+		inet_ntop(AF_INET6, d.clat6, k->si.clat6, sizeof(k->si.clat6));
 	}
+	k->si.v6_how = c->v6_mode == CONFIG_V6_EXPLICIT && d.v6_how ?
+		       d.v6_how : "";
 	clat_status_refresh(k, now);
 	snprintf(k->si.plat_dev, sizeof(k->si.plat_dev), "%s",
 		 uplink[0] ? uplink : "?");
 	k->si.queue_kind = !c->nft_rules ? "none (nft-rules=no)" :
 			   !k->rules_on ? "none (not translating)" :
 			   k->native_queue ? "nft queue" : "xt NFQUEUE";
-	if (why)
+	k->translating = false;
+	if (why) {
 		set_state(k, why);
-	else if (aside)
+	} else if (f.aside) {
 		set_state(k, "standing aside: the host has native IPv4 "
 			     "(v4-conncheck)");
-	else {
+	} else if (k->missing[0]) {
+		char when[16];
+		struct tm tm;
+
+		gmtime_r(&k->missing_wall, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		snprintf(whybuf, sizeof(whybuf), "not translating: missing %s "
+			 "(since %s UTC)", k->missing, when);
+		set_state(k, whybuf);
+	} else {
 		snprintf(buf, sizeof(buf), "translating: %s via %s on %s",
 			 k->si.clat6, k->si.plat_prefix, uplink);
 		set_state(k, buf);
+		k->translating = true;
 	}
 
 	/* script-up when the CLAT starts serving IPv4, script-down when it
 	 * stops. */
-	if (!why && !aside && !k->up) {
+	if (k->translating && !k->up) {
 		k->up = true;
 		run_script(k, c->script_up, "up");
-	} else if ((why || aside) && k->up) {
+	} else if ((why || f.aside) && k->up) {
 		k->up = false;
 		run_script(k, c->script_down, "down");
 	}
+}
+
+void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
+{
+	const struct config *c = k->c;
+	int e;
+
+	k->nworkers = nworkers;
+	k->gso_queue_num = c->gso ? (uint16_t)(c->queue_num + nworkers) : 0;
+	/* The route goes first when what names it changes: its device,
+	 * source or metric. */
+	if (k->route_on && (strcmp(old->clat_dev, c->clat_dev) ||
+			    memcmp(old->clat_v4, c->clat_v4, 4) ||
+			    old->v4_defaultroute_metric !=
+			    c->v4_defaultroute_metric)) {
+		rtnl_default4(false, k->route_ifindex, k->route_src,
+			      k->route_metric, 0, 0);
+		k->route_on = false;
+	}
+	if (strcmp(old->clat_dev, c->clat_dev)) {
+		if (k->clat_ifindex > 0 && dev_is_ours(old->clat_dev) &&
+		    rtnl_link_del(old->clat_dev))
+			tundev_remove(old->clat_dev);
+		k->clat_ifindex = dev_create(c->clat_dev, &k->dev_kind);
+		if (k->clat_ifindex < 0)
+			log_warn(k->clat_ifindex, "creating %s", c->clat_dev);
+		else if ((e = rtnl_addr4(true, k->clat_ifindex, c->clat_v4)))
+			log_warn(e, "adding the CLAT address");
+	} else if (memcmp(old->clat_v4, c->clat_v4, 4) && k->clat_ifindex > 0) {
+		rtnl_addr4(false, k->clat_ifindex, old->clat_v4);
+		e = rtnl_addr4(true, k->clat_ifindex, c->clat_v4);
+		if (e)
+			log_warn(e, "adding the CLAT address");
+	}
+	/* What the old address mode held. */
+	if (k->der_added && c->v6_mode != CONFIG_V6_DERIVED) {
+		rtnl_addr6(false, k->der_ifindex, k->der_addr, 128);
+		k->der_added = k->der_random = k->der_readd = false;
+		k->der_tries = 0;
+	}
+	if (k->anycast_fd >= 0 && (c->v6_mode != CONFIG_V6_EXPLICIT ||
+				   memcmp(old->clat_v6, c->clat_v6, 16))) {
+		close(k->anycast_fd);
+		k->anycast_fd = -1;
+	}
+	if (old->v6_mode != c->v6_mode)
+		k->xc_published = false;
+	/* RFC 7757 mappings: the rules point at the configuration's table,
+	 * which changed in place. */
+	if (old->eam.n != c->eam.n ||
+	    memcmp(old->eam.e, c->eam.e, c->eam.n * sizeof(c->eam.e[0])))
+		k->rules_reapply = true;
+	/* Discovery: what it asks and listens to. */
+	if (old->plat_prefix_set != c->plat_prefix_set ||
+	    old->ndns != c->ndns || memcmp(old->dns, c->dns, sizeof(c->dns)) ||
+	    strcmp(old->plat_dev, c->plat_dev)) {
+		discover_close(&k->disc);
+		e = discover_open(&k->disc, c);
+		if (e)
+			log_warn(e, "listening for router advertisements");
+	}
+	/* Rules: given up, taken on, or owned differently. */
+	if (old->nft_rules && !c->nft_rules) {
+		if (k->rules_on)
+			nftrules_remove(&k->nft);
+		k->rules_on = false;
+		nftrules_close(&k->nft);
+	} else if (c->nft_rules && (!old->nft_rules ||
+				    old->nft_owner != c->nft_owner)) {
+		if (k->nft.nl && k->rules_on && (k->nft.flags & NFTRULES_OWNER)) {
+			/* Owned tables can only be replaced through their
+			 * owner: by unowned ones first, in one transaction,
+			 * which the new socket then replaces. */
+			k->nft.flags = 0;
+			k->nft.probed = true;
+			if (nftrules_apply(&k->nft, &k->rs))
+				k->rules_on = false;
+		}
+		nftrules_close(&k->nft);
+		if (!old->nft_rules)
+			k->native_queue = nftrules_have_native_queue();
+		e = nftrules_open(&k->nft, c->nft_owner ?
+				  NFTRULES_OWNER | NFTRULES_PERSIST : 0);
+		if (e)
+			log_warn(e, "opening nftables");
+		k->rules_reapply = true;
+	}
+	snprintf(k->si.clat_dev, sizeof(k->si.clat_dev), "%s", c->clat_dev);
+	k->si.clat_dev_kind = k->dev_kind;
+	inet_ntop(AF_INET, c->clat_v4, k->si.clat4, sizeof(k->si.clat4));
+	k->si.v6_mode = c->v6_mode == CONFIG_V6_SHARED ? "shared" :
+			c->v6_mode == CONFIG_V6_DERIVED ? "derived" :
+			"explicit";
+	k->si.queue_num = c->queue_num;
+	k->si.gso_queue_num = k->gso_queue_num;
+	k->si.fail_open = c->fail_open;
+	k->again = true;
 }
 
 uint64_t clat_next(const struct clat *k, uint64_t now)
@@ -869,8 +1185,9 @@ void clat_stop(struct clat *k)
 		run_script(k, k->c->script_down, "down");
 	}
 	if (k->rules_on)
-		nftrules_remove();
+		nftrules_remove(&k->nft);
 	k->rules_on = false;
+	nftrules_close(&k->nft);
 	if (k->anycast_fd >= 0)
 		close(k->anycast_fd);
 	k->anycast_fd = -1;

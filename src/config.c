@@ -29,6 +29,7 @@ void config_init(struct config *c)
 	c->v4_conncheck_enable = true;
 	c->v4_conncheck_delay = 10;	/* clatd's default */
 	c->nft_rules = true;
+	c->nft_owner = true;
 	c->gso = true;
 }
 
@@ -71,6 +72,7 @@ static long bool_key(const char *key)
 		{ "router-mode", offsetof(struct config, router) },
 		{ "fail-open", offsetof(struct config, fail_open) },
 		{ "nft-rules", offsetof(struct config, nft_rules) },
+		{ "nft-owner", offsetof(struct config, nft_owner) },
 		{ "gso", offsetof(struct config, gso) },
 		{ "trace", offsetof(struct config, trace) },
 		{ "debug", offsetof(struct config, debug) },
@@ -226,6 +228,12 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 
 	if (!strcmp(key, "eam") || !strcmp(key, "eam-file"))
 		return eam_key(c, key, v, err, errlen);
+	if (!strcmp(key, "edge-relay")) {
+		if (parse_bool(v, &c->edge_relay))
+			return fail(err, errlen, key, v,
+				    "not yes/no, true/false, on/off or 1/0");
+		return 0;
+	}
 	if (!strcmp(key, "clat-dev") || !strcmp(key, "plat-dev")) {
 		char *dst = key[0] == 'c' ? c->clat_dev : c->plat_dev;
 
@@ -375,9 +383,53 @@ int config_line(struct config *c, const char *line, char *err, size_t errlen)
 	return config_set(c, key, trim(eq + 1), err, errlen);
 }
 
+/* RFC 7756 Edge Relay: the service address's IPv6 partner from
+ * clat-v6-addr or from a host mapping of clat-v4-addr (taken out of the
+ * remote table: it names this host); a Border Relay's translation prefix
+ * must be configured, not discovered; and clat-v6-addr may lie under it
+ * only as the RFC 6052 address of clat-v4-addr (how a Border Relay that
+ * has no explicit mapping for the service reaches it). */
+static int edge_finish(struct config *c, char *err, size_t errlen)
+{
+	uint8_t v4[4];
+
+	if (!c->edge_relay)
+		return 0;
+	if (c->v6_mode != CONFIG_V6_EXPLICIT) {
+		for (unsigned i = 0; i < c->eam.n; i++) {
+			struct xlat_eam *e = &c->eam.e[i];
+
+			if (e->len4 != 32 || memcmp(e->v4, c->clat_v4, 4))
+				continue;
+			memcpy(c->clat_v6, e->v6, 16);
+			c->v6_mode = CONFIG_V6_EXPLICIT;
+			c->eam.e[i] = c->eam.e[--c->eam.n];
+			break;
+		}
+	}
+	if (c->v6_mode != CONFIG_V6_EXPLICIT)
+		return fail(err, errlen, "edge-relay", "yes",
+			    "needs clat-v6-addr=ADDRESS (what the Border Relay "
+			    "maps clat-v4-addr to) or eam=CLAT-V4-ADDR/32,"
+			    "ADDRESS/128");
+	if (!c->plat_prefix_set)
+		return fail(err, errlen, "edge-relay", "yes",
+			    "needs plat-prefix= (the Border Relay's "
+			    "translation prefix)");
+	if (rfc6052_extract(&c->plat_prefix, c->clat_v6, v4) == 0 &&
+	    memcmp(v4, c->clat_v4, 4) != 0)
+		return fail(err, errlen, "clat-v6-addr", NULL,
+			    "lies under plat-prefix without embedding "
+			    "clat-v4-addr (edge-relay=yes)");
+	return 0;
+}
+
 int config_finish(struct config *c, char *err, size_t errlen)
 {
-	if (c->v6_mode == CONFIG_V6_EXPLICIT && c->plat_prefix_set) {
+	if (edge_finish(c, err, errlen))
+		return -EINVAL;
+	if (c->v6_mode == CONFIG_V6_EXPLICIT && c->plat_prefix_set &&
+	    !c->edge_relay) {
 		uint8_t v4[4];
 
 		if (rfc6052_extract(&c->plat_prefix, c->clat_v6, v4) == 0)

@@ -202,11 +202,14 @@ static void print_stats(struct worker *w, unsigned n)
 	worker_stats_sum(w, n, &t);
 	fprintf(stderr, "clat-nfq counters: received %llu, translated 4to6 %llu, "
 		"6to4 %llu, icmp errors sent %llu, send errors %llu, "
+		"verdict errors %llu, dropped unconfigured %llu, "
 		"queue overflows %llu, offloaded super-packets %llu\n",
 		(unsigned long long)t.rx,
 		(unsigned long long)t.xlat_4to6, (unsigned long long)t.xlat_6to4,
 		(unsigned long long)t.icmp_errors,
 		(unsigned long long)t.send_errors,
+		(unsigned long long)t.verdict_errors,
+		(unsigned long long)t.unconfigured,
 		(unsigned long long)t.overflows,
 		(unsigned long long)t.offloaded);
 	for (int r = 1; r < XLAT_R_COUNT; r++)
@@ -232,68 +235,228 @@ static void arm(int tfd, uint64_t at, uint64_t now)
 	timerfd_settime(tfd, 0, &its, NULL);
 }
 
+/* The configuration: defaults, the file, then key=value arguments (argv
+ * stays as given, so ps and pgrep -f show it whole), then the checks of
+ * the whole. The same at start and on SIGHUP, with the same messages.
+ * 0, or 2 after saying what is wrong. */
+static int load_config(struct config *c, const char *file, bool must,
+		       bool debug, bool quiet, int argc, char **argv)
+{
+	char err[CONFIG_ERR_MAX];
+
+	config_init(c);
+	c->debug = debug;
+	c->quiet = quiet;
+	if (load_file(c, file, must))
+		return 2;
+	for (int i = 0; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		char key[64];
+
+		if (!eq || (size_t)(eq - argv[i]) >= sizeof(key)) {
+			log_warnx("%s: expected key=value", argv[i]);
+			return 2;
+		}
+		memcpy(key, argv[i], (size_t)(eq - argv[i]));
+		key[eq - argv[i]] = '\0';
+		if (config_set(c, key, eq + 1, err, sizeof(err))) {
+			log_warnx("%s", err);
+			return 2;
+		}
+	}
+	if (c->eam_file[0] && load_eam_file(c))
+		return 2;
+	if (config_finish(c, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return 2;
+	}
+	return 0;
+}
+
+static unsigned workers_for(const struct config *c)
+{
+	unsigned n = c->threads ? c->threads :
+		     (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : n;
+}
+
+/* Start workers 0 .. n - 1 on the queues of c; how many started (all of
+ * them, or the ones before the first failure, which is logged). */
+static unsigned workers_up(struct worker *w, unsigned n,
+			   const struct config *c, struct clat *k,
+			   struct xlat_segcache *segs, int stopfd)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int e;
+
+		w[i] = (struct worker){
+			.queue = (uint16_t)(c->queue_num + i), .fwmark = c->fwmark,
+			.queue_length = c->queue_length, .segs = segs,
+			.busy_poll = c->busy_poll,
+			.gso_queue = k->gso_queue_num ?
+				(uint16_t)(k->gso_queue_num + i) : 0,
+			.cfg = &k->box, .stopfd = stopfd,
+		};
+		e = worker_start(&w[i]);
+		if (e) {
+			log_warn(e, "worker for queue %u", c->queue_num + i);
+			return i;
+		}
+	}
+	return n;
+}
+
+/* Stop and join workers 0 .. n - 1; stopfd is ready for the next ones. */
+static void workers_down(struct worker *w, unsigned n, int stopfd)
+{
+	uint64_t v = 1;
+
+	if (write(stopfd, &v, sizeof(v)) < 0)
+		log_warn(-errno, "stopping workers");
+	for (unsigned i = 0; i < n; i++)
+		worker_join(&w[i]);
+	if (read(stopfd, &v, sizeof(v)) < 0)
+		log_warn(-errno, "stopping workers");
+}
+
+/* Workers whose thread ended (it should not: a poll that fails) are
+ * started again on their queues, counted as repairs; their counters
+ * stay. */
+static void workers_revive(struct worker *w, unsigned n, struct clat *k)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int e;
+
+		if (worker_running(&w[i]))
+			continue;
+		worker_join(&w[i]);
+		w[i].done = false;
+		e = worker_start(&w[i]);
+		if (e) {
+			log_warn(e, "starting the worker for queue %u again",
+				 w[i].queue);
+			continue;
+		}
+		k->si.repairs[STATUS_REPAIR_workers]++;
+		log_info("the worker for queue %u had stopped: started again",
+			 w[i].queue);
+	}
+}
+
+/* The workers whose thread still runs. */
+static unsigned workers_alive(const struct worker *w, unsigned n)
+{
+	unsigned alive = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		alive += worker_running(&w[i]);
+	return alive;
+}
+
+/* Ready for systemd once translation works (rules, route and workers in
+ * place), or once the daemon has waited READY_WAIT_MS for a network that
+ * is not there yet; STATUS= follows the state line. */
+#define READY_WAIT_MS 10000
+
+static void tell_systemd(struct clat *k, bool *ready, uint64_t since,
+			 uint64_t now, char *sent, size_t size)
+{
+	char msg[340];
+
+	if (strcmp(sent, k->si.state)) {
+		snprintf(sent, size, "%s", k->si.state);
+		snprintf(msg, sizeof(msg), "STATUS=%s", k->si.state);
+		notify(msg);
+	}
+	if (!*ready && (k->translating || now >= since + READY_WAIT_MS)) {
+		*ready = true;
+		notify("READY=1");
+	}
+}
+
+/* SIGHUP: the file read again, with the same arguments on top. A file
+ * that no longer parses is refused with the messages of a start, and
+ * nothing changes; otherwise what changed is applied in place: workers
+ * started or stopped (threads, queues, marks, busy-poll), then
+ * clat_reload() and a reconcile for the rest (prefix, address mode, rules, routes, ...).
+ * Flows that the change does not concern keep going. */
+static void reload(struct config *c, const char *file, bool must, bool debug,
+		   bool quiet, int argc, char **argv, struct clat *k,
+		   struct worker *w, unsigned *nworkers,
+		   struct xlat_segcache *segs, int stopfd)
+{
+	struct config nc, old = *c;
+	unsigned n;
+
+	log_info("SIGHUP: reading %s again", file);
+	if (load_config(&nc, file, must, debug, quiet, argc, argv)) {
+		log_warnx("SIGHUP: %s refused; the running configuration "
+			  "stays", file);
+		return;
+	}
+	n = workers_for(&nc);
+	*c = nc;	/* k->c and k->disc.c point here */
+	log_set_level(c->quiet ? LOG_QUIET : c->debug ? LOG_DEBUG : LOG_NORMAL);
+	if (n != *nworkers || c->queue_num != old.queue_num ||
+	    c->queue_length != old.queue_length || c->fwmark != old.fwmark ||
+	    c->gso != old.gso || c->busy_poll != old.busy_poll) {
+		/* New queues: the old workers go first, so the new ones can
+		 * bind their numbers; packets that arrive in between wait in
+		 * no queue and are dropped (TCP sends them again). */
+		workers_down(w, *nworkers, stopfd);
+		k->gso_queue_num = c->gso ? (uint16_t)(c->queue_num + n) : 0;
+		*nworkers = workers_up(w, n, c, k, segs, stopfd);
+		/* the new workers take the configuration afresh */
+		k->xc_published = false;
+		log_info("SIGHUP: %u workers, queues %u-%u", *nworkers,
+			 c->queue_num,
+			 c->queue_num + *nworkers * (c->gso ? 2 : 1) - 1);
+	}
+	clat_reload(k, &old, *nworkers);
+	k->workers_alive = workers_alive(w, *nworkers);
+	clat_reconcile(k, discover_now());
+	log_info("SIGHUP: %s applied", file);
+}
+
 int main(int argc, char **argv)
 {
 	static struct worker workers[MAX_WORKERS];
 	static struct xlat_segcache segs;	/* what all workers learn */
 	static struct clat k;
 	const char *file = "/etc/clat-nfq.conf";
-	char err[CONFIG_ERR_MAX], lockpath[64], sockpath[96] = "";
-	struct mnl_socket *ev = NULL;
+	char lockpath[64], sockpath[96] = "", sent[320] = "";
+	struct mnl_socket *ev = NULL, *nev = NULL;
 	struct config c;
 	sigset_t sigs;
-	unsigned nworkers = 0, i;
+	unsigned nworkers = 0;
 	int opt, lock, stopfd = -1, rc = 1, e, sfd = -1, sigfd = -1, tfd = -1;
-	bool must = false, print = false, started = false;
+	bool must = false, print = false, started = false, debug = false;
+	bool quiet = false, ready = false;
+	uint64_t since;
 
 	if (argc >= 2 && !strcmp(argv[1], "status"))
 		return status_client(argc >= 3 && !strcmp(argv[2], "--json"));
-	config_init(&c);
 	while ((opt = getopt(argc, argv, "c:dqph")) != -1) {
 		switch (opt) {
 		case 'c': file = optarg; must = true; break;
-		case 'd': c.debug = true; break;
-		case 'q': c.quiet = true; break;
+		case 'd': debug = true; break;
+		case 'q': quiet = true; break;
 		case 'p': print = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (load_file(&c, file, must))
+	if (load_config(&c, file, must, debug, quiet, argc - optind,
+			argv + optind))
 		return 2;
-	for (; optind < argc; optind++) {
-		const char *eq = strchr(argv[optind], '=');
-		char key[64];
-
-		if (!eq || (size_t)(eq - argv[optind]) >= sizeof(key)) {
-			log_warnx("%s: expected key=value", argv[optind]);
-			return 2;
-		}
-		/* argv stays as given, so ps and pgrep -f show it whole. */
-		memcpy(key, argv[optind], (size_t)(eq - argv[optind]));
-		key[eq - argv[optind]] = '\0';
-		if (config_set(&c, key, eq + 1, err, sizeof(err))) {
-			log_warnx("%s", err);
-			return 2;
-		}
-	}
-	if (c.eam_file[0] && load_eam_file(&c))
-		return 2;
-	if (config_finish(&c, err, sizeof(err))) {
-		log_warnx("%s", err);
-		return 2;
-	}
 	log_set_level(c.quiet ? LOG_QUIET : c.debug ? LOG_DEBUG : LOG_NORMAL);
-	if (c.plat_dev[0] && !if_nametoindex(c.plat_dev)) {
-		log_warnx("plat-dev=%s: no such interface", c.plat_dev);
-		return 2;
-	}
-
-	nworkers = c.threads ? c.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
-	if (nworkers < 1)
-		nworkers = 1;
-	if (nworkers > MAX_WORKERS)
-		nworkers = MAX_WORKERS;
+	/* An uplink that comes later (a modem's wwan0) is waited for, as
+	 * everything else the daemon follows: said once, not refused. */
+	if (c.plat_dev[0] && !if_nametoindex(c.plat_dev) && !print)
+		log_info("plat-dev=%s: no such interface yet, waiting for it",
+			 c.plat_dev);
+	nworkers = workers_for(&c);
 	if (print)
 		return clat_print_rules(&c, nworkers, stdout) ? 1 : 0;
 
@@ -325,13 +488,20 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
-	/* Events first, so nothing that happens during start-up is missed. */
+	/* Events first, so nothing that happens during start-up is missed:
+	 * rtnetlink, and nftables (someone else's hands on the tables). */
 	ev = rtnl_events_open();
 	if (!ev) {
 		log_warn(-errno, "listening to rtnetlink");
 		goto out;
 	}
+	nev = nftrules_events_open();
+	if (!nev) {
+		log_warn(-errno, "listening to nftables events");
+		goto out;
+	}
 	started = true;
+	since = discover_now();
 	if (clat_start(&k, &c, nworkers))
 		goto out;
 	stopfd = eventfd(0, EFD_CLOEXEC);
@@ -339,21 +509,10 @@ int main(int argc, char **argv)
 		log_warn(-errno, "eventfd");
 		goto out;
 	}
-	for (i = 0; i < nworkers; i++) {
-		workers[i] = (struct worker){
-			.queue = (uint16_t)(c.queue_num + i), .fwmark = c.fwmark,
-			.queue_length = c.queue_length, .segs = &segs,
-			.busy_poll = c.busy_poll,
-			.gso_queue = k.gso_queue_num ?
-				(uint16_t)(k.gso_queue_num + i) : 0,
-			.cfg = &k.box, .stopfd = stopfd,
-		};
-		e = worker_start(&workers[i]);
-		if (e) {
-			log_warn(e, "worker for queue %u", c.queue_num + i);
-			nworkers = i;
-			goto out;
-		}
+	e = (int)workers_up(workers, nworkers, &c, &k, &segs, stopfd);
+	if ((unsigned)e != nworkers) {
+		nworkers = (unsigned)e;
+		goto out;
 	}
 	if (c.nft_rules)
 		log_info("queue rules use the %s", k.native_queue ?
@@ -370,7 +529,11 @@ int main(int argc, char **argv)
 		 c.queue_num + nworkers * (c.gso ? 2 : 1) - 1,
 		 c.gso ? " (the upper half for IPv6 TCP with offloads)" : "");
 	/* Rules come with the first reconcile: workers listen by then. */
+	k.workers_alive = workers_alive(workers, nworkers);
 	clat_reconcile(&k, discover_now());
+	if (c.nft_rules && k.rules_on && k.rs.queues)
+		log_info("nftables tables owned by the daemon: %s",
+			 k.si.table_owner);
 
 	sfd = run_path(sockpath, sizeof(sockpath), "sock");
 	if (!sfd)
@@ -385,24 +548,30 @@ int main(int argc, char **argv)
 		log_warn(-errno, "signalfd/timerfd");
 		goto out;
 	}
-	notify("READY=1");
+	tell_systemd(&k, &ready, since, discover_now(), sent, sizeof(sent));
 
 	for (;;) {
-		enum { P_SIG, P_STATUS, P_RTNL, P_RA, P_DNS, P_TIMER, P_N };
+		enum { P_SIG, P_STATUS, P_RTNL, P_NFT, P_RA, P_DNS, P_TIMER,
+		       P_N };
 		struct pollfd pf[P_N] = {
 			[P_SIG] = { .fd = sigfd, .events = POLLIN },
 			[P_STATUS] = { .fd = sfd, .events = POLLIN },
 			[P_RTNL] = { .fd = mnl_socket_get_fd(ev), .events = POLLIN },
+			[P_NFT] = { .fd = mnl_socket_get_fd(nev), .events = POLLIN },
 			[P_RA] = { .fd = k.disc.ra_fd, .events = POLLIN },
 			[P_DNS] = { .fd = k.disc.dns_fd, .events = POLLIN },
 			[P_TIMER] = { .fd = tfd, .events = POLLIN },
 		};
 		struct signalfd_siginfo ssi;
 		bool again = false;
-		uint64_t now, t;
+		uint64_t now, t, next;
 
 		now = discover_now();
-		arm(tfd, clat_next(&k, now), now);
+		next = clat_next(&k, now);
+		/* Waiting for readiness ends by itself. */
+		if (!ready && since + READY_WAIT_MS < next)
+			next = since + READY_WAIT_MS;
+		arm(tfd, next, now);
 		if (poll(pf, P_N, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -419,6 +588,12 @@ int main(int argc, char **argv)
 			again |= what != 0;
 			log_debug("rtnetlink events 0x%x", what);
 		}
+		if ((pf[P_NFT].revents & POLLIN) &&
+		    nftrules_events_read(nev, k.nft.portid)) {
+			log_debug("nftables: someone else changed the tables");
+			clat_rules_tampered(&k);
+			again = true;
+		}
 		if (pf[P_RA].revents & POLLIN)
 			again |= discover_ra_read(&k.disc, now);
 		if (pf[P_DNS].revents & POLLIN)
@@ -432,8 +607,15 @@ int main(int argc, char **argv)
 		 * whatever woke us. */
 		again |= discover_tick(&k.disc, now, !c.plat_prefix_set &&
 				       !k.disc.ra_have);
-		if (again)
+		if (workers_alive(workers, nworkers) != nworkers) {
+			workers_revive(workers, nworkers, &k);
+			again = true;
+		}
+		if (again) {
+			k.workers_alive = workers_alive(workers, nworkers);
 			clat_reconcile(&k, now);
+		}
+		tell_systemd(&k, &ready, since, now, sent, sizeof(sent));
 		if (!(pf[P_SIG].revents & POLLIN) ||
 		    read(sigfd, &ssi, sizeof(ssi)) != sizeof(ssi))
 			continue;
@@ -441,9 +623,16 @@ int main(int argc, char **argv)
 			print_stats(workers, nworkers);
 			continue;
 		}
-		if (ssi.ssi_signo == SIGHUP) {	/* nothing to reload: look */
-			log_info("SIGHUP: looking at the network again");
-			clat_reconcile(&k, discover_now());
+		if (ssi.ssi_signo == SIGHUP) {
+			reload(&c, file, must, debug, quiet, argc - optind,
+			       argv + optind, &k, workers, &nworkers, &segs,
+			       stopfd);
+			/* A change of ownership replaced the daemon's socket:
+			 * the old one's events are its own, not someone
+			 * else's. */
+			nftrules_events_read(nev, k.nft.portid);
+			tell_systemd(&k, &ready, since, discover_now(), sent,
+				     sizeof(sent));
 			continue;
 		}
 		break;
@@ -451,20 +640,16 @@ int main(int argc, char **argv)
 	notify("STOPPING=1");
 	rc = 0;
 out:
-	if (stopfd >= 0) {
-		uint64_t one = 1;
-
-		if (write(stopfd, &one, sizeof(one)) < 0)
-			log_warn(-errno, "stopping workers");
-	}
-	for (i = 0; i < nworkers; i++)
-		worker_join(&workers[i]);
+	if (stopfd >= 0)
+		workers_down(workers, nworkers, stopfd);
 	if (nworkers && started)
 		print_stats(workers, nworkers);
 	if (started)
 		clat_stop(&k);
 	if (ev)
 		mnl_socket_close(ev);
+	if (nev)
+		mnl_socket_close(nev);
 	if (stopfd >= 0)
 		close(stopfd);
 	if (sfd >= 0)

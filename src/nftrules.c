@@ -10,7 +10,8 @@
 #include <linux/netfilter/xt_NFQUEUE.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,7 +49,9 @@
 struct batch {
 	const char *table;	/* the tables this transaction works on */
 	struct mnl_nlmsg_batch *b;
-	uint32_t seq;
+	uint32_t seq, seq0;
+	unsigned nacks;		/* messages that ask for an ack */
+	uint32_t tflags;	/* on the tables it creates */
 	int err;		/* first build error, -errno */
 	char buf[65536];
 };
@@ -75,8 +78,11 @@ static void table_msg(struct batch *bt, uint16_t type, uint8_t family,
 		return;
 	}
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, bt->table);
+	if (type == NFT_MSG_NEWTABLE)
+		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, bt->tflags);
 	nlh = nftnl_table_nlmsg_build_hdr(hdr(bt), type, family,
 					  flags | NLM_F_ACK, bt->seq++);
+	bt->nacks++;
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
 	next(bt);
@@ -109,6 +115,7 @@ static void chain_typed(struct batch *bt, uint8_t family, const char *name,
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 	nlh = nftnl_chain_nlmsg_build_hdr(hdr(bt), NFT_MSG_NEWCHAIN, family,
 					  NLM_F_CREATE | NLM_F_ACK, bt->seq++);
+	bt->nacks++;
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
 	next(bt);
@@ -380,6 +387,7 @@ static void rule_end(struct batch *bt, struct nftnl_rule *r, uint8_t family,
 	nlh = nftnl_rule_nlmsg_build_hdr(hdr(bt), NFT_MSG_NEWRULE, family,
 					 NLM_F_APPEND | NLM_F_CREATE | NLM_F_ACK,
 					 bt->seq++);
+	bt->nacks++;
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	next(bt);
 out:
@@ -878,103 +886,261 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 	fprintf(f, "\t}\n}\n");
 }
 
-/* Send the batch and collect every acknowledgement; 0 or the first
- * error the kernel reported. */
-static int send_batch(struct batch *bt)
+/* The acknowledgements in buf of the batch's messages: how many, and
+ * the first error into *err. */
+static unsigned acks_in(const struct batch *bt, const char *buf, size_t len,
+			int *err)
 {
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int rest = (int)len;
+	unsigned n = 0;
+
+	for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+		if (nlh->nlmsg_type != NLMSG_ERROR ||
+		    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e) ||
+		    nlh->nlmsg_seq - bt->seq0 >= bt->seq - bt->seq0)
+			continue;	/* not about this batch */
+		n++;
+		if (e->error && !*err)
+			*err = e->error;
+	}
+	return n;
+}
+
+/* Send the batch on nl and collect every acknowledgement; 0 or the first
+ * error the kernel reported. The kernel handles a batch inside sendmsg()
+ * itself, so when that returns every answer is queued already: they are
+ * read without waiting, and only a shortfall (never seen) waits, 1 s. */
+static int send_batch(struct mnl_socket *nl, struct batch *bt)
+{
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t portid;
-	int ret = 0, err = 0;
-	ssize_t n;
+	int fd = mnl_socket_get_fd(nl), err = 0;
+	unsigned got = 0;
+	bool waited = false;
 
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto cleanup;
-	}
-	portid = mnl_socket_get_portid(nl);
 	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(bt->b),
-			      mnl_nlmsg_batch_size(bt->b)) < 0) {
-		err = -errno;
-		goto cleanup;
-	}
-	/* One ACK per message with NLM_F_ACK; errors come as NLMSG_ERROR
-	 * and end the transaction (nothing was applied). */
-	for (;;) {
-		fd_set fds;
-		struct timeval tv = { 0, 200000 };
-		int fd = mnl_socket_get_fd(nl);
+			      mnl_nlmsg_batch_size(bt->b)) < 0)
+		return -errno;
+	while (got < bt->nacks) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 
-		FD_ZERO(&fds);
-		FD_SET(fd, &fds);
-		if (select(fd + 1, &fds, NULL, NULL, &tv) <= 0)
-			break;
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0) {
-			err = -errno;
-			break;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd pf = { .fd = fd, .events = POLLIN };
+
+			/* An error ends the transaction: what follows it
+			 * may never be answered. */
+			if (err || waited)
+				break;
+			waited = true;
+			if (poll(&pf, 1, 1000) <= 0)
+				break;
+			continue;
 		}
-		ret = mnl_cb_run(buf, (size_t)n, 0, portid, NULL, NULL);
-		if (ret < 0) {
-			err = -errno;
-			break;
-		}
+		if (n < 0)
+			return -errno;
+		got += acks_in(bt, buf, (size_t)n, &err);
 	}
-cleanup:
+	if (!err && got < bt->nacks)
+		err = -ETIMEDOUT;
+	return err;
+}
+
+/* Drain what an earlier, failed exchange may have left on nl. */
+static void drain(struct mnl_socket *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	while (recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+static int open_sock(struct mnl_socket **nl)
+{
+	int rcv = 1 << 20;
+
+	*nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!*nl)
+		return -errno;
+	if (mnl_socket_bind(*nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+
+		mnl_socket_close(*nl);
+		*nl = NULL;
+		return err;
+	}
+	/* Room for every acknowledgement of a large ruleset. */
+	setsockopt(mnl_socket_get_fd(*nl), SOL_SOCKET, SO_RCVBUF, &rcv,
+		   sizeof(rcv));
+	return 0;
+}
+
+static const uint8_t families[2] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+
+struct look {
+	struct nftrules_seen *seen;
+	int fam;
+};
+
+static int look_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct look *l = data;
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t)
+		return MNL_CB_ERROR;
+	if (nftnl_table_nlmsg_parse(nlh, t) == 0) {
+		l->seen->present[l->fam] = true;
+		if (nftnl_table_is_set(t, NFTNL_TABLE_FLAGS))
+			l->seen->flags[l->fam] = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
+		if (nftnl_table_is_set(t, NFTNL_TABLE_OWNER))
+			l->seen->owner[l->fam] = nftnl_table_get_u32(t, NFTNL_TABLE_OWNER);
+	}
+	nftnl_table_free(t);
+	return MNL_CB_OK;
+}
+
+/* One GETTABLE per family on nl (ENOENT: absent). */
+static int look_on(struct mnl_socket *nl, const char *table,
+		   struct nftrules_seen *seen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	memset(seen, 0, sizeof(*seen));
+	drain(nl);
+	for (int f = 0; f < 2; f++) {
+		struct nftnl_table *t = nftnl_table_alloc();
+		struct look l = { seen, f };
+		struct nlmsghdr *nlh;
+		uint32_t seq = (uint32_t)time(NULL) + 7u * (uint32_t)f;
+		int r;
+
+		if (!t)
+			return -ENOMEM;
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+		nlh = nftnl_table_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE,
+						  families[f], NLM_F_ACK, seq);
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		nftnl_table_free(t);
+		if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+			return -errno;
+		do {
+			ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+
+			if (n < 0)
+				return -errno;
+			r = mnl_cb_run(buf, (size_t)n, seq,
+				       mnl_socket_get_portid(nl), look_cb, &l);
+		} while (r > MNL_CB_STOP);
+		if (r < 0 && errno != ENOENT)
+			return -errno;
+	}
+	return 0;
+}
+
+int nftrules_look(struct nftrules_seen *seen)
+{
+	struct mnl_socket *nl;
+	int err = open_sock(&nl);
+
+	if (err)
+		return err;
+	err = look_on(nl, NFTRULES_TABLE, seen);
 	mnl_socket_close(nl);
 	return err;
 }
 
-/* Create-then-delete makes the delete succeed whether or not a table is
- * there: that is how leftovers of a crashed run go in the same
- * transaction that installs the new rules. */
-static void drop_tables(struct batch *bt)
+static uint64_t now_us(void)
 {
-	static const uint8_t fam[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+	struct timespec ts;
 
-	for (size_t i = 0; i < sizeof(fam); i++) {
-		table_msg(bt, NFT_MSG_NEWTABLE, fam[i], NLM_F_CREATE);
-		table_msg(bt, NFT_MSG_DELTABLE, fam[i], 0);
-	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* One transaction on the tables named table: whatever is there goes,
- * then fill() adds what should be (fill may be NULL). 0 or -errno. */
-static int transact(const char *table,
+/* One transaction on the tables named table: whatever is there goes (a
+ * crashed run's ownerless tables too), then fill() adds what should be
+ * (fill may be NULL), with table flags tflags. 0 or -errno. */
+static int transact(struct mnl_socket *nl, const char *table, uint32_t tflags,
 		    void (*fill)(struct batch *, const struct nftrules_spec *),
 		    const struct nftrules_spec *spec)
 {
 	struct batch *bt = calloc(1, sizeof(*bt));
+	struct nftrules_seen seen;
 	int err;
 
 	if (!bt)
 		return -ENOMEM;
+	err = look_on(nl, table, &seen);
+	if (err)
+		goto out;
 	bt->table = table;
-	bt->seq = (uint32_t)time(NULL);
+	bt->tflags = tflags;
+	bt->seq0 = bt->seq = (uint32_t)time(NULL) << 8;
 	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf));
 	nftnl_batch_begin(hdr(bt), bt->seq++);
 	next(bt);
-	drop_tables(bt);
+	for (int f = 0; f < 2; f++)
+		if (seen.present[f])
+			table_msg(bt, NFT_MSG_DELTABLE, families[f], 0);
 	if (fill)
 		fill(bt, spec);
 	nftnl_batch_end(hdr(bt), bt->seq++);
 	next(bt);
-	err = bt->err ? bt->err : send_batch(bt);
+	err = bt->err ? bt->err : send_batch(nl, bt);
 	mnl_nlmsg_batch_stop(bt->b);
+out:
 	free(bt);
 	return err;
 }
 
-int nftrules_apply(const struct nftrules_spec *spec)
+int nftrules_open(struct nftrules *n, unsigned want)
 {
-	return transact(NFTRULES_TABLE, build, spec);
+	memset(n, 0, sizeof(*n));
+	n->want = want & (NFTRULES_OWNER | NFTRULES_PERSIST);
+	if (!(n->want & NFTRULES_OWNER))
+		n->want = 0;	/* persist means nothing without an owner */
+	n->flags = n->want;
+	int err = open_sock(&n->nl);
+
+	if (!err)
+		n->portid = mnl_socket_get_portid(n->nl);
+	return err;
 }
 
-int nftrules_remove(void)
+void nftrules_close(struct nftrules *n)
 {
-	return transact(NFTRULES_TABLE, NULL, NULL);
+	if (n->nl)
+		mnl_socket_close(n->nl);
+	n->nl = NULL;
+}
+
+int nftrules_apply(struct nftrules *n, const struct nftrules_spec *spec)
+{
+	uint64_t t0 = now_us();
+	int err;
+
+	for (;;) {
+		err = transact(n->nl, NFTRULES_TABLE, n->flags, build, spec);
+		/* A kernel without the flag says EOPNOTSUPP (older ones
+		 * EINVAL): the same tables with fewer guarantees. */
+		if (n->probed || !n->flags ||
+		    (err != -EOPNOTSUPP && err != -EINVAL))
+			break;
+		n->flags = n->flags & NFTRULES_PERSIST ? NFTRULES_OWNER : 0;
+	}
+	if (!err)
+		n->probed = true;
+	n->last_us = now_us() - t0;
+	return err;
+}
+
+int nftrules_remove(struct nftrules *n)
+{
+	return transact(n->nl, NFTRULES_TABLE, 0, NULL, NULL);
 }
 
 /* A table of its own with one queue rule, deleted again in the same
@@ -991,12 +1157,93 @@ static void probe(struct batch *bt, const struct nftrules_spec *s)
 		queue(r, s, s->queue_num, false, &err);
 		rule_end(bt, r, NFPROTO_IPV4, "probe", "clat-nfq: probe", err);
 	}
-	drop_tables(bt);
+	table_msg(bt, NFT_MSG_DELTABLE, NFPROTO_IPV4, 0);
 }
 
 bool nftrules_have_native_queue(void)
 {
 	struct nftrules_spec s = { .queues = 1, .native_queue = true };
+	struct mnl_socket *nl;
+	int err = open_sock(&nl);
 
-	return transact(NFTRULES_TABLE "-probe", probe, &s) == 0;
+	if (err)
+		return false;
+	err = transact(nl, NFTRULES_TABLE "-probe", 0, probe, &s);
+	mnl_socket_close(nl);
+	return err == 0;
+}
+
+struct mnl_socket *nftrules_events_open(void)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER,
+						 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int grp = NFNLGRP_NFTABLES, rcv = 4 << 20;
+
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &grp,
+				  sizeof(grp)) < 0) {
+		int e = errno;
+
+		mnl_socket_close(nl);
+		errno = e;
+		return NULL;
+	}
+	/* A flush of a large ruleset is one event per object. */
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcv,
+		   sizeof(rcv));
+	return nl;
+}
+
+bool nftrules_events_foreign(const void *buf, size_t len, uint32_t portid)
+{
+	const struct nlmsghdr *nlh = buf;
+	int rest = len > INT32_MAX ? INT32_MAX : (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, rest); nlh = mnl_nlmsg_next(nlh, &rest)) {
+		const struct nfgenmsg *g;
+		const struct nlattr *a;
+		unsigned msg = nlh->nlmsg_type & 0xff;
+
+		if (nlh->nlmsg_type >> 8 != NFNL_SUBSYS_NFTABLES ||
+		    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*g) ||
+		    nlh->nlmsg_pid == portid || msg == NFT_MSG_NEWGEN ||
+		    msg == NFT_MSG_TRACE)
+			continue;
+		g = mnl_nlmsg_get_payload(nlh);
+		if (g->nfgen_family != NFPROTO_IPV4 &&
+		    g->nfgen_family != NFPROTO_IPV6)
+			continue;
+		/* The table's name is attribute 1 in every kind of object:
+		 * NFTA_TABLE_NAME, NFTA_CHAIN_TABLE, NFTA_RULE_TABLE, ... */
+		mnl_attr_for_each(a, nlh, sizeof(*g)) {
+			if (mnl_attr_get_type(a) != 1)
+				continue;
+			if (mnl_attr_get_payload_len(a) ==
+			    sizeof(NFTRULES_TABLE) &&
+			    !memcmp(mnl_attr_get_payload(a), NFTRULES_TABLE,
+				    sizeof(NFTRULES_TABLE)))
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
+bool nftrules_events_read(struct mnl_socket *ev, uint32_t portid)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	bool foreign = false;
+	ssize_t n;
+
+	while ((n = recv(mnl_socket_get_fd(ev), buf, sizeof(buf), 0)) > 0 ||
+	       (n < 0 && errno == EINTR))
+		if (n > 0)
+			foreign |= nftrules_events_foreign(buf, (size_t)n,
+							   portid);
+	/* An overrun lost events: look. */
+	if (n < 0 && errno == ENOBUFS)
+		foreign = true;
+	return foreign;
 }

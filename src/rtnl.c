@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtnetlink through libmnl: one request, one acknowledgement. */
 #include <errno.h>
+#include <stdio.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <string.h>
@@ -173,6 +174,50 @@ int rtnl_link_alias(int ifindex, const char *alias)
 	return talk(nlh);
 }
 
+struct alias_get {
+	char *out;
+	size_t len;
+};
+
+static int alias_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct alias_get *g = data;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct ifinfomsg))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(a) == IFLA_IFALIAS &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			snprintf(g->out, g->len, "%s", mnl_attr_get_str(a));
+	}
+	return MNL_CB_OK;
+}
+
+/* Through netlink, not /sys/class/net: sysfs shows the network namespace
+ * it was mounted in, which under a unit's NetworkNamespacePath= is not the
+ * daemon's own. */
+int rtnl_link_alias_get(const char *name, char *alias, size_t len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct alias_get g = { .out = alias, .len = len };
+	struct ifinfomsg *ifi;
+
+	if (!len)
+		return -EINVAL;
+	alias[0] = '\0';
+	nlh->nlmsg_type = RTM_GETLINK;
+	/* The answer, then an acknowledgement that ends the exchange. */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return exchange(nlh, alias_cb, &g);
+}
+
 static struct nlmsghdr *dump_request(char *buf, uint16_t type, uint8_t family,
 				     size_t hdrlen)
 {
@@ -189,6 +234,8 @@ static struct nlmsghdr *dump_request(char *buf, uint16_t type, uint8_t family,
 
 struct route4_scan {
 	int skip_ifindex;
+	int want_ifindex;		/* > 0: only this one, with metric */
+	uint32_t metric;
 	bool found;
 	uint8_t *saved;
 	size_t cap, len;
@@ -219,10 +266,39 @@ int rtnl_parse_default4(const struct nlmsghdr *nlh, int skip_ifindex)
 	return table == RT_TABLE_MAIN && (int)oif != skip_ifindex;
 }
 
+/* The output interface and metric of a route message. */
+static void route_oif_metric(const struct nlmsghdr *nlh, uint32_t *oif,
+			     uint32_t *metric)
+{
+	const struct nlattr *a;
+
+	*oif = *metric = 0;
+	mnl_attr_for_each(a, nlh, sizeof(struct rtmsg)) {
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			continue;
+		if (mnl_attr_get_type(a) == RTA_OIF)
+			*oif = mnl_attr_get_u32(a);
+		else if (mnl_attr_get_type(a) == RTA_PRIORITY)
+			*metric = mnl_attr_get_u32(a);
+	}
+}
+
 static int route4_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct route4_scan *s = data;
 
+	if (s->want_ifindex > 0) {
+		uint32_t oif, metric;
+
+		/* a default route of the main table on any other interface
+		 * than 0 is one "not on 0": then look at it closely */
+		if (!s->found && rtnl_parse_default4(nlh, 0)) {
+			route_oif_metric(nlh, &oif, &metric);
+			s->found = (int)oif == s->want_ifindex &&
+				   metric == s->metric;
+		}
+		return MNL_CB_OK;
+	}
 	if (!rtnl_parse_default4(nlh, s->skip_ifindex) || s->found)
 		return MNL_CB_OK;
 	s->found = true;
@@ -252,6 +328,76 @@ int rtnl_native_default4(int skip_ifindex, void *saved, size_t *len)
 	if (len)
 		*len = s.len;
 	return s.found;
+}
+
+int rtnl_default4_on(int ifindex, uint32_t metric)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct route4_scan s;
+	int err, tries = 0;
+
+	do {
+		s = (struct route4_scan){ .want_ifindex = ifindex,
+					  .metric = metric };
+		err = exchange(dump_request(buf, RTM_GETROUTE, AF_INET,
+					    sizeof(struct rtmsg)), route4_cb, &s);
+	} while (err == -EINTR && ++tries < DUMP_TRIES);
+	return err ? err : s.found;
+}
+
+struct route6_get {
+	int type, oif;
+	bool gateway, found;
+};
+
+static int route6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route6_get *g = data;
+	const struct rtmsg *rtm;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*rtm))
+		return MNL_CB_OK;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	g->found = true;
+	g->type = rtm->rtm_type;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		if (mnl_attr_get_type(a) == RTA_OIF &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			g->oif = (int)mnl_attr_get_u32(a);
+		else if (mnl_attr_get_type(a) == RTA_GATEWAY)
+			g->gateway = true;
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_route6_get(const uint8_t dst[16], int *type, int *oif,
+		    bool *gateway)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct route6_get g = { 0 };
+	struct rtmsg *rtm;
+	int err;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	/* with an ack after the answer, which ends the exchange */
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = 128;
+	mnl_attr_put(nlh, RTA_DST, 16, dst);
+	err = exchange(nlh, route6_cb, &g);
+	if (err)
+		return err;
+	if (!g.found)
+		return -ENETUNREACH;
+	*type = g.type;
+	*oif = g.oif;
+	*gateway = g.gateway;
+	return 0;
 }
 
 int rtnl_route_replay(const void *msg, size_t len, bool add)

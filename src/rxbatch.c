@@ -89,7 +89,20 @@ int rxbatch_parse(const struct rxbatch *b, int i, struct rxslot *s,
  * run of equal verdicts on one queue (it covers every id of that queue up
  * to the one named; ids arrive in order per queue and earlier ones already
  * have theirs). */
-void rxbatch_verdicts(struct rxbatch *b, struct mnl_socket *nl, unsigned n)
+int rxbatch_error(const struct rxbatch *b, int i)
+{
+	const struct nlmsghdr *nlh = b->rxiov[i].iov_base;
+	const struct nlmsgerr *e;
+
+	if (!mnl_nlmsg_ok(nlh, (int)b->rx[i].msg_len) ||
+	    nlh->nlmsg_type != NLMSG_ERROR ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*e))
+		return 0;
+	e = mnl_nlmsg_get_payload(nlh);
+	return e->error < 0 ? e->error : 0;
+}
+
+int rxbatch_verdicts(struct rxbatch *b, struct mnl_socket *nl, unsigned n)
 {
 	size_t off = 0;
 
@@ -104,6 +117,7 @@ void rxbatch_verdicts(struct rxbatch *b, struct mnl_socket *nl, unsigned n)
 		nfq_nlmsg_verdict_put(nlh, b->slot[i].id, b->slot[i].nfv);
 		off += NLMSG_ALIGN(nlh->nlmsg_len);
 	}
-	if (off)
-		mnl_socket_sendto(nl, b->vbuf, off);
+	if (off && mnl_socket_sendto(nl, b->vbuf, off) < 0)
+		return -errno;
+	return 0;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "status.h"
+#include "version.h"
 
 int run_path(char *path, size_t size, const char *ext)
 {
@@ -60,6 +61,8 @@ int status_listen(const char *path)
 	X("translated_6to4", (s).xlat_6to4)				\
 	X("icmp_errors_sent", (s).icmp_errors)				\
 	X("send_errors", (s).send_errors)				\
+	X("verdict_errors", (s).verdict_errors)				\
+	X("unconfigured_dropped", (s).unconfigured)			\
 	X("queue_overflows", (s).overflows)				\
 	X("offloaded_super_packets", (s).offloaded)
 
@@ -99,6 +102,15 @@ static void kdrops(const struct status_info *si, unsigned n, uint64_t *full,
 	}
 }
 
+static unsigned long long uptime(const struct status_info *si)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec > si->started ?
+	       (unsigned long long)(ts.tv_sec - si->started) : 0;
+}
+
 static void text(FILE *f, const struct status_info *si,
 		 const struct worker *w, unsigned n)
 {
@@ -107,19 +119,21 @@ static void text(FILE *f, const struct status_info *si,
 
 	worker_stats_sum(w, n, &t);
 	kdrops(si, n, &full, &undeliverable);
-	fprintf(f, "clat-nfq: running, pid %ld\n"
+	fprintf(f, "clat-nfq %s: running, pid %ld, up %llu s\n"
 		"state: %s\n"
 		"plat-prefix: %s (%s)\n"
 		"clat-v4-addr: %s on %s (%s)\n"
-		"clat-v6-addr: %s (%s)\n"
+		"clat-v6-addr: %s (%s%s%s)\n"
 		"plat-dev: %s\n"
-		"rules: %s%s\n"
+		"rules: %s%s, tables owned: %s\n"
 		"delivery to the host: %s\n"
 		"workers: %u, queues %u-%u",
-		(long)getpid(), si->state, si->plat_prefix, si->prefix_source,
+		CLAT_NFQ_VERSION, (long)getpid(), uptime(si), si->state,
+		si->plat_prefix, si->prefix_source,
 		si->clat4, si->clat_dev, si->clat_dev_kind, si->clat6, si->v6_mode,
+		si->v6_how[0] ? ", " : "", si->v6_how,
 		si->plat_dev, si->queue_kind,
-		si->fail_open ? ", fail-open for IPv4" : "",
+		si->fail_open ? ", fail-open for IPv4" : "", si->table_owner,
 		si->delivery, n, si->queue_num,
 		si->queue_num + n - 1);
 	if (si->gso_queue_num)
@@ -136,6 +150,13 @@ static void text(FILE *f, const struct status_info *si,
 			fprintf(f, "dropped %s: %llu\n",
 				xlat_reason_name((enum xlat_reason)r),
 				(unsigned long long)t.drop[r]);
+	fprintf(f, "repairs:");
+#define TEXT_REPAIR(k) fprintf(f, " %s %llu", #k,			\
+			       (unsigned long long)si->repairs[STATUS_REPAIR_##k]);
+	STATUS_REPAIRS(TEXT_REPAIR)
+	fputc('\n', f);
+	if (si->last_repair[0])
+		fprintf(f, "last repair: %s\n", si->last_repair);
 	for (unsigned i = 0; i < n; i++) {
 		worker_stats_read(&w[i], &s);
 		fprintf(f, "worker %u (queue %u): received %llu, 4to6 %llu, "
@@ -157,15 +178,19 @@ static void json(FILE *f, const struct status_info *si,
 	kdrops(si, n, &full, &undeliverable);
 	/* Every string here is an address, a name from the configuration
 	 * (interface names carry no quotes or backslashes) or a constant. */
-	fprintf(f, "{\"pid\":%ld,\"state\":\"%s\",\"plat_prefix\":\"%s\","
+	fprintf(f, "{\"version\":\"%s\",\"pid\":%ld,\"uptime_s\":%llu,"
+		"\"state\":\"%s\",\"plat_prefix\":\"%s\","
 		"\"plat_prefix_source\":\"%s\",\"clat_v4_addr\":\"%s\","
 		"\"clat_v6_addr\":\"%s\",\"clat_v6_mode\":\"%s\","
+		"\"clat_v6_how\":\"%s\",\"table_owner\":\"%s\","
 		"\"plat_dev\":\"%s\",\"clat_dev\":\"%s\","
 		"\"clat_dev_kind\":\"%s\",\"rules\":\"%s\","
 		"\"delivery\":\"%s\",\"fail_open\":%s,\"workers\":%u,\"queue_num\":%u,"
 		"\"gso_queue_num\":%u,\"counters\":{",
-		(long)getpid(), si->state, si->plat_prefix, si->prefix_source,
-		si->clat4, si->clat6, si->v6_mode, si->plat_dev, si->clat_dev,
+		CLAT_NFQ_VERSION, (long)getpid(), uptime(si), si->state,
+		si->plat_prefix, si->prefix_source,
+		si->clat4, si->clat6, si->v6_mode, si->v6_how, si->table_owner,
+		si->plat_dev, si->clat_dev,
 		si->clat_dev_kind, si->queue_kind,
 		si->delivery,
 		si->fail_open ? "true" : "false", n, si->queue_num,
@@ -183,7 +208,14 @@ static void json(FILE *f, const struct status_info *si,
 			(unsigned long long)t.drop[r]);
 		sep = ",";
 	}
-	fprintf(f, "}},\"per_worker\":[");
+	fprintf(f, "}},\"repairs\":{");
+	sep = "";
+#define JSON_REPAIR(k) fprintf(f, "%s\"%s\":%llu", sep, #k,		\
+			       (unsigned long long)si->repairs[STATUS_REPAIR_##k]); \
+	sep = ",";
+	STATUS_REPAIRS(JSON_REPAIR)
+	/* A time and constant text. */
+	fprintf(f, "},\"last_repair\":\"%s\",\"per_worker\":[", si->last_repair);
 	for (unsigned i = 0; i < n; i++) {
 		worker_stats_read(&w[i], &s);
 		fprintf(f, "%s{\"queue\":%u,", i ? "," : "",

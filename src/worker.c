@@ -108,8 +108,20 @@ static int batch(struct worker *w, struct priv *p)
 	for (int i = 0; i < r; i++) {
 		struct rxpkt k;
 
-		if (rxbatch_parse(&p->rx, i, &p->rx.slot[n], &k) < 0)
+		if (rxbatch_parse(&p->rx, i, &p->rx.slot[n], &k) < 0) {
+			/* the kernel refusing a verdict of ours */
+			if (rxbatch_error(&p->rx, i))
+				STAT_INC(w->stats.verdict_errors);
 			continue;
+		}
+		if (!worker_cfg_valid(&p->cfg)) {
+			/* nothing published yet: dropped, untranslated */
+			STAT_INC(w->stats.rx);
+			STAT_INC(w->stats.unconfigured);
+			p->out[n].npkts = 0;
+			n++;
+			continue;
+		}
 		handle(w, p, &k, &p->rx.slot[n], &p->out[n]);
 		txq_add(tx_pick(p, &p->out[n]), &p->out[n]);
 		n++;
@@ -119,7 +131,8 @@ static int batch(struct worker *w, struct priv *p)
 	txq_flush(&p->tx6);
 	/* Verdicts last, as for a single packet: the translations are out
 	 * before the originals move on. */
-	rxbatch_verdicts(&p->rx, p->nl, n);
+	if (rxbatch_verdicts(&p->rx, p->nl, n) < 0)
+		STAT_ADD(w->stats.verdict_errors, n);
 	return r;
 }
 
@@ -165,7 +178,14 @@ static void *run(void *arg)
 		if (w->busy_poll)
 			until = now_us() + w->busy_poll;
 	}
+	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+bool worker_running(const struct worker *w)
+{
+	return w->priv && w->thread &&
+	       !__atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
 }
 
 int worker_start(struct worker *w)

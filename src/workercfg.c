@@ -8,7 +8,10 @@ void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
 	pthread_mutex_lock(&box->lock);
 	box->cfg = *cfg;
 	box->deliver_lo = deliver_lo;
-	__atomic_store_n(&box->gen, box->gen + 1, __ATOMIC_RELEASE);
+	/* 0 is the zeroed box (never published) and ~0u a reader's "none
+	 * yet": a wrapping counter skips both. */
+	__atomic_store_n(&box->gen, box->gen + 1 >= ~0u ? 1 : box->gen + 1,
+			 __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&box->lock);
 }
 
@@ -16,7 +19,13 @@ void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
  * otherwise. */
 bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy)
 {
-	if (__atomic_load_n(&box->gen, __ATOMIC_ACQUIRE) == copy->gen)
+	unsigned gen = __atomic_load_n(&box->gen, __ATOMIC_ACQUIRE);
+
+	/* Generation 0 is the box before the first publish: zeroes, with
+	 * 0.0.0.0 as the CLAT address and no prefix, which is nothing to
+	 * translate with (a restart's leftover rules queue packets before
+	 * the main thread has published anything). */
+	if (gen == copy->gen || gen == 0)
 		return false;
 	pthread_mutex_lock(&box->lock);
 	copy->cfg = box->cfg;
@@ -24,4 +33,9 @@ bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy)
 	copy->gen = box->gen;
 	pthread_mutex_unlock(&box->lock);
 	return true;
+}
+
+bool worker_cfg_valid(const struct worker_cfg_copy *copy)
+{
+	return copy->gen != ~0u && copy->gen != 0;
 }

@@ -42,7 +42,7 @@ start() {	# not through in_h: $! must be the daemon (ip netns exec execs)
 	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX threads=2 2>>"$t.log" &
 	daemon=$!
 }
-nocount() { sed 's/counter packets [0-9]* bytes [0-9]*/counter/' | grep -v '^# '; }
+nocount() { nft_plain; }
 clat_tables() { { in_h nft list table ip clat-nfq; in_h nft list table ip6 clat-nfq; } 2>/dev/null | nocount; }
 sysctls() {	# per-namespace network sysctls, the CLAT device's own aside
 	in_h sysctl -a -r '^net\.ipv[46]\.conf\.|^net\.ipv4\.ip_forward$|^net\.ipv4\.tcp_keepalive_time$|^net\.ipv4\.ip_local_port_range$' 2>/dev/null |
@@ -155,7 +155,7 @@ except Exception: print(0)' "$t.iperf$r")
 	live=$(clat_tables)
 	check "clat-nfq tables as after a fresh start" [ "$live" = "$fresh" ]
 	check "and as clat-nfq -p prints them" \
-		[ "$live" = "$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=2)" ]
+		[ "$(echo "$live" | queue_as_printed)" = "$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=2)" ]
 	check "no other table: $(in_h nft list tables | tr '\n' ' ')" [ "$(in_h nft list tables | sort)" = \
 		"$(printf 'table inet hostfw\ntable ip clat-nfq\ntable ip6 clat-nfq\n')" ]
 	check "one IPv4 default route, via clat" \

@@ -75,6 +75,15 @@ flags=$(in_h ip -6 -o addr show dev hp0 to "$want/128")
 check "it is on the uplink, deprecated, DAD passed" bash -c "[[ '$flags' == *deprecated* && '$flags' != *tentative* && '$flags' != *dadfailed* ]]"
 check "the host still picks its own address as source" bash -c "ip netns exec $h ip -6 route get ${LAB_PREFIX%/*}1 | grep -q 'src $slaac'"
 check "ping through the derived address" ping4_within 3
+# Someone removes it: the same address goes back (DAD again), counted.
+in_h ip -6 addr del "$want/128" dev hp0
+for _ in $(seq 1 40); do
+	back=$(in_h ip -6 -o addr show dev hp0 to "$want/128")
+	[ -n "$back" ] && [[ $back != *tentative* ]] && break; sleep 0.1
+done
+check "the derived address deleted by hand: the same one back within 4 s" bash -c "[ -n '$back' ] && [[ '$back' != *tentative* ]]"
+check "...counted as a repair" bash -c "ip netns exec $h build/clat-nfq status --json | /usr/bin/python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)[\"repairs\"][\"derived_address\"] < 1)'"
+check "...ping through it" ping4_within 3
 check "SIGTERM exits 0" stop
 check "the derived address is gone" [ -z "$(in_h ip -6 -o addr show dev hp0 to "$want/128")" ]
 

@@ -11,7 +11,7 @@ tool=build/e2e/nftrules_tool
 ns="cnfq-nft-$$-$RANDOM"
 . scripts/checks
 
-cleanup() { ip netns del "$ns" 2>/dev/null || true; }
+cleanup() { ip netns del "$ns" 2>/dev/null || true; rm -f "/tmp/$ns.hold"; }
 trap cleanup EXIT
 ip netns add "$ns"
 in_ns() { ip netns exec "$ns" "$@"; }
@@ -23,18 +23,18 @@ echo "queue expression: $(in_ns $tool probe)"
 
 check "apply" in_ns $tool apply
 check "both tables present" bash -c "ip netns exec $ns nft list tables 2>/dev/null | grep -q 'ip clat-nfq' && ip netns exec $ns nft list tables 2>/dev/null | grep -q 'ip6 clat-nfq'"
-check "rules carry comments and counters" bash -c "[ \"\$(ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | grep -c 'counter packets .* comment \"clat-nfq')\" = 7 ]"
-check "IPv4 rules: one per worker, by the destination's last bit" bash -c "ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | grep -q 'ip daddr & 0.0.0.1 == 0.0.0.0 counter .* queue num 464 ' && ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | grep -q 'ip daddr & 0.0.0.1 == 0.0.0.1 counter .* queue num 465 '"
-check "IPv6 rules: the same worker, by the source's last bit" bash -c "ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | grep -q 'ip6 saddr & ::1 == ::1 counter .* queue num 465 '"
+check "rules carry comments and counters" bash -c "[ \"\$(ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -c 'counter packets .* comment \"clat-nfq')\" = 7 ]"
+check "IPv4 rules: one per worker, by the destination's last bit" bash -c "ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -q 'ip daddr & 0.0.0.1 == 0.0.0.0 counter .* queue num 464 ' && ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -q 'ip daddr & 0.0.0.1 == 0.0.0.1 counter .* queue num 465 '"
+check "IPv6 rules: the same worker, by the source's last bit" bash -c "ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | queue_as_printed | grep -q 'ip6 saddr & ::1 == ::1 counter .* queue num 465 '"
 n1=$(count_rules)
 check "re-apply replaces, no duplicates" bash -c "ip netns exec $ns $tool apply && [ \"\$(ip netns exec $ns nft -a list ruleset 2>/dev/null | grep -c 'comment \"clat-nfq')\" = $n1 ]"
-check "a new queue number replaces the old rules" bash -c "ip netns exec $ns $tool apply queue=600 && ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | grep -q 'queue num 601 ' && ! ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | grep -q 464"
+check "a new queue number replaces the old rules" bash -c "ip netns exec $ns $tool apply queue=600 && ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -q 'queue num 601 ' && ! ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -q 464"
 
 # Nobody listens on the queue: without bypass the CLAT's packets are held
 # (dropped); other sources are not touched.
 in_ns $tool apply
 check "fail-closed: CLAT packet dropped" bash -c "! ip netns exec $ns ping -c1 -W1 -I 192.0.0.1 192.0.0.1 >/dev/null"
-check "fail-closed: the queue rule counted it" bash -c "ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | grep -q 'ip saddr 192.0.0.1 .*counter packets [1-9]'"
+check "fail-closed: the queue rule counted it" bash -c "ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -q 'ip saddr 192.0.0.1 .*counter packets [1-9]'"
 check "other IPv4 untouched" bash -c "ip netns exec $ns ping -c1 -W1 127.0.0.1 >/dev/null"
 # TCP and UDP go by the CLAT's own port (bit 1 with two workers): the IPv4
 # source port, the IPv6 destination port of the reply; so one flow meets one
@@ -44,7 +44,7 @@ in_ns ip -6 addr add 2001:db8:1::2/128 dev lo nodad
 in_ns ip -6 addr add 2001:db8:64::cb00:7101/128 dev lo nodad
 udp4() { echo x | in_ns socat -u - UDP4-SENDTO:192.0.0.1:9,bind=192.0.0.1:$1 2>/dev/null || true; }
 udp6() { echo x | in_ns socat -u - "UDP6-SENDTO:[2001:db8:1::2]:$1,bind=[2001:db8:64::cb00:7101]:9" 2>/dev/null || true; }
-rule_count() { in_ns nft list table "$1" clat-nfq 2>/dev/null | sed -n "s/.*$2 counter packets \([0-9]*\) .*queue num $3 .*/\1/p"; }
+rule_count() { in_ns nft list table "$1" clat-nfq 2>/dev/null | queue_as_printed | sed -n "s/.*$2 counter packets \([0-9]*\) .*queue num $3 .*/\1/p"; }
 a0=$(rule_count ip 'ip daddr & 0.0.0.1 == 0.0.0.1' 465)	# the ping above
 udp4 40002; udp6 40002
 check "IPv4 from port 40002 to worker 1, by the source port" [ "$(rule_count ip 'udp sport & 2 == 2' 465)" = 1 ]
@@ -54,9 +54,45 @@ check "the same server from ports 40000 and 40004: worker 0" [ "$(rule_count ip 
 check "no UDP by address" [ "$(rule_count ip 'ip daddr & 0.0.0.1 == 0.0.0.1' 465)" = "$a0" ]
 in_ns $tool apply fail-open
 check "fail-open: CLAT packet passes" bash -c "ip netns exec $ns ping -c1 -W1 -I 192.0.0.1 192.0.0.1 >/dev/null"
-check "fail-open: the IPv4 rules bypass, the IPv6 rules never" bash -c "ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | grep -q 'queue num 465 bypass' && ! ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | grep -q bypass"
+check "fail-open: the IPv4 rules bypass, the IPv6 rules never" bash -c "ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -q 'queue num 465 bypass' && ! ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | queue_as_printed | grep -q bypass"
 
-check "shared mode adds the ct mark rules" bash -c "ip netns exec $ns $tool apply shared && ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | grep -q 'ct mark'"
+# Table ownership (NFT_TABLE_F_OWNER, and _PERSIST on 6.9+): owned tables
+# are skipped by a flush and cannot be deleted by others while the owner
+# lives; persistent ones stay, ownerless, when it is gone, and the next
+# apply replaces them.
+in_ns $tool remove
+in_ns $tool apply persist hold=2 > "/tmp/$ns.hold" &
+holder=$!
+for _ in $(seq 1 30); do [ -s "/tmp/$ns.hold" ] && break; sleep 0.1; done
+flags=$(sed -n 's/.*flags //p' "/tmp/$ns.hold")
+echo "ownership flags the kernel took: $flags (0x2 owner, 0x4 persistent)"
+in_ns nft flush ruleset
+check "owned: nft flush ruleset leaves both tables" bash -c "[ \"\$(ip netns exec $ns nft list tables | grep -c clat-nfq)\" = 2 ]"
+check "owned: nft delete table is refused" bash -c "! ip netns exec $ns nft delete table ip6 clat-nfq 2>/dev/null"
+wait "$holder"
+if [ "$flags" = 0x6 ]; then
+	check "persistent: the tables outlive their owner, ownerless" bash -c "ip netns exec $ns $tool look | grep -q 'ip6 present flags 0x4 owner 0'"
+	check "and the next apply replaces them" bash -c "ip netns exec $ns $tool apply persist && [ \"\$(ip netns exec $ns nft -a list ruleset | grep -c 'comment \"clat-nfq')\" = $n1 ]"
+else
+	check "owned, not persistent: the tables go with their owner" bash -c "[ -z \"\$(ip netns exec $ns nft list tables)\" ]"
+fi
+in_ns $tool remove
+# A reconfiguration (tables there, replaced by others) in one transaction:
+# the acknowledgements are read as soon as the kernel has them.
+in_ns $tool apply
+in_ns $tool apply queue=700 hold=1 > "/tmp/$ns.hold"
+us=$(sed -n 's/applied in \([0-9]*\) us.*/\1/p' "/tmp/$ns.hold")
+rm -f "/tmp/$ns.hold"
+echo "a reconfiguration applied in $us us"
+check "a reconfiguration applies in under 20 ms ($us us)" [ "${us:-99999}" -lt 20000 ]
+
+# Verdicts (src/rxbatch.c): one the kernel refuses is recognised in what
+# comes back, one that cannot be sent is reported; workers count both.
+v=$(in_ns build/e2e/verdict_tool)
+check "a refused verdict is seen ($(echo "$v" | sed -n 's/^refused: //p'))" bash -c "echo '$v' | grep -q '^refused: No such device'"
+check "an unsendable verdict is reported ($(echo "$v" | sed -n 's/^unsendable: //p'))" bash -c "echo '$v' | grep -q '^unsendable: Bad file descriptor'"
+
+check "shared mode adds the ct mark rules" bash -c "ip netns exec $ns $tool apply shared && ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | queue_as_printed | grep -q 'ct mark'"
 check "remove" in_ns $tool remove
 check "nothing left" bash -c "[ -z \"\$(ip netns exec $ns nft list tables)\" ]"
 check "remove again is fine" in_ns $tool remove

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Drives src/nftrules.c for tests/e2e/nftrules.sh:
- *   nftrules_tool apply [shared] [fail-open] [queue=N] | remove | probe */
+ *   nftrules_tool apply [shared] [fail-open] [queue=N] [owner|persist]
+ *                       [hold=SECONDS] | remove | probe | look
+ * hold keeps the owning socket open that long after the apply, and prints
+ * the transaction's time and the flags the tables got. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nftrules.h"
 
@@ -14,6 +18,8 @@ int main(int argc, char **argv)
 		.fwmark = 0xc1a70001, .ctmark = 0xc1a7,
 		.queue_num = 464, .queues = 2, .sel6 = 15,
 	};
+	struct nftrules n;
+	unsigned want = 0, hold = 0;
 	int err = 0;
 
 	if (argc < 2)
@@ -25,8 +31,31 @@ int main(int argc, char **argv)
 		printf("%s\n", nftrules_have_native_queue() ? "native" : "compat");
 		return 0;
 	}
+	if (!strcmp(argv[1], "look")) {
+		struct nftrules_seen seen;
+
+		err = nftrules_look(&seen);
+		for (int f = 0; !err && f < 2; f++)
+			printf("%s %s flags 0x%x owner %u\n", f ? "ip6" : "ip",
+			       seen.present[f] ? "present" : "absent",
+			       seen.flags[f], seen.owner[f]);
+		return err ? 1 : 0;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "owner"))
+			want = NFTRULES_OWNER;
+		else if (!strcmp(argv[i], "persist"))
+			want = NFTRULES_OWNER | NFTRULES_PERSIST;
+		else if (!strncmp(argv[i], "hold=", 5))
+			hold = (unsigned)atoi(argv[i] + 5);
+	}
+	err = nftrules_open(&n, want);
+	if (err) {
+		fprintf(stderr, "nftrules open: %s\n", strerror(-err));
+		return 1;
+	}
 	if (!strcmp(argv[1], "remove")) {
-		err = nftrules_remove();
+		err = nftrules_remove(&n);
 	} else if (!strcmp(argv[1], "apply")) {
 		s.native_queue = nftrules_have_native_queue();
 		for (int i = 2; i < argc; i++) {
@@ -36,13 +65,22 @@ int main(int argc, char **argv)
 				s.fail_open = true;
 			else if (!strncmp(argv[i], "queue=", 6))
 				s.queue_num = (uint16_t)atoi(argv[i] + 6);
-			else
+			else if (strcmp(argv[i], "owner") &&
+				 strcmp(argv[i], "persist") &&
+				 strncmp(argv[i], "hold=", 5))
 				return 2;
 		}
-		err = nftrules_apply(&s);
+		err = nftrules_apply(&n, &s);
+		if (!err && hold) {
+			printf("applied in %llu us, flags 0x%x\n",
+			       (unsigned long long)n.last_us, n.flags);
+			fflush(stdout);
+			sleep(hold);
+		}
 	} else {
 		return 2;
 	}
+	nftrules_close(&n);
 	if (err) {
 		fprintf(stderr, "nftrules %s: %s\n", argv[1], strerror(-err));
 		return 1;

@@ -62,9 +62,11 @@ got=$(timeout 10 ip netns exec "$h" socat -u TCP4:198.51.100.200:8090 - 2>/dev/n
 check "TCP to 198.51.100.200 reaches 2001:db8:bbbb::48 (from the file)" [ "$got" = eam-b ]
 check "ping 192.0.2.5 over the mapping" bash -c "ip netns exec $h ping -c2 -i0.2 -W2 -q 192.0.2.5 >/dev/null"
 check "the RFC 6052 path still works (ping 203.0.113.1)" bash -c "ip netns exec $h ping -c2 -i0.2 -W2 -q $LAB_S4 >/dev/null"
-printed=$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=2 eam=192.0.2.0/24,2001:db8:aaaa::/120 eam-file="/tmp/$n.eam")
-live=$(in_h nft list ruleset 2>/dev/null | sed 's/counter packets [0-9]* bytes [0-9]*/counter/' | grep -v '^# ')
-check "clat-nfq -p prints the ruleset it installs, mappings included" [ "$printed" = "$live" ]
+eam_rules() { sed -n 's/counter packets [0-9]* bytes [0-9]*/counter/; s/queue to /queue num /; /explicitly mapped/p' | sed 's/^[[:space:]]*//'; }
+installed=$(in_h nft list table ip6 clat-nfq 2>/dev/null | eam_rules)
+printed=$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=2 eam=192.0.2.0/24,2001:db8:aaaa::/120 eam-file="/tmp/$n.eam" 2>/dev/null | eam_rules)
+check "the mappings' rules are in (11: TCP and UDP by the CLAT's port for both; the rest of the /120 by worker, of the /121 with a 7-bit suffix on one queue)" [ "$(echo "$installed" | grep -c .)" = 11 ]
+check "clat-nfq -p prints them as nft shows them" [ "$installed" = "$printed" ]
 st=$(in_h build/clat-nfq status)
 check "status lists both mappings" bash -c "contains() { [[ \$1 == *\"\$2\"* ]]; }; contains '$st' 'eam: 192.0.2.0/24,2001:db8:aaaa::/120' && contains '$st' 'eam: 198.51.100.128/25,2001:db8:bbbb::/121'"
 check "status --json has them" bash -c "[ \"\$(ip netns exec $h build/clat-nfq status --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[\"eam\"])')\" = \"['192.0.2.0/24,2001:db8:aaaa::/120', '198.51.100.128/25,2001:db8:bbbb::/121']\" ]"

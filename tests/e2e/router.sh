@@ -55,7 +55,7 @@ live=$( (in_h nft list table ip clat-nfq; in_h nft list table ip6 clat-nfq) 2>/d
 masq=$(echo "$live" | awk '/masquerade comment/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }')
 check "the masquerade rule counted the LAN's flows (${masq:-0} packets)" [ "${masq:-0}" -gt 0 ]
 printed=$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX router-mode=yes)
-check "the live rules are the ones -p prints" [ "$(echo "$live" | sed 's/ packets [0-9]* bytes [0-9]*//' | grep comment | sort)" = "$(echo "$printed" | grep comment | sort)" ]
+check "the live rules are the ones -p prints" [ "$(echo "$live" | sed 's/ packets [0-9]* bytes [0-9]*//' | queue_as_printed | grep comment | sort)" = "$(echo "$printed" | grep comment | sort)" ]
 kill -TERM "$daemon"; wait "$daemon"; rc=$?; daemon=""
 check "SIGTERM exits 0" [ $rc -eq 0 ]
 check "nothing left" [ -z "$(in_h nft list tables 2>/dev/null)$(in_h ip -4 route show default)" ]

@@ -173,6 +173,62 @@ static void test_format(void **state)
 	assert_memory_equal(&e, &f, sizeof(e));
 }
 
+static int lines(struct config *c, const char *const *l)
+{
+	config_init(c);
+	for (; *l; l++)
+		if (config_line(c, *l, err, sizeof(err)))
+			fail_msg("%s: %s", *l, err);
+	err[0] = '\0';
+	return config_finish(c, err, sizeof(err));
+}
+
+/* RFC 7756 Edge Relay: the service address and its IPv6 partner. */
+static void test_edge_relay(void **state)
+{
+	static const char *const no_v6[] = {
+		"edge-relay=yes", "clat-v4-addr=192.0.2.1",
+		"plat-prefix=2001:db8:64::/96", NULL };
+	static const char *const no_prefix[] = {
+		"edge-relay=yes", "clat-v4-addr=192.0.2.1",
+		"clat-v6-addr=2001:db8:1::4:1", NULL };
+	static const char *const by_eam[] = {
+		"edge-relay=yes", "clat-v4-addr=192.0.2.1",
+		"plat-prefix=2001:db8:64::/96",
+		"eam=198.51.100.0/24,2001:db8:aaaa::/120",
+		"eam=192.0.2.1/32,2001:db8:1::4:1/128", NULL };
+	static const char *const under[] = {
+		"edge-relay=yes", "clat-v4-addr=192.0.2.1",
+		"plat-prefix=2001:db8:64::/96",
+		"clat-v6-addr=2001:db8:64::c000:201", NULL };
+	static const char *const under_other[] = {
+		"edge-relay=yes", "clat-v4-addr=192.0.2.1",
+		"plat-prefix=2001:db8:64::/96",
+		"clat-v6-addr=2001:db8:64::c000:202", NULL };
+	static const char *const under_clat[] = {
+		"clat-v4-addr=192.0.2.1", "plat-prefix=2001:db8:64::/96",
+		"clat-v6-addr=2001:db8:64::c000:201", NULL };
+	struct config c;
+	uint8_t a[16];
+
+	(void)state;
+	assert_int_equal(lines(&c, no_v6), -EINVAL);
+	assert_non_null(strstr(err, "edge-relay=yes: needs clat-v6-addr"));
+	assert_int_equal(lines(&c, no_prefix), -EINVAL);
+	assert_non_null(strstr(err, "edge-relay=yes: needs plat-prefix"));
+	assert_int_equal(lines(&c, by_eam), 0);
+	assert_int_equal(c.v6_mode, CONFIG_V6_EXPLICIT);
+	v6("2001:db8:1::4:1", a);
+	assert_memory_equal(c.clat_v6, a, 16);
+	assert_int_equal(c.eam.n, 1);	/* the host's own mapping is out */
+	/* under the prefix only as the RFC 6052 address of the service */
+	assert_int_equal(lines(&c, under), 0);
+	assert_int_equal(lines(&c, under_other), -EINVAL);
+	assert_non_null(strstr(err, "clat-v6-addr"));
+	assert_int_equal(lines(&c, under_clat), -EINVAL);
+	assert_non_null(strstr(err, "lies under plat-prefix"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_config_keys),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_edge_relay),
 	};
 
 	return cmocka_run_group_tests_name("eam", tests, NULL, NULL);

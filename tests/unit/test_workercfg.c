@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The configuration box between the main thread and the workers
+ * (src/workercfg.c): the zeroed box of a fresh start (generation 0) is
+ * never taken as a configuration, a publish is, and the counter's wrap
+ * skips the values that mean "never" and "none yet". */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "workercfg.h"
+
+static void test_zeroed_box_is_no_configuration(void **state)
+{
+	static struct worker_cfg box;	/* as in a fresh daemon: zeroes */
+	struct worker_cfg_copy copy = { .gen = ~0u };
+
+	(void)state;
+	pthread_mutex_init(&box.lock, NULL);
+	assert_false(worker_cfg_take(&box, &copy));
+	assert_false(worker_cfg_valid(&copy));
+	pthread_mutex_destroy(&box.lock);
+}
+
+static void test_publish_is_taken_once(void **state)
+{
+	static struct worker_cfg box;
+	struct worker_cfg_copy copy = { .gen = ~0u };
+	struct xlat_cfg cfg;
+
+	(void)state;
+	pthread_mutex_init(&box.lock, NULL);
+	xlat_cfg_init(&cfg);
+	cfg.mtu6 = 1400;
+	worker_cfg_publish(&box, &cfg, true);
+	assert_true(worker_cfg_take(&box, &copy));
+	assert_true(worker_cfg_valid(&copy));
+	assert_int_equal(copy.cfg.mtu6, 1400);
+	assert_memory_equal(copy.cfg.clat4, cfg.clat4, 4);
+	assert_true(copy.deliver_lo);
+	assert_false(worker_cfg_take(&box, &copy));
+	cfg.mtu6 = 1300;
+	worker_cfg_publish(&box, &cfg, false);
+	assert_true(worker_cfg_take(&box, &copy));
+	assert_int_equal(copy.cfg.mtu6, 1300);
+	pthread_mutex_destroy(&box.lock);
+}
+
+static void test_wrap_skips_none_and_zero(void **state)
+{
+	static struct worker_cfg box;
+	struct worker_cfg_copy copy = { .gen = ~0u };
+	struct xlat_cfg cfg;
+
+	(void)state;
+	pthread_mutex_init(&box.lock, NULL);
+	xlat_cfg_init(&cfg);
+	box.gen = ~0u - 1;
+	worker_cfg_publish(&box, &cfg, false);
+	assert_int_not_equal(box.gen, ~0u);
+	assert_int_not_equal(box.gen, 0);
+	assert_true(worker_cfg_take(&box, &copy));
+	assert_true(worker_cfg_valid(&copy));
+	pthread_mutex_destroy(&box.lock);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_zeroed_box_is_no_configuration),
+		cmocka_unit_test(test_publish_is_taken_once),
+		cmocka_unit_test(test_wrap_skips_none_and_zero),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
