@@ -34,7 +34,7 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 
 # The pure modules (translation core, config parser): no I/O, linked by the
 # daemon and the tests.
-CORE_SRCS := src/csum.c src/rfc6052.c src/config.c src/pref64.c src/dns64.c src/clat_desire.c $(wildcard src/xlat*.c)
+CORE_SRCS := src/csum.c src/rfc6052.c src/config.c src/pref64.c src/dns64.c src/clat_desire.c src/routefile.c $(wildcard src/xlat*.c)
 DAEMON_SRCS := $(filter-out $(CORE_SRCS),$(wildcard src/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)

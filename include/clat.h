@@ -17,6 +17,7 @@
 #include "config.h"
 #include "discover.h"
 #include "nftrules.h"
+#include "scripts.h"
 #include "status.h"
 #include "worker.h"
 
@@ -28,10 +29,10 @@ struct clat {
 	struct worker_cfg box;		/* what the workers translate with */
 	struct xlat_cfg xc;		/* last published */
 	bool xc_published;
-	bool deliver_lo;		/* last published (see txq.h) */
 	unsigned nworkers;
 	uint16_t gso_queue_num;
 	int clat_ifindex;
+	int dev_fd;			/* the CLAT tun, written by the workers */
 	const char *dev_kind;
 	/* what is in place */
 	bool up;			/* translating, IPv4 route offered */
@@ -61,7 +62,9 @@ struct clat {
 	unsigned nsaved;
 	size_t saved_len[CLAT_SAVED_ROUTES];
 	uint8_t saved[CLAT_SAVED_ROUTES][512];
-	char saved_path[64];
+	int run_fd;			/* RUNDIR (rundir.h), set by the caller */
+	char saved_name[32];		/* this namespace's file in it */
+	struct scripts scripts;		/* script-up/-down running */
 	char last_state[320];
 	/* repairs: what was put back, logged once per kind */
 	unsigned repaired_kinds;
@@ -115,7 +118,7 @@ int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f);
 /* Remove what any run of clat-nfq in this namespace installed: rules,
  * the CLAT device when it is ours, its addresses, and put back a native
  * IPv4 default route a run took over. */
-void clat_cleanup(const struct config *c, const char *saved_path,
+void clat_cleanup(const struct config *c, int run_fd, const char *saved_name,
 		  bool keep_rules);
 
 #endif

@@ -53,6 +53,7 @@ struct config {
 	uint32_t v4_conncheck_delay;	/* seconds it must last first */
 	char script_up[CONFIG_SCRIPT_MAX];	/* run when translation starts */
 	char script_down[CONFIG_SCRIPT_MAX];	/* and when it stops */
+	uint32_t script_timeout;	/* seconds a script may run */
 	bool router;			/* router-mode: the LAN's IPv4 too */
 	bool fail_open;
 	bool trace;			/* nftrace on the CLAT's packets */

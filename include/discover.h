@@ -11,13 +11,16 @@
 #include <netinet/in.h>
 
 #include "config.h"
+#include "pref64.h"
 #include "rfc6052.h"
 
 struct discover {
 	const struct config *c;
 	int ra_fd;			/* -1: not listening */
 	int dns_fd;			/* -1: none open */
-	/* the prefix from router advertisements */
+	/* the prefix from router advertisements: the one chosen among what
+	 * the uplink's routers announce (pref64_set), mirrored below */
+	struct pref64_set ra_set;
 	bool ra_have;
 	struct rfc6052_prefix ra_prefix;
 	uint64_t ra_expires;
@@ -32,6 +35,8 @@ struct discover {
 	struct sockaddr_in6 asked[CONFIG_DNS_MAX];
 	char dns_from[48];		/* the server that answered */
 	uint64_t ra_count, dns_queries;	/* for status */
+	uint64_t ra_ignored;		/* PREF64 RAs from elsewhere than the
+					 * uplink, or where it takes no RAs */
 };
 
 uint64_t discover_now(void);
@@ -41,7 +46,11 @@ uint64_t discover_now(void);
 int discover_open(struct discover *d, const struct config *c);
 void discover_close(struct discover *d);
 
-/* Read what arrived on ra_fd / dns_fd; true when a prefix changed. */
+/* Read what arrived on ra_fd / dns_fd; true when a prefix changed. A
+ * PREF64 counts only from the uplink (plat-dev, else the interface of the
+ * IPv6 default route) and only where that interface accepts router
+ * advertisements (accept_ra 1 without forwarding, or 2); the rest is
+ * counted in ra_ignored. */
 bool discover_ra_read(struct discover *d, uint64_t now);
 bool discover_dns_read(struct discover *d, uint64_t now);
 

@@ -5,6 +5,7 @@
 #ifndef CLAT_PREF64_H
 #define CLAT_PREF64_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,5 +31,45 @@ int pref64_parse_ra(const uint8_t *msg, size_t len, struct pref64 *out,
  * the option's 8-second units, at most 65528 s). For tests and tools. */
 void pref64_option(const struct rfc6052_prefix *p, uint32_t lifetime,
 		   uint8_t opt[16]);
+
+/* Several routers on the uplink may announce different prefixes (RFC 8781
+ * section 5 leaves the choice to the host). The host keeps one: the first
+ * it heard, for as long as its lifetime lasts and its router does not
+ * withdraw or replace it; the others are remembered with their lifetimes,
+ * and when the chosen one ends the longest-lived of them takes over. So
+ * two routers that disagree never make the host flap between them. Times
+ * are milliseconds of any monotonic clock. Pure, as the parser. */
+#define PREF64_CANDS 8
+
+struct pref64_cand {
+	uint8_t router[16];		/* the link-local source of the RA */
+	unsigned ifindex;
+	struct rfc6052_prefix prefix;
+	uint64_t expires;		/* 0: empty slot */
+};
+
+struct pref64_set {
+	struct pref64_cand c[PREF64_CANDS];
+	int cur;			/* index of the chosen one; -1: none */
+};
+
+void pref64_set_init(struct pref64_set *s);
+
+/* One valid RA from router (on ifindex) carrying the n PREF64 options p
+ * (pref64_parse_ra) at time now. A router that announces prefixes and no
+ * longer the chosen one of its own has replaced it: the choice moves to
+ * what it announces now. True when the chosen prefix changed. */
+bool pref64_set_ra(struct pref64_set *s, const uint8_t router[16],
+		   unsigned ifindex, const struct pref64 *p, int n,
+		   uint64_t now);
+
+/* Forget what expired by now; true when the chosen prefix changed. */
+bool pref64_set_expire(struct pref64_set *s, uint64_t now);
+
+/* The chosen candidate, or NULL. */
+const struct pref64_cand *pref64_set_chosen(const struct pref64_set *s);
+
+/* The earliest expiry of any candidate (UINT64_MAX: none). */
+uint64_t pref64_set_next(const struct pref64_set *s);
 
 #endif

@@ -16,12 +16,15 @@ int rtnl_addr4(bool add, int ifindex, const uint8_t a[4]);
 int rtnl_default4(bool add, int ifindex, const uint8_t src[4], uint32_t metric,
 		  uint32_t mtu, uint32_t advmss);
 
-/* Create the up, dummy interface name: its ifindex, or -errno
- * (-EOPNOTSUPP where the kernel has no dummy driver). */
-int rtnl_dummy_create(const char *name);
-
 /* Remove the interface name, whatever its kind. */
 int rtnl_link_del(const char *name);
+
+/* Loose reverse-path filtering (2) on ifindex, the CLAT device: what
+ * arrives on it comes from anywhere through the PLAT, and the kernel takes
+ * the larger of "all" and the device's setting, so strict filtering set
+ * for "all" no longer drops it while the CLAT's own default route is out
+ * (v4-conncheck). Goes with the device. */
+int rtnl_link_rp_loose(int ifindex);
 
 /* Set the alias of ifindex (what `ip link` shows as "alias"). */
 int rtnl_link_alias(int ifindex, const char *alias);
@@ -41,6 +44,9 @@ int rtnl_native_default4(int skip_ifindex, void *saved, size_t *len);
 /* Whether nlh is such a route (parsing only): 1 or 0. */
 struct nlmsghdr;
 int rtnl_parse_default4(const struct nlmsghdr *nlh, int skip_ifindex);
+/* The interface of the main table's IPv6 default route (the lowest
+ * metric's): its ifindex, 0 when there is none, or -errno. */
+int rtnl_default6_oif(void);
 /* Add (again) or delete the route a saved message describes. */
 int rtnl_route_replay(const void *msg, size_t len, bool add);
 

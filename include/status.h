@@ -35,12 +35,14 @@ struct status_info {
 	const char *v6_mode;		/* "shared", "derived", "explicit" */
 	char plat_dev[16];
 	char clat_dev[16];
-	const char *clat_dev_kind;	/* "dummy" or "tun" */
+	const char *clat_dev_kind;	/* "tun" */
 	unsigned queue_num, gso_queue_num;	/* gso_queue_num 0: none */
 	bool fail_open;
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
 	const char *delivery;		/* how translations reach the host:
-					 * "lo" or "raw" (see txq.h) */
+					 * "clat device" (see worker.c) */
+	uint64_t ra_accepted;		/* PREF64 RAs taken from the uplink */
+	uint64_t ra_ignored;		/* and from elsewhere, ignored */
 	const struct xlat_eamt *eam;	/* RFC 7757 mappings, or NULL */
 	const char *v6_how;		/* explicit mode: "routed to this
 					 * host", "on-link, ..." ("" else) */

@@ -2,52 +2,63 @@
 /* Transmit queues: a worker's outgoing packets of one kind, flushed with
  * one sendmmsg() per batch.
  *
- * Three kinds: raw IPv4, raw IPv6 (IPPROTO_RAW, header included), and lo:
- * translations for the host itself (IPv6 -> IPv4, to the CLAT address)
- * go in through lo on a packet socket when the main thread allows it: the
- * kernel then treats them as received, and skips the output path that a
- * raw socket's local send runs first (route lookup, output hooks,
- * conntrack), 20 % of a worker's time on small packets. Strict reverse
- * path filtering on lo would drop them (their source routes via the CLAT
- * device), so then, and in router mode, they take the raw socket. */
+ * Three kinds: raw IPv4, raw IPv6 (IPPROTO_RAW, header included), and the
+ * CLAT device: translations for the host itself (IPv6 -> IPv4, to the CLAT
+ * address) and the ICMP errors the translator returns to local
+ * applications are written into the CLAT tun (tundev.h), so the kernel
+ * receives them on the CLAT interface: the host firewall sees `iif clat`,
+ * as with TAYGA, and decides about them as about anything from the
+ * network; reverse path filtering checks them against the CLAT's route.
+ * Their offloads ride in the vnet header: a checksum left partial, a TCP
+ * super-packet kept whole (GSO). A tun takes one packet per write(). */
 #ifndef CLAT_TXQ_H
 #define CLAT_TXQ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 
 #include "xlat.h"
 
 #define TXQ_MAX		64		/* packets per sendmmsg */
-#define TXQ_VIOV	8		/* lo: two headers and a packet's iovs */
+#define TXQ_VIOV	8		/* dev: vnet header and a packet's iovs */
 
-enum txq_kind { TXQ_INET, TXQ_INET6, TXQ_LO };
+enum txq_kind { TXQ_INET, TXQ_INET6, TXQ_DEV };
 
 struct txq {
 	int fd;				/* -1: not open */
 	enum txq_kind kind;
 	unsigned n;
 	uint64_t *errors;		/* counter of refused packets */
+	/* Which translation each packet came from (tag, set by the caller
+	 * before txq_add), and where a packet refused by the firewall
+	 * (EPERM: a drop rule) marks its translation's tag; NULL: not
+	 * kept. */
+	uint8_t cur_tag;
+	bool *refused;
+	uint8_t tag[TXQ_MAX];
 	struct mmsghdr msg[TXQ_MAX];
-	/* lo only: each packet behind its offload header, which carries
-	 * a checksum left partial (struct xlat_pkt) */
+	/* dev only: each packet behind its offload header, which carries
+	 * a checksum left partial (struct xlat_pkt) and GSO */
 	struct virtio_net_hdr vh[TXQ_MAX];
 	struct iovec viov[TXQ_MAX][TXQ_VIOV];
 	union {
 		struct sockaddr_in in;
 		struct sockaddr_in6 in6;
-		struct sockaddr_ll ll;
 	} dst[TXQ_MAX];
 };
 
 /* Open q's socket, marked with mark so the rules never queue what it
- * sends; errors counts the packets the kernel refuses; 0 or -errno. */
+ * sends; errors counts the packets the kernel refuses; 0 or -errno. Not
+ * for TXQ_DEV: see txq_open_dev. */
 int txq_open(struct txq *q, enum txq_kind kind, uint32_t mark,
 	     uint64_t *errors);
+/* q writes into a duplicate of the CLAT tun descriptor dev_fd (-1: none;
+ * q->fd stays -1); what it held before is closed. 0 or -errno. */
+int txq_open_dev(struct txq *q, int dev_fd, uint64_t *errors);
 void txq_close(struct txq *q);
 /* Raw IPv6: bind to the CLAT's IPv6 address, the source of what it sends,
  * so the kernel's route lookup for each packet skips choosing a source
@@ -57,8 +68,11 @@ void txq_close(struct txq *q);
  * as before). */
 int txq_bind6(struct txq *q, const uint8_t addr[16]);
 /* Queue the packets of one translation; they reference o's arena and the
- * receive buffer, which must stay untouched until txq_flush(). */
-void txq_add(struct txq *q, struct xlat_out *o);
+ * receive buffer, which must stay untouched until txq_flush(). On a
+ * TXQ_DEV queue, gso_mss > 0 marks a TCP super-packet of that segment
+ * size (taken as the peer's by the receiving TCP; the kernel cuts it
+ * there should it be forwarded, in router mode). */
+void txq_add(struct txq *q, struct xlat_out *o, uint16_t gso_mss);
 /* Send what is queued. */
 void txq_flush(struct txq *q);
 

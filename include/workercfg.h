@@ -14,24 +14,32 @@ struct worker_cfg {
 	pthread_mutex_t lock;
 	unsigned gen;			/* atomic; bumped on every change */
 	struct xlat_cfg cfg;
-	bool deliver_lo;		/* translations to the host enter
-					 * through lo (see txq.c) */
+	int dev_fd;			/* the CLAT tun: translations for
+					 * the host are written into it
+					 * (see txq.h); -1: none */
+	unsigned dev_gen;		/* bumped when dev_fd changes */
 };
 
-/* Publish a new configuration to every worker reading box. */
+/* Publish a new configuration to every worker reading box. Each worker
+ * takes its own duplicate of dev_fd (txq_open_dev): the caller may close
+ * its own once the next one is published. */
 void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
-			bool deliver_lo);
+			int dev_fd);
 
 /* A reader's copy of the box; gen ~0u before the first take. */
 struct worker_cfg_copy {
 	unsigned gen;
 	struct xlat_cfg cfg;
-	bool deliver_lo;
+	int dev_fd;			/* the box's, valid under its lock */
+	unsigned dev_gen;
 };
 
 /* Refresh copy when the box changed (one acquire load otherwise); true
- * when it did. The box before its first publish (gen 0) is not taken. */
-bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy);
+ * when it did. The box before its first publish (gen 0) is not taken.
+ * When the device changed too, dev_changed (if not NULL) runs under the
+ * box's lock, with the descriptor still open. */
+bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy,
+		     void (*dev_changed)(int dev_fd, void *arg), void *arg);
 /* Whether copy holds a published configuration (else: drop packets). */
 bool worker_cfg_valid(const struct worker_cfg_copy *copy);
 

@@ -59,7 +59,8 @@ enum xlat_verdict {
 	X(ICMP_EXT,		"icmp_extension_length_bad")		\
 	X(V6ONLY_PROTO,		"ipv6_only_protocol")			\
 	X(GSO_NOT_TCP,		"offloaded_packet_not_tcp")		\
-	X(NO_ROOM,		"output_too_large")
+	X(NO_ROOM,		"output_too_large")			\
+	X(REFUSED_OUT,	"ipv6_refused_on_output")
 
 enum xlat_reason {
 #define XLAT_REASON_ENUM(id, name) XLAT_R_##id,
@@ -232,6 +233,16 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 			       struct xlat_state *st, const uint8_t *pkt,
 			       size_t len, unsigned in_flags,
 			       struct xlat_out *out);
+
+/* The IPv4 packet pkt was translated, but its IPv6 form was refused on
+ * the way out because it collides with a flow of the host's own (shared
+ * mode, see nftrules.c): an ICMPv4 Destination Unreachable, communication
+ * administratively prohibited (RFC 1812 5.2.7.1), for its sender, so the
+ * application learns at once (EHOSTUNREACH). DROP when no error may be
+ * sent (an error about an error, a non-first fragment). */
+enum xlat_verdict xlat_4to6_refused(const struct xlat_cfg *cfg,
+				    const uint8_t *pkt, size_t len,
+				    struct xlat_out *out);
 
 /* Copy packet i of out into buf (tests, fuzzing, slow paths). Returns its
  * length, or 0 when it does not fit in size. */

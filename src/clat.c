@@ -20,10 +20,11 @@
 #include "clat.h"
 #include "log.h"
 #include "privs.h"
+#include "routefile.h"
 #include "rtnl.h"
+#include "rundir.h"
+#include "scripts.h"
 #include "tundev.h"
-
-extern char **environ;
 
 /* How long a crashed run's rules may wait for this run's first prefix. */
 #define LEFTOVER_GRACE_MS 5000
@@ -55,29 +56,32 @@ static bool dev_is_ours(const char *name)
 	       !strcmp(alias, DEV_ALIAS);
 }
 
-/* The CLAT's IPv4 interface: a dummy where the kernel has the driver, else
- * a tun device nobody reads. Its ifindex or -errno. */
-static int dev_create(const char *name, const char **kind)
+/* The CLAT's IPv4 interface: a tun device, also where the kernel has the
+ * dummy driver, because the workers write the translations for the host
+ * into it (tundev.h): they arrive as received on it. Its ifindex (the
+ * descriptor in *fd) or -errno. */
+static int dev_create(const char *name, const char **kind, int *fd)
 {
 	int idx, e;
 
-	*kind = "dummy";
+	*kind = "tun";
 	if (if_nametoindex(name))	/* someone else's: teardown keeps it */
 		return -EEXIST;
-	idx = rtnl_dummy_create(name);
-	if (idx == -EOPNOTSUPP) {
-		*kind = "tun";
-		log_info("no dummy driver in this kernel: %s is a tun device "
-			 "that nobody reads", name);
-		idx = tundev_create(name);
-	}
-	if (idx < 0)
-		return idx;
+	*fd = tundev_create(name, &idx);
+	if (*fd < 0)
+		return *fd;
 	/* Unmarked, a later run would take it for someone else's. */
 	e = rtnl_link_alias(idx, DEV_ALIAS);
-	if (e && rtnl_link_del(name))
-		tundev_remove(name);
-	return e ? e : idx;
+	if (!e)
+		e = rtnl_link_rp_loose(idx);
+	if (e) {
+		close(*fd);
+		*fd = -1;
+		if (rtnl_link_del(name))
+			tundev_remove(name);
+		return e;
+	}
+	return idx;
 }
 
 /* The interface holding addr (the source the route picked); name is left
@@ -201,35 +205,61 @@ int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f)
 
 /* v4-defaultroute-replace: native IPv4 default routes are taken out while
  * the CLAT runs and put back afterwards. Their messages are kept in a file
- * as well, so that a run after a crash puts them back. */
+ * as well (routefile.h), with this namespace's cookie, so that a run after
+ * a crash puts them back, only in this namespace and only as IPv4 default
+ * routes. Without a cookie (Linux before 5.14) no file is written: a
+ * namespace's inode number is reused at once, so nothing else says whose
+ * a file is; the routes then come back at a normal exit only. */
 static void save_routes(const struct clat *k)
 {
-	int fd = open(k->saved_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		      0600);
+	uint8_t buf[ROUTEFILE_SIZE];
+	const uint8_t *msg[CLAT_SAVED_ROUTES];
+	size_t len;
+	uint64_t cookie;
+	int e;
 
-	if (fd < 0)
+	if (k->run_fd < 0 || !k->saved_name[0] || netns_cookie(&cookie))
 		return;
-	for (unsigned i = 0; i < k->nsaved; i++) {
-		uint32_t len = (uint32_t)k->saved_len[i];
-
-		if (write(fd, &len, sizeof(len)) != sizeof(len) ||
-		    write(fd, k->saved[i], len) != (ssize_t)len)
-			break;
-	}
-	close(fd);
+	for (unsigned i = 0; i < k->nsaved; i++)
+		msg[i] = k->saved[i];
+	len = routefile_build(buf, sizeof(buf), cookie, msg, k->saved_len,
+			      k->nsaved);
+	e = len ? rundir_write(k->run_fd, k->saved_name, buf, len) : -EINVAL;
+	if (e)
+		log_warn(e, "saving the native IPv4 default routes in %s/%s",
+			 RUNDIR, k->saved_name);
 }
 
-static void restore_routes_file(const char *path)
+static void restore_routes_file(int run_fd, const char *name)
 {
-	uint8_t msg[512];
-	uint32_t len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t buf[ROUTEFILE_SIZE + 1];
+	const uint8_t *msg[ROUTEFILE_MAX];
+	size_t mlen[ROUTEFILE_MAX];
+	uint64_t cookie = 0;
+	ssize_t len;
+	int fd = rundir_openat(run_fd, name, O_RDONLY), n;
 
-	if (fd < 0)
+	if (fd == -ENOENT)
 		return;
-	while (read(fd, &len, sizeof(len)) == sizeof(len) &&
-	       len <= sizeof(msg) && read(fd, msg, len) == (ssize_t)len) {
-		int e = rtnl_route_replay(msg, len, true);
+	if (fd < 0) {
+		log_warn(fd, "%s/%s: not read", RUNDIR, name);
+		unlinkat(run_fd, name, 0);
+		return;
+	}
+	len = read(fd, buf, sizeof(buf));
+	close(fd);
+	netns_cookie(&cookie);
+	n = len < 0 || (size_t)len > ROUTEFILE_SIZE ? -EINVAL :
+	    routefile_parse(buf, (size_t)len, cookie, msg, mlen, ROUTEFILE_MAX);
+	if (n == -ESTALE)
+		log_warnx("%s/%s: saved routes of another network namespace "
+			  "(gone; its inode number now names this one): not "
+			  "put back", RUNDIR, name);
+	else if (n < 0)
+		log_warnx("%s/%s: not a saved IPv4 default route: ignored",
+			  RUNDIR, name);
+	for (int i = 0; i < n; i++) {
+		int e = rtnl_route_replay(msg[i], mlen[i], true);
 
 		if (e && e != -EEXIST)
 			log_warn(e, "putting back a native IPv4 default route");
@@ -237,8 +267,7 @@ static void restore_routes_file(const char *path)
 			log_info("put back the native IPv4 default route a "
 				 "previous run had replaced");
 	}
-	close(fd);
-	unlink(path);
+	unlinkat(run_fd, name, 0);
 }
 
 static void take_native_routes(struct clat *k)
@@ -276,20 +305,18 @@ static void give_back_routes(struct clat *k)
 	if (k->nsaved)
 		log_info("native IPv4 default route put back");
 	k->nsaved = 0;
-	unlink(k->saved_path);
+	if (k->run_fd >= 0 && k->saved_name[0])
+		unlinkat(k->run_fd, k->saved_name, 0);
 }
 
 /* script-up / script-down: run by /bin/sh with the configuration in the
  * environment, as clatd does (clat_dev, clat_v4_addr, clat_v6_addr,
- * plat_prefix, plat_dev), and the two network capabilities. */
-static void run_script(const struct clat *k, const char *script,
-		       const char *what)
+ * plat_prefix, plat_dev), and the two network capabilities; in the
+ * background, with a timeout (scripts.h). */
+static void run_script(struct clat *k, const char *script, const char *what)
 {
 	char vars[6][128];
-	char *envp[512];
-	size_t n = 0;
-	pid_t pid;
-	int st;
+	char *v[6];
 
 	if (!script[0])
 		return;
@@ -300,37 +327,11 @@ static void run_script(const struct clat *k, const char *script,
 	snprintf(vars[4], sizeof(vars[4]), "plat_dev=%s", k->si.plat_dev);
 	snprintf(vars[5], sizeof(vars[5]), "clat_event=%s", what);
 	for (size_t i = 0; i < 6; i++)
-		envp[n++] = vars[i];
-	for (char **e = environ; *e && n < 511; e++)
-		envp[n++] = *e;
-	envp[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = { "sh", "-c", (char *)script, NULL };
-		sigset_t none;
-
-		/* The script starts with the signals as a shell expects
-		 * them, not the daemon's blocked and ignored ones. */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		privs_for_script();
-		execve("/bin/sh", argv, envp);
-		_exit(127);
-	}
-	if (pid < 0) {
-		log_warn(-errno, "script-%s", what);
-		return;
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return;
-	if (!WIFEXITED(st) || WEXITSTATUS(st))
-		log_warnx("script-%s failed (status %d)", what,
-			  WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		v[i] = vars[i];
+	scripts_start(&k->scripts, script, what, v, 6, discover_now());
 }
 
-void clat_cleanup(const struct config *c, const char *saved_path,
+void clat_cleanup(const struct config *c, int run_fd, const char *saved_name,
 		  bool keep_rules)
 {
 	int ifindex = (int)if_nametoindex(c->clat_dev);
@@ -349,8 +350,8 @@ void clat_cleanup(const struct config *c, const char *saved_path,
 			tundev_remove(c->clat_dev);
 	}
 	rtnl_addr6_remove_ours();
-	if (saved_path && saved_path[0])
-		restore_routes_file(saved_path);
+	if (run_fd >= 0 && saved_name && saved_name[0])
+		restore_routes_file(run_fd, saved_name);
 }
 
 int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
@@ -363,10 +364,13 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	k->nworkers = nworkers;
 	k->gso_queue_num = c->gso ? (uint16_t)(c->queue_num + nworkers) : 0;
 	k->anycast_fd = -1;
+	scripts_init(&k->scripts, c->script_timeout);
+	k->dev_fd = -1;
+	k->box.dev_fd = -1;
 	k->first = true;
 	pthread_mutex_init(&k->box.lock, NULL);
-	if (run_path(k->saved_path, sizeof(k->saved_path), "route4"))
-		k->saved_path[0] = '\0';
+	if (rundir_name(k->saved_name, sizeof(k->saved_name), "route4"))
+		k->saved_name[0] = '\0';
 	xlat_cfg_init(&k->xc);
 	memcpy(k->xc.clat4, c->clat_v4, 4);
 	k->xc.eam = c->eam;			/* RFC 7757 */
@@ -379,12 +383,12 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 	 * IPv6 packets to the host's own TCP, which resets the connections
 	 * that were meant to survive the restart. While no prefix is known
 	 * they stay for a grace period, then go. */
-	clat_cleanup(c, k->saved_path, c->nft_rules);
+	clat_cleanup(c, k->run_fd, k->saved_name, c->nft_rules);
 	if (c->nft_rules) {
 		k->rules_on = true;	/* maybe: replaced or removed later */
 		k->leftover_until = discover_now() + LEFTOVER_GRACE_MS;
 	}
-	k->clat_ifindex = dev_create(c->clat_dev, &k->dev_kind);
+	k->clat_ifindex = dev_create(c->clat_dev, &k->dev_kind, &k->dev_fd);
 	if (k->clat_ifindex == -EEXIST) {
 		log_warnx("clat-dev=%s: an interface of that name exists and "
 			  "is not clat-nfq's", c->clat_dev);
@@ -509,19 +513,29 @@ static bool anycast_present(int ifindex, const uint8_t a[16])
 	return found;
 }
 
+/* A new CLAT device's descriptor: the workers take it from the box; the
+ * old one stays open until it is no longer in the box they copy from. */
+static void replace_dev_fd(struct clat *k, int fd)
+{
+	worker_cfg_publish(&k->box, &k->xc, fd);
+	if (k->dev_fd >= 0)
+		close(k->dev_fd);
+	k->dev_fd = fd;
+}
+
 /* The CLAT device and its IPv4 address: someone deleted them, or the
  * device went: make them again. */
 static void check_device(struct clat *k)
 {
 	const struct config *c = k->c;
-	int idx = (int)if_nametoindex(c->clat_dev), e;
+	int idx = (int)if_nametoindex(c->clat_dev), e, fd;
 
 	if (idx != k->clat_ifindex) {
 		if (idx > 0 && !dev_is_ours(c->clat_dev)) {
 			k->clat_ifindex = -EEXIST;
 			return;	/* someone else's now: leave it */
 		}
-		idx = dev_create(c->clat_dev, &k->dev_kind);
+		idx = dev_create(c->clat_dev, &k->dev_kind, &fd);
 		if (idx < 0) {
 			if (k->clat_ifindex != idx)
 				log_warn(idx, "creating %s again",
@@ -529,6 +543,7 @@ static void check_device(struct clat *k)
 			k->clat_ifindex = idx;
 			return;
 		}
+		replace_dev_fd(k, fd);
 		k->si.clat_dev_kind = k->dev_kind;
 		repaired(k, STATUS_REPAIR_device, "the CLAT device was "
 			 "removed by someone else: made again");
@@ -634,28 +649,15 @@ static const char *derived_step(struct clat *k, int ifindex,
 	return "derived address lost, trying another";
 }
 
-/* May the workers hand translations for the host in through lo? Not in
- * router mode (they may be bound elsewhere after NAT), and not with strict
- * reverse path filtering on lo: the kernel takes the larger of "all" and
- * "lo", and 1 (strict) would drop a packet from the internet arriving on
- * lo. Loose (2) and off (0) let it in. An unreadable setting counts as
- * strict. Changes come as RTM_NEWNETCONF events. */
-static bool deliver_lo_ok(const struct config *c)
-{
-	int all = sysctl_int("/proc/sys/net/ipv4/conf/all/rp_filter");
-	int lo = sysctl_int("/proc/sys/net/ipv4/conf/lo/rp_filter");
-
-	if (c->router || all < 0 || lo < 0)
-		return false;
-	return (all > lo ? all : lo) != 1;
-}
-
 void clat_status_refresh(struct clat *k, uint64_t now)
 {
 	struct rfc6052_prefix pfx;
 	const char *source;
 
 	bool have = discover_pick(&k->disc, &pfx, &source);
+
+	k->si.ra_accepted = k->disc.ra_count;
+	k->si.ra_ignored = k->disc.ra_ignored;
 
 	if (have && !strcmp(source, "DNS64 (ipv4only.arpa)"))
 		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
@@ -966,15 +968,12 @@ void clat_reconcile(struct clat *k, uint64_t now)
 		why = "the CLAT device could not be made again (see the log)";
 
 	if (!why) {
-		bool lo = deliver_lo_ok(c);
-
 		if (!k->xc_published || !clat_xc_equal(&d.xc, &k->xc) ||
-		    lo != k->deliver_lo) {
+		    k->dev_fd != k->box.dev_fd) {
 			k->xc = d.xc;
 			k->xc_published = true;
-			k->deliver_lo = lo;
-			k->si.delivery = lo ? "lo" : "raw";
-			worker_cfg_publish(&k->box, &d.xc, lo);
+			k->si.delivery = k->dev_fd >= 0 ? "clat device" : "raw";
+			worker_cfg_publish(&k->box, &d.xc, k->dev_fd);
 		}
 	}
 	if (!why && d.anycast_ifindex > 0)
@@ -1060,8 +1059,9 @@ void clat_reconcile(struct clat *k, uint64_t now)
 void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 {
 	const struct config *c = k->c;
-	int e;
+	int e, fd;
 
+	k->scripts.timeout_ms = (uint64_t)c->script_timeout * 1000;
 	k->nworkers = nworkers;
 	k->gso_queue_num = c->gso ? (uint16_t)(c->queue_num + nworkers) : 0;
 	/* The route goes first when what names it changes: its device,
@@ -1078,11 +1078,14 @@ void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 		if (k->clat_ifindex > 0 && dev_is_ours(old->clat_dev) &&
 		    rtnl_link_del(old->clat_dev))
 			tundev_remove(old->clat_dev);
-		k->clat_ifindex = dev_create(c->clat_dev, &k->dev_kind);
-		if (k->clat_ifindex < 0)
+		k->clat_ifindex = dev_create(c->clat_dev, &k->dev_kind, &fd);
+		if (k->clat_ifindex < 0) {
 			log_warn(k->clat_ifindex, "creating %s", c->clat_dev);
-		else if ((e = rtnl_addr4(true, k->clat_ifindex, c->clat_v4)))
-			log_warn(e, "adding the CLAT address");
+		} else {
+			replace_dev_fd(k, fd);
+			if ((e = rtnl_addr4(true, k->clat_ifindex, c->clat_v4)))
+				log_warn(e, "adding the CLAT address");
+		}
 	} else if (memcmp(old->clat_v4, c->clat_v4, 4) && k->clat_ifindex > 0) {
 		rtnl_addr4(false, k->clat_ifindex, old->clat_v4);
 		e = rtnl_addr4(true, k->clat_ifindex, c->clat_v4);
@@ -1162,6 +1165,8 @@ uint64_t clat_next(const struct clat *k, uint64_t now)
 
 	if (k->again)
 		return now;
+	if (scripts_next(&k->scripts) < next)
+		next = scripts_next(&k->scripts);
 	if (k->rules_on && !k->rs.queues && k->leftover_until > now &&
 	    k->leftover_until < next)
 		next = k->leftover_until;
@@ -1184,6 +1189,7 @@ void clat_stop(struct clat *k)
 		k->up = false;
 		run_script(k, k->c->script_down, "down");
 	}
+	scripts_stop(&k->scripts, discover_now());
 	if (k->rules_on)
 		nftrules_remove(&k->nft);
 	k->rules_on = false;
@@ -1197,6 +1203,9 @@ void clat_stop(struct clat *k)
 	give_back_routes(k);
 	discover_close(&k->disc);
 	if (k->clat_ifindex > 0)
-		clat_cleanup(k->c, NULL, false);
+		clat_cleanup(k->c, -1, NULL, false);
+	if (k->dev_fd >= 0)
+		close(k->dev_fd);
+	k->dev_fd = -1;
 	pthread_mutex_destroy(&k->box.lock);
 }

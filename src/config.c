@@ -28,6 +28,7 @@ void config_init(struct config *c)
 	c->v4_defaultroute_metric = 2048;
 	c->v4_conncheck_enable = true;
 	c->v4_conncheck_delay = 10;	/* clatd's default */
+	c->script_timeout = 30;
 	c->nft_rules = true;
 	c->nft_owner = true;
 	c->gso = true;
@@ -299,6 +300,11 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 			return fail(err, errlen, key, v, "longer than %d bytes",
 				    CONFIG_SCRIPT_MAX - 1);
 		memcpy(dst, v, strlen(v) + 1);
+	} else if (!strcmp(key, "script-timeout")) {
+		if (parse_uint(v, 10, 1, 3600, &n))
+			return fail(err, errlen, key, v,
+				    "not a number of seconds from 1 to 3600");
+		c->script_timeout = (uint32_t)n;
 	} else if (!strcmp(key, "v4-conncheck-delay")) {
 		if (parse_uint(v, 10, 0, 3600, &n))
 			return fail(err, errlen, key, v,
@@ -399,7 +405,7 @@ static int edge_finish(struct config *c, char *err, size_t errlen)
 		for (unsigned i = 0; i < c->eam.n; i++) {
 			struct xlat_eam *e = &c->eam.e[i];
 
-			if (e->len4 != 32 || memcmp(e->v4, c->clat_v4, 4))
+			if (e->len4 != 32 || memcmp(e->v4, c->clat_v4, 4) != 0)
 				continue;
 			memcpy(c->clat_v6, e->v6, 16);
 			c->v6_mode = CONFIG_V6_EXPLICIT;

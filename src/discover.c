@@ -16,6 +16,7 @@
 #include "dns64.h"
 #include "log.h"
 #include "pref64.h"
+#include "rtnl.h"
 
 #define DNS_BACKOFF_MIN 1000
 #define DNS_BACKOFF_MAX 30000
@@ -37,6 +38,7 @@ int discover_open(struct discover *d, const struct config *c)
 
 	*d = (struct discover){ .c = c, .ra_fd = -1, .dns_fd = -1,
 				.dns_backoff = DNS_BACKOFF_MIN };
+	pref64_set_init(&d->ra_set);
 	if (c->plat_prefix_set)
 		return 0;
 	d->ra_fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -73,6 +75,55 @@ static bool same_prefix(const struct rfc6052_prefix *a,
 			const struct rfc6052_prefix *b)
 {
 	return a->len == b->len && memcmp(a->addr, b->addr, 16) == 0;
+}
+
+/* A sysctl of an IPv6 interface as a number; -1 when unreadable. */
+static int conf6(const char *ifname, const char *key)
+{
+	char path[128];
+	FILE *f;
+	int v = -1;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname,
+		 key);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Whether an RA received on ifindex may set the prefix: it came in on the
+ * uplink (plat-dev, else the interface of the IPv6 default route), and
+ * that interface takes router advertisements as the kernel would
+ * (accept_ra 1 unless forwarding, 2 even then: ipv6_accept_ra()). */
+static bool ra_from_uplink(const struct discover *d, unsigned ifindex)
+{
+	char name[IF_NAMESIZE];
+	int up, ra, fwd;
+
+	up = d->c->plat_dev[0] ? (int)if_nametoindex(d->c->plat_dev) :
+	     rtnl_default6_oif();
+	if (up <= 0 || (unsigned)up != ifindex || !if_indextoname(ifindex, name))
+		return false;
+	ra = conf6(name, "accept_ra");
+	fwd = conf6(name, "forwarding");
+	return ra == 2 || (ra == 1 && fwd == 0);
+}
+
+/* The chosen prefix, for the rest of the daemon. */
+static void ra_sync(struct discover *d)
+{
+	const struct pref64_cand *c = pref64_set_chosen(&d->ra_set);
+
+	d->ra_have = c != NULL;
+	if (c) {
+		d->ra_prefix = c->prefix;
+		d->ra_expires = c->expires;
+		d->ra_ifindex = c->ifindex;
+	}
 }
 
 bool discover_ra_read(struct discover *d, uint64_t now)
@@ -117,31 +168,18 @@ bool discover_ra_read(struct discover *d, uint64_t now)
 		 * so it comes from a router on the link. */
 		if (hops != 255 || !IN6_IS_ADDR_LINKLOCAL(&from.sin6_addr))
 			continue;
-		if (d->c->plat_dev[0] &&
-		    ifindex != if_nametoindex(d->c->plat_dev))
-			continue;
 		n = pref64_parse_ra(buf, (size_t)len, p, 4);
 		if (n <= 0)
 			continue;
-		d->ra_count++;
-		/* The first PREF64 counts (RFC 8781 section 5 leaves the
-		 * choice among several to the host). Lifetime 0 withdraws
-		 * the prefix it names. */
-		if (p[0].lifetime == 0) {
-			if (d->ra_have && same_prefix(&p[0].prefix,
-						      &d->ra_prefix)) {
-				d->ra_have = false;
-				changed = true;
-			}
+		if (!ra_from_uplink(d, ifindex)) {
+			d->ra_ignored++;
 			continue;
 		}
-		if (!d->ra_have || !same_prefix(&p[0].prefix, &d->ra_prefix))
-			changed = true;
-		d->ra_have = true;
-		d->ra_prefix = p[0].prefix;
-		d->ra_expires = now + (uint64_t)p[0].lifetime * 1000;
-		d->ra_ifindex = ifindex;
+		d->ra_count++;
+		changed |= pref64_set_ra(&d->ra_set, from.sin6_addr.s6_addr,
+					 ifindex, p, n, now);
 	}
+	ra_sync(d);
 	return changed;
 }
 
@@ -288,10 +326,9 @@ bool discover_tick(struct discover *d, uint64_t now, bool want_dns)
 {
 	bool changed = false;
 
-	if (d->ra_have && now >= d->ra_expires) {
-		d->ra_have = false;
+	if (pref64_set_expire(&d->ra_set, now))
 		changed = true;
-	}
+	ra_sync(d);
 	if (want_dns && now >= d->dns_next) {
 		dns_query(d);
 		/* No answer by then: ask again, backing off. */
@@ -308,8 +345,7 @@ uint64_t discover_next(const struct discover *d, bool want_dns)
 {
 	uint64_t next = UINT64_MAX;
 
-	if (d->ra_have)
-		next = d->ra_expires;
+	next = pref64_set_next(&d->ra_set);
 	if (want_dns && d->dns_next < next)
 		next = d->dns_next;
 	return next;

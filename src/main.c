@@ -31,6 +31,7 @@
 #include "log.h"
 #include "privs.h"
 #include "rtnl.h"
+#include "rundir.h"
 #include "status.h"
 #include "worker.h"
 #include "xlat.h"
@@ -106,31 +107,33 @@ static int load_eam_file(struct config *c)
 /* Files of daemons that are gone, in namespaces that may be gone too:
  * a lock nobody holds. Their lock and socket are removed (a saved route,
  * .route4, stays for that namespace's next start). */
-static void sweep_stale(const char *mine)
+static void sweep_stale(int dfd, const char *mine)
 {
-	DIR *d = opendir(RUNDIR);
+	int dup_fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
 	struct dirent *e;
 
-	if (!d)
+	if (!d) {
+		if (dup_fd >= 0)
+			close(dup_fd);
 		return;
+	}
 	while ((e = readdir(d))) {
-		char path[300];
+		char name[300];
 		size_t n = strlen(e->d_name);
 		int fd;
 
-		if (n < 6 || strcmp(e->d_name + n - 5, ".lock") != 0)
+		if (n < 6 || strcmp(e->d_name + n - 5, ".lock") != 0 ||
+		    !strcmp(e->d_name, mine))
 			continue;
-		snprintf(path, sizeof(path), RUNDIR "/%s", e->d_name);
-		if (!strcmp(path, mine))
-			continue;
-		fd = open(path, O_RDWR | O_CLOEXEC);
+		fd = rundir_openat(dfd, e->d_name, O_RDWR);
 		if (fd < 0)
 			continue;
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-			unlink(path);
-			snprintf(path, sizeof(path), RUNDIR "/%.*s.sock",
-				 (int)(n - 5), e->d_name);
-			unlink(path);
+			unlinkat(dfd, e->d_name, 0);
+			snprintf(name, sizeof(name), "%.*s.sock", (int)(n - 5),
+				 e->d_name);
+			unlinkat(dfd, name, 0);
 		}
 		close(fd);
 	}
@@ -138,40 +141,51 @@ static void sweep_stale(const char *mine)
 }
 
 /* One instance per network namespace: a lock file named after it, in
- * RUNDIR. The fd holding the lock, or -errno (-EBUSY: taken). */
-static int lock_instance(char *path, size_t size)
+ * RUNDIR, whose descriptor *dfd holds (opened here, rundir.h). The fd
+ * holding the lock, or -errno (-EBUSY: taken). */
+static int lock_instance(int *dfd, char *name, size_t size)
 {
-	int fd = run_path(path, size, "lock");
+	int fd = rundir_name(name, size, "lock");
 
 	if (fd < 0)
 		return fd;
 	for (int tries = 0;; tries++) {
-		struct stat a, b;
+		struct stat a, b, d1, d2;
 
 		/* Another namespace's daemon may remove the empty directory
 		 * (at its exit), or sweep a lock file it found free, between
-		 * our steps: then the file we hold is not the one at path,
-		 * and we start again. */
+		 * our steps: then the file or directory we hold is not the
+		 * one at the path, and we start again. */
 		if (tries == 4)
 			return -EAGAIN;
-		if (mkdir(RUNDIR, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			if (errno == ENOENT)
-				continue;
-			return -errno;
+		if (*dfd < 0) {
+			*dfd = rundir_open();
+			if (*dfd < 0)
+				return *dfd;
 		}
+		fd = rundir_openat(*dfd, name, O_RDWR | O_CREAT);
+		if (fd == -ENOENT) {
+			close(*dfd);
+			*dfd = -1;
+			continue;
+		}
+		if (fd < 0)
+			return fd;
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 			close(fd);
 			return -EBUSY;
 		}
-		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 &&
-		    a.st_ino == b.st_ino)
+		if (fstat(fd, &a) == 0 &&
+		    fstatat(*dfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    a.st_ino == b.st_ino && fstat(*dfd, &d1) == 0 &&
+		    lstat(RUNDIR, &d2) == 0 && d1.st_ino == d2.st_ino &&
+		    d1.st_dev == d2.st_dev)
 			break;
 		close(fd);
+		close(*dfd);
+		*dfd = -1;
 	}
-	sweep_stale(path);
+	sweep_stale(*dfd, name);
 	return fd;
 }
 
@@ -425,12 +439,13 @@ int main(int argc, char **argv)
 	static struct xlat_segcache segs;	/* what all workers learn */
 	static struct clat k;
 	const char *file = "/etc/clat-nfq.conf";
-	char lockpath[64], sockpath[96] = "", sent[320] = "";
+	char lockname[64], sockpath[96] = "", sent[320] = "";
 	struct mnl_socket *ev = NULL, *nev = NULL;
 	struct config c;
 	sigset_t sigs;
 	unsigned nworkers = 0;
 	int opt, lock, stopfd = -1, rc = 1, e, sfd = -1, sigfd = -1, tfd = -1;
+	int run_fd = -1;
 	bool must = false, print = false, started = false, debug = false;
 	bool quiet = false, ready = false;
 	uint64_t since;
@@ -467,15 +482,17 @@ int main(int argc, char **argv)
 		log_warn(e, "dropping privileges");
 		return 1;
 	}
-	lock = lock_instance(lockpath, sizeof(lockpath));
+	lock = lock_instance(&run_fd, lockname, sizeof(lockname));
 	if (lock == -EBUSY) {
 		log_warnx("another clat-nfq runs in this network namespace "
-			  "(%s is locked)", lockpath);
+			  "(%s/%s is locked)", RUNDIR, lockname);
 		return 1;
 	} else if (lock < 0) {
-		log_warn(lock, "locking %s", lockpath);
+		if (run_fd >= 0 || lock != -EPERM)
+			log_warn(lock, "locking %s/%s", RUNDIR, lockname);
 		return 1;
 	}
+	k.run_fd = run_fd;
 
 	/* Signals are taken through signalfd in this thread only. A status
 	 * client that hangs up early must not end the daemon: no SIGPIPE,
@@ -486,6 +503,7 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGCHLD);	/* a script ended (scripts.h) */
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	/* Events first, so nothing that happens during start-up is missed:
@@ -535,7 +553,7 @@ int main(int argc, char **argv)
 		log_info("nftables tables owned by the daemon: %s",
 			 k.si.table_owner);
 
-	sfd = run_path(sockpath, sizeof(sockpath), "sock");
+	sfd = run_path(sockpath, sizeof(sockpath), "sock");	/* in RUNDIR */
 	if (!sfd)
 		sfd = status_listen(sockpath);
 	if (sfd < 0) {
@@ -578,6 +596,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		now = discover_now();
+		scripts_reap(&k.scripts, now);
 		if (pf[P_STATUS].revents & POLLIN) {
 			clat_status_refresh(&k, now);
 			status_serve(sfd, &k.si, workers, nworkers);
@@ -619,6 +638,8 @@ int main(int argc, char **argv)
 		if (!(pf[P_SIG].revents & POLLIN) ||
 		    read(sigfd, &ssi, sizeof(ssi)) != sizeof(ssi))
 			continue;
+		if (ssi.ssi_signo == SIGCHLD)
+			continue;	/* reaped above */
 		if (ssi.ssi_signo == SIGUSR1) {
 			print_stats(workers, nworkers);
 			continue;
@@ -660,7 +681,8 @@ out:
 		close(tfd);
 	if (sockpath[0])
 		unlink(sockpath);
-	unlink(lockpath);
+	unlinkat(run_fd, lockname, 0);
+	close(run_fd);
 	rmdir(RUNDIR);		/* when empty and ours to remove */
 	close(lock);
 	return rc;

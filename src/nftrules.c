@@ -28,7 +28,11 @@
 /* Rule comments, shared by the builder and the printer. */
 #define C_TRACE	"clat-nfq: trace the CLAT's packets (trace=yes; nft monitor trace)"
 #define C_OWN	"clat-nfq: the daemon's own packets"
-#define C_OWN6	"clat-nfq: the daemon's own packets, their flow marked as the CLAT's"
+#define C_NEW6	"clat-nfq: the daemon's packet starts a flow: the CLAT's"
+#define C_IN6	"clat-nfq: the daemon's packet in a flow of the CLAT's"
+#define C_HIT6	"clat-nfq: the daemon's packet collides with a flow of the host's: dropped"
+#define C_HOST6	"clat-nfq: a new flow from the prefix to a socket of the host's stays the host's"
+#define C_PICK6	"clat-nfq: a new flow from the prefix to no socket of the host's is the CLAT's (after a conntrack flush or expiry)"
 #define C_SEEN	"clat-nfq: IPv4 of a flow conntrack has confirmed: the worker drops it once translated"
 #define C_Q4	"clat-nfq: IPv4 from the CLAT address to translation"
 #define C_Q4T	"clat-nfq: IPv4 TCP from the CLAT address to translation, offloads kept"
@@ -232,6 +236,32 @@ static void match_mark(struct nftnl_rule *r, bool ct, uint32_t v, int *err)
 	cmp_eq(r, &v, sizeof(v), err);
 }
 
+/* ct state new: the entry was made by this very packet. */
+static void match_ct_new(struct nftnl_rule *r, int *err)
+{
+	uint32_t bit = 1u << 3, zero = 0;	/* NF_CT_STATE_BIT(IP_CT_NEW) */
+
+	load_key(r, true, NFT_CT_STATE, err);
+	and_mask(r, &bit, sizeof(bit), err);
+	cmp_op(r, NFT_CMP_NEQ, &zero, sizeof(zero), err);
+}
+
+/* socket transparent 0: the host has a socket for the packet (an
+ * established one, or a listener), and not a TPROXY one. */
+static void match_host_socket(struct nftnl_rule *r, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("socket");
+	uint8_t zero = 0;
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_KEY,
+				   NFT_SOCKET_TRANSPARENT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_DREG, NFT_REG_1);
+	}
+	add(r, e, err);
+	cmp_eq(r, &zero, 1, err);
+}
+
 unsigned nftrules_selectors(const struct nftrules_spec *s)
 {
 	unsigned sel = 1;
@@ -316,6 +346,22 @@ static void select_print(char *buf, size_t len, const struct nftrules_spec *s,
 static void counter(struct nftnl_rule *r, int *err)
 {
 	add(r, nftnl_expr_alloc("counter"), err);
+}
+
+static void verdict(struct nftnl_rule *r, int v, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+	}
+	add(r, e, err);
+}
+
+static void verdict_drop(struct nftnl_rule *r, int *err)
+{
+	verdict(r, NF_DROP, err);
 }
 
 static void verdict_accept(struct nftnl_rule *r, int *err)
@@ -721,6 +767,104 @@ static void print_eam6(const struct nftrules_spec *s, FILE *f)
 	}
 }
 
+/* Shared mode, the daemon's own IPv6 (output chain). It marks a
+ * conntrack entry only when its packet made it (ct state new), and passes
+ * its packets in flows so marked; any other is the daemon's packet meeting
+ * a flow of the host's (an IPv4 application bound to the port of a host
+ * IPv6 connection to the same remote): dropped, and counted, so the
+ * host's connection is never taken over. The raw send then fails with
+ * EPERM and the worker answers the IPv4 application with an error. */
+static void shared_output(struct batch *bt, const struct nftrules_spec *s)
+{
+	for (int k = 0; k < 3; k++) {
+		struct nftnl_rule *r = rule(bt);
+		int err = 0;
+
+		if (!r)
+			return;
+		match_mark(r, false, s->fwmark, &err);
+		if (k == 0) {
+			match_ct_new(r, &err);
+			store_key(r, true, NFT_CT_MARK, &s->ctmark,
+				  sizeof(s->ctmark), &err);
+		} else if (k == 1) {
+			match_mark(r, true, s->ctmark, &err);
+		}
+		counter(r, &err);
+		if (k < 2)
+			verdict_accept(r, &err);
+		else
+			verdict_drop(r, &err);
+		rule_end(bt, r, NFPROTO_IPV6, "output",
+			 k == 0 ? C_NEW6 : k == 1 ? C_IN6 : C_HIT6, err);
+	}
+}
+
+/* Shared mode, IPv6 from the prefix to the host's address whose conntrack
+ * entry this packet just made (prerouting, before the queue rules): after
+ * `conntrack -F` or an expired entry, a reply in a CLAT flow finds no
+ * mark. TCP and UDP that a socket of the host's takes (its own flows to
+ * the prefix, its listeners) stay with the host; the rest is the CLAT's
+ * and gets the mark, so the queue rules below take it, and the host's
+ * IPv6 stack never answers the CLAT's packets with resets or
+ * unreachables. */
+static void shared_pickup(struct batch *bt, const struct nftrules_spec *s)
+{
+	static const uint8_t proto[2] = { IPPROTO_TCP, IPPROTO_UDP };
+
+	for (int k = 0; k < 4; k++) {
+		struct nftnl_rule *r = rule(bt);
+		int err = 0;
+
+		if (!r)
+			return;
+		load_payload(r, 24, 16, &err);
+		cmp_eq(r, s->clat6, 16, &err);
+		from_prefix(r, s, 6, &err);
+		match_ct_new(r, &err);
+		load_key(r, false, NFT_META_L4PROTO, &err);
+		cmp_eq(r, &proto[k % 2], 1, &err);
+		if (k < 2) {
+			match_host_socket(r, &err);
+			counter(r, &err);
+			verdict_accept(r, &err);
+		} else {
+			store_key(r, true, NFT_CT_MARK, &s->ctmark,
+				  sizeof(s->ctmark), &err);
+			counter(r, &err);
+		}
+		rule_end(bt, r, NFPROTO_IPV6, "prerouting",
+			 k < 2 ? C_HOST6 : C_PICK6, err);
+	}
+}
+
+static void print_shared_output(const struct nftrules_spec *s, FILE *f)
+{
+	fprintf(f, "\t\tmeta mark 0x%08x ct state new ct mark set 0x%08x counter accept comment \"%s\"\n"
+		"\t\tmeta mark 0x%08x ct mark 0x%08x counter accept comment \"%s\"\n"
+		"\t\tmeta mark 0x%08x counter drop comment \"%s\"\n",
+		s->fwmark, s->ctmark, C_NEW6, s->fwmark, s->ctmark, C_IN6,
+		s->fwmark, C_HIT6);
+}
+
+static void print_shared_pickup(const struct nftrules_spec *s, FILE *f)
+{
+	char a[INET6_ADDRSTRLEN], p[64];
+
+	inet_ntop(AF_INET6, s->clat6, a, sizeof(a));
+	rfc6052_prefix_format(&s->plat, p, sizeof(p));
+	for (int k = 0; k < 4; k++) {
+		fprintf(f, "\t\tip6 daddr %s ip6 saddr %s ct state new meta l4proto %s ",
+			a, p, k % 2 ? "udp" : "tcp");
+		if (k < 2)
+			fprintf(f, "socket transparent 0 counter accept comment \"%s\"\n",
+				C_HOST6);
+		else
+			fprintf(f, "ct mark set 0x%08x counter comment \"%s\"\n",
+				s->ctmark, C_PICK6);
+	}
+}
+
 /* Router mode: what leaves through the CLAT device from elsewhere (a LAN,
  * containers) takes the CLAT address: oifname CLAT ip saddr != CLAT
  * masquerade. */
@@ -782,17 +926,17 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		  PRIO_MANGLE);
 	chain_msg(bt, NFPROTO_IPV6, "output", NF_INET_LOCAL_OUT,
 		  PRIO_MANGLE);
-	if ((r = rule(bt))) {
+	if (s->shared) {
+		shared_output(bt, s);
+	} else if ((r = rule(bt))) {
 		err = 0;
 		match_mark(r, false, s->fwmark, &err);
-		if (s->shared)
-			store_key(r, true, NFT_CT_MARK, &s->ctmark,
-				  sizeof(s->ctmark), &err);
 		counter(r, &err);
 		verdict_accept(r, &err);
-		rule_end(bt, r, NFPROTO_IPV6, "output",
-			 s->shared ? C_OWN6 : C_OWN, err);
+		rule_end(bt, r, NFPROTO_IPV6, "output", C_OWN, err);
 	}
+	if (s->shared)
+		shared_pickup(bt, s);
 	build_clat(bt, s, 6);
 	build_eam6(bt, s);
 }
@@ -872,14 +1016,15 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 		"\tchain prerouting {\n"
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n",
 		NFTRULES_TABLE);
+	if (s->shared)
+		print_shared_pickup(s, f);
 	print_clat(s, 6, f);
 	print_eam6(s, f);
 	fprintf(f, "\t}\n\n"
 		"\tchain output {\n"
 		"\t\ttype filter hook output priority mangle; policy accept;\n");
 	if (s->shared)
-		fprintf(f, "\t\tmeta mark 0x%08x ct mark set 0x%08x counter accept comment \"%s\"\n",
-			s->fwmark, s->ctmark, C_OWN6);
+		print_shared_output(s, f);
 	else
 		fprintf(f, "\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
 			s->fwmark, C_OWN);

@@ -10,6 +10,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 
 #include "rtnl.h"
 
@@ -119,34 +120,6 @@ int rtnl_default4(bool add, int ifindex, const uint8_t src[4], uint32_t metric,
 	return talk(nlh);
 }
 
-int rtnl_dummy_create(const char *name)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
-	struct nlattr *info;
-	unsigned idx;
-	int err;
-
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
-			   NLM_F_EXCL;
-	nlh->nlmsg_seq = (uint32_t)time(NULL);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
-	mnl_attr_nest_end(nlh, info);
-	err = talk(nlh);
-	if (err)
-		return err;
-	idx = if_nametoindex(name);
-	return idx ? (int)idx : -errno;
-}
-
 int rtnl_link_del(const char *name)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -171,6 +144,32 @@ int rtnl_link_alias(int ifindex, const char *alias)
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	return talk(nlh);
+}
+
+int rtnl_link_rp_loose(int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nlattr *spec, *inet, *conf;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	/* IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { RP_FILTER = 2 } } }:
+	 * a device setting through netlink, where /proc/sys may be
+	 * read-only (ProtectKernelTunables). */
+	spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	inet = mnl_attr_nest_start(nlh, AF_INET);
+	conf = mnl_attr_nest_start(nlh, IFLA_INET_CONF);
+	mnl_attr_put_u32(nlh, IPV4_DEVCONF_RP_FILTER, 2);
+	mnl_attr_nest_end(nlh, conf);
+	mnl_attr_nest_end(nlh, inet);
+	mnl_attr_nest_end(nlh, spec);
 	return talk(nlh);
 }
 
@@ -398,6 +397,69 @@ int rtnl_route6_get(const uint8_t dst[16], int *type, int *oif,
 	*oif = g.oif;
 	*gateway = g.gateway;
 	return 0;
+}
+
+
+struct route6dflt_scan {
+	int oif;
+	uint32_t metric;
+};
+
+/* The IPv6 default routes of the main table: the interface of the one
+ * with the lowest metric (a multipath route: its first hop). */
+static int route6dflt_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route6dflt_scan *s = data;
+	const struct rtmsg *rtm;
+	const struct nlattr *a;
+	uint32_t table, oif = 0, metric = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(*rtm))
+		return MNL_CB_OK;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	table = rtm->rtm_table;
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_dst_len != 0 ||
+	    rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		uint16_t t = mnl_attr_get_type(a);
+
+		if (t == RTA_TABLE && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			table = mnl_attr_get_u32(a);
+		else if (t == RTA_OIF &&
+			 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			oif = mnl_attr_get_u32(a);
+		else if (t == RTA_PRIORITY &&
+			 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			metric = mnl_attr_get_u32(a);
+		else if (t == RTA_MULTIPATH && !oif &&
+			 mnl_attr_get_payload_len(a) >= sizeof(struct rtnexthop)) {
+			struct rtnexthop nh;
+
+			memcpy(&nh, mnl_attr_get_payload(a), sizeof(nh));
+			oif = (uint32_t)nh.rtnh_ifindex;
+		}
+	}
+	if (table == RT_TABLE_MAIN && oif && (!s->oif || metric < s->metric)) {
+		s->oif = (int)oif;
+		s->metric = metric;
+	}
+	return MNL_CB_OK;
+}
+
+int rtnl_default6_oif(void)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct route6dflt_scan s;
+	int err, tries = 0;
+
+	do {
+		s = (struct route6dflt_scan){ .oif = 0 };
+		err = exchange(dump_request(buf, RTM_GETROUTE, AF_INET6,
+					    sizeof(struct rtmsg)), route6dflt_cb, &s);
+	} while (err == -EINTR && ++tries < DUMP_TRIES);
+	return err ? err : s.oif;
 }
 
 int rtnl_route_replay(const void *msg, size_t len, bool add)

@@ -37,6 +37,7 @@ int status_listen(const char *path)
 {
 	struct sockaddr_un a;
 	int fd, err = addr_of(path, &a);
+	mode_t old;
 
 	if (err)
 		return err;
@@ -44,8 +45,11 @@ int status_listen(const char *path)
 	if (fd < 0)
 		return -errno;
 	unlink(path);	/* a crashed run's: the lock says it is gone */
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    chmod(path, 0600) < 0 || listen(fd, 8) < 0) {
+	/* Created 0600 (no chmod afterwards: that would follow a link). */
+	old = umask(077);
+	err = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	umask(old);
+	if (err < 0 || listen(fd, 8) < 0) {
 		err = -errno;
 		close(fd);
 		unlink(path);
@@ -145,6 +149,8 @@ static void text(FILE *f, const struct status_info *si,
 	COUNTERS(TEXT, t)
 	TEXT("queue_full_dropped", full)
 	TEXT("queue_undeliverable_dropped", undeliverable)
+	TEXT("pref64_ras_accepted", si->ra_accepted)
+	TEXT("pref64_ras_ignored", si->ra_ignored)
 	for (int r = 1; r < XLAT_R_COUNT; r++)
 		if (t.drop[r])
 			fprintf(f, "dropped %s: %llu\n",
@@ -200,6 +206,8 @@ static void json(FILE *f, const struct status_info *si,
 	COUNTERS(JSON, t)
 	JSON("queue_full_dropped", full)
 	JSON("queue_undeliverable_dropped", undeliverable)
+	JSON("pref64_ras_accepted", si->ra_accepted)
+	JSON("pref64_ras_ignored", si->ra_ignored)
 	fprintf(f, ",\"dropped\":{");
 	sep = "";
 	for (int r = 1; r < XLAT_R_COUNT; r++) {

@@ -1,24 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Transmit queues: raw sockets and lo's packet socket (see txq.h). */
+/* Transmit queues: raw sockets and the CLAT tun (see txq.h). */
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/if_ether.h>
 
 #include "counter.h"
 #include "txq.h"
 
-/* lo's link header: Ethernet, both addresses zero, IPv4. */
-static const uint8_t lo_eth[ETH_HLEN] = { [12] = 0x08, [13] = 0x00 };
-
-/* A raw socket (AF_INET, AF_INET6) or, for AF_PACKET, a packet socket that
- * only sends (protocol 0: it receives nothing). */
+/* A raw socket (AF_INET, AF_INET6) that only sends. */
 static int raw_socket(int family, uint32_t mark)
 {
-	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC,
-			family == AF_PACKET ? 0 : IPPROTO_RAW);
+	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 
 	if (fd < 0)
 		return -errno;
@@ -35,24 +30,15 @@ static int raw_socket(int family, uint32_t mark)
 int txq_open(struct txq *q, enum txq_kind kind, uint32_t mark,
 	     uint64_t *errors)
 {
-	static const int family[] = { [TXQ_INET] = AF_INET,
-				      [TXQ_INET6] = AF_INET6,
-				      [TXQ_LO] = AF_PACKET };
-	int one = 1, fd = raw_socket(family[kind], mark);
+	int fd = raw_socket(kind == TXQ_INET6 ? AF_INET6 : AF_INET, mark);
 
 	q->kind = kind;
 	q->n = 0;
 	q->errors = errors;
+	q->refused = NULL;
 	q->fd = -1;
 	if (fd < 0)
 		return fd;
-	if (kind == TXQ_LO && setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR,
-					 &one, sizeof(one)) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
 	q->fd = fd;
 	return 0;
 }
@@ -72,6 +58,30 @@ int txq_bind6(struct txq *q, const uint8_t addr[16])
 	return 0;
 }
 
+int txq_open_dev(struct txq *q, int dev_fd, uint64_t *errors)
+{
+	if (q->fd >= 0)
+		close(q->fd);
+	q->kind = TXQ_DEV;
+	q->n = 0;
+	q->errors = errors;
+	q->refused = NULL;
+	/* Its own descriptor: the main thread may close and replace the
+	 * device's (a recreated device) while this queue still writes. */
+	q->fd = dev_fd >= 0 ? fcntl(dev_fd, F_DUPFD_CLOEXEC, 0) : -1;
+	return dev_fd >= 0 && q->fd < 0 ? -errno : 0;
+}
+
+/* The CLAT tun takes one packet per write. */
+static void dev_flush(struct txq *q)
+{
+	for (unsigned i = 0; i < q->n; i++)
+		if (writev(q->fd, q->msg[i].msg_hdr.msg_iov,
+			   (int)q->msg[i].msg_hdr.msg_iovlen) < 0)
+			STAT_INC(*q->errors);
+	q->n = 0;
+}
+
 void txq_close(struct txq *q)
 {
 	if (q->fd >= 0)
@@ -83,6 +93,10 @@ void txq_flush(struct txq *q)
 {
 	unsigned done = 0;
 
+	if (q->kind == TXQ_DEV) {
+		dev_flush(q);
+		return;
+	}
 	while (done < q->n) {
 		int r = sendmmsg(q->fd, q->msg + done, q->n - done, 0);
 
@@ -90,6 +104,8 @@ void txq_flush(struct txq *q)
 			/* The first message in line was refused: count it
 			 * and go on with the rest. */
 			STAT_INC(*q->errors);
+			if (errno == EPERM && q->refused)
+				q->refused[q->tag[done]] = true;
 			done++;
 		} else {
 			done += (unsigned)r;
@@ -98,7 +114,31 @@ void txq_flush(struct txq *q)
 	q->n = 0;
 }
 
-void txq_add(struct txq *q, struct xlat_out *o)
+/* The vnet header of packet k (IPv4, for the CLAT tun): a checksum left
+ * partial stays so (csum_start counts from the IPv4 header: a tun frame
+ * has no link header); a TCP super-packet larger than one segment is
+ * marked GSO. Little-endian fields (virtio 1.0, TUNSETVNETLE). */
+static void vnet_hdr(struct virtio_net_hdr *vh, const struct xlat_pkt *k,
+		     const uint8_t *h, size_t hlen0, uint16_t gso_mss)
+{
+	*vh = (struct virtio_net_hdr){ 0 };
+	if (!k->csum_start)
+		return;
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->csum_start = htole16(k->csum_start);
+	vh->csum_offset = htole16(k->csum_offset);
+	if (gso_mss && hlen0 >= 20 && h[9] == IPPROTO_TCP) {
+		unsigned hl = (h[0] & 15u) * 4u + 60u;	/* TCP at most 60 */
+
+		if (k->len > hl + gso_mss) {
+			vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+			vh->gso_size = htole16(gso_mss);
+			vh->hdr_len = htole16((uint16_t)hl);
+		}
+	}
+}
+
+void txq_add(struct txq *q, struct xlat_out *o, uint16_t gso_mss)
 {
 	for (unsigned i = 0; i < o->npkts; i++) {
 		struct iovec *iov = &o->iov[o->pkt[i].iov_first];
@@ -107,6 +147,7 @@ void txq_add(struct txq *q, struct xlat_out *o)
 
 		if (q->n == TXQ_MAX)
 			txq_flush(q);
+		q->tag[q->n] = q->cur_tag;
 		m = &q->msg[q->n].msg_hdr;
 		*m = (struct msghdr){ .msg_iov = iov,
 				      .msg_iovlen = o->pkt[i].iovcnt,
@@ -116,37 +157,21 @@ void txq_add(struct txq *q, struct xlat_out *o)
 				.sin6_family = AF_INET6 };
 			memcpy(&q->dst[q->n].in6.sin6_addr, h + 24, 16);
 			m->msg_namelen = sizeof(struct sockaddr_in6);
-		} else if (q->kind == TXQ_LO) {
-			struct virtio_net_hdr *vh = &q->vh[q->n];
+		} else if (q->kind == TXQ_DEV) {
 			const struct xlat_pkt *k = &o->pkt[i];
 
-			if (k->iovcnt > TXQ_VIOV - 2) {	/* the core makes 4 at most */
+			if (k->iovcnt > TXQ_VIOV - 1) {	/* the core makes 4 at most */
 				STAT_INC(*q->errors);
 				continue;
 			}
-			q->dst[q->n].ll = (struct sockaddr_ll){
-				.sll_family = AF_PACKET,
-				.sll_protocol = htons(ETH_P_IP),
-				.sll_ifindex = 1,	/* lo, in every netns */
-				.sll_halen = ETH_ALEN };
-			m->msg_namelen = sizeof(struct sockaddr_ll);
-			/* Offsets count from the frame: lo's 14-byte
-			 * Ethernet header comes first. Little-endian: the
-			 * packet socket's virtio header (x86, arm64). */
-			*vh = (struct virtio_net_hdr){ 0 };
-			if (k->csum_start) {
-				vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-				vh->csum_start = htole16((uint16_t)
-					(ETH_HLEN + k->csum_start));
-				vh->csum_offset = htole16(k->csum_offset);
-			}
-			q->viov[q->n][0] = (struct iovec){ vh, sizeof(*vh) };
-			q->viov[q->n][1] = (struct iovec){ (void *)lo_eth,
-							   ETH_HLEN };
-			memcpy(&q->viov[q->n][2], iov,
+			vnet_hdr(&q->vh[q->n], k, h, iov[0].iov_len, gso_mss);
+			q->viov[q->n][0] = (struct iovec){ &q->vh[q->n],
+							   sizeof(q->vh[0]) };
+			memcpy(&q->viov[q->n][1], iov,
 			       k->iovcnt * sizeof(*iov));
+			m->msg_name = NULL;
 			m->msg_iov = q->viov[q->n];
-			m->msg_iovlen = k->iovcnt + 2u;
+			m->msg_iovlen = k->iovcnt + 1u;
 		} else {
 			q->dst[q->n].in = (struct sockaddr_in){
 				.sin_family = AF_INET };

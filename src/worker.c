@@ -4,7 +4,7 @@
  * Every step works on batches: rxbatch.c takes up to RXBATCH queued packets
  * in one recvmmsg(), the core translates each into its own struct
  * xlat_out, the results leave through txq.c's sendmmsg() on the worker's
- * raw sockets (or lo, see txq.h), and one send carries the verdicts for
+ * raw sockets (or into the CLAT device, see txq.h), and one send carries the verdicts for
  * the whole batch. nfqsock.c sets up the queue socket; workercfg.c is the
  * configuration box the main thread publishes to. */
 #include <errno.h>
@@ -26,11 +26,15 @@
 struct priv {
 	struct mnl_socket *nl;
 	struct worker_cfg_copy cfg;		/* this worker's copy */
-	bool deliver_lo;			/* the box's flag, when txlo opened */
 	struct xlat_state st;
-	struct txq tx4, tx6, txlo;		/* raw IPv4, raw IPv6, lo */
+	struct txq tx4, tx6, txdev;		/* raw IPv4, raw IPv6, CLAT tun */
 	struct rxbatch rx;
 	struct xlat_out out[RXBATCH];
+	/* per slot: the IPv4 original (for an error when its translation
+	 * is refused), and whether it was */
+	const uint8_t *in4[RXBATCH];
+	uint16_t in4_len[RXBATCH];
+	bool refused[RXBATCH];
 };
 
 /* Translate one queued packet into out and set its verdict for the
@@ -54,19 +58,21 @@ static void handle(struct worker *w, struct priv *p, const struct rxpkt *k,
 		in |= XLAT_IN_GSO;
 		STAT_INC(w->stats.offloaded);
 	}
-	if (p->deliver_lo)
+	if (p->txdev.fd >= 0)
 		in |= XLAT_IN_LEAVE_PARTIAL;
 	v4 = k->len > 0 && k->data[0] >> 4 == 4;
+	p->in4[s - p->rx.slot] = v4 ? k->data : NULL;
+	p->in4_len[s - p->rx.slot] = k->len;
 	v = v4 ? xlat_4to6_in(&p->cfg.cfg, &p->st, k->data, k->len, in, out)
 	       : xlat_6to4_in(&p->cfg.cfg, &p->st, k->data, k->len, in, out);
 	switch (v) {
 	case XLAT_FORWARD:
 		STAT_INC(*(v4 ? &w->stats.xlat_4to6 : &w->stats.xlat_6to4));
-		/* The IPv4 original goes on to the reader-less CLAT device,
-		 * which discards it, until IPv4 conntrack has confirmed the
-		 * flow, so replies are "established"; after that the rules
-		 * mark it (nftrules.c) and it ends here, as the IPv6 original
-		 * always does. */
+		/* The IPv4 original goes on to the CLAT device, which
+		 * discards it (no transmit queue), until IPv4 conntrack has
+		 * confirmed the flow, so replies are "established"; after
+		 * that the rules mark it (nftrules.c) and it ends here, as
+		 * the IPv6 original always does. */
 		s->nfv = v4 && k->mark != w->fwmark ? NF_ACCEPT : NF_DROP;
 		break;
 	case XLAT_REPLY:
@@ -80,13 +86,64 @@ static void handle(struct worker *w, struct priv *p, const struct rxpkt *k,
 	}
 }
 
-/* The queue for one translation: those for the host take lo when allowed;
- * the errors the translator itself sends back keep the raw socket. */
+/* The queue for one translation: IPv4 for the host (translations, and
+ * the errors the translator returns to local applications) goes into the
+ * CLAT device, so it arrives there as from the network; raw sockets only
+ * while there is no device. */
 static struct txq *tx_pick(struct priv *p, const struct xlat_out *o)
 {
 	return o->family == AF_INET6 ? &p->tx6 :
-	       o->verdict == XLAT_FORWARD && p->deliver_lo ? &p->txlo :
-	       &p->tx4;
+	       p->txdev.fd >= 0 ? &p->txdev : &p->tx4;
+}
+
+/* The segment size of a translated download super-packet: what the
+ * remote sends on the IPv6 path, the IPv6 MTU less 60 bytes of headers
+ * (RFC 8200, RFC 9293), at least 536. */
+static uint16_t gso_mss(const struct priv *p)
+{
+	unsigned m = p->cfg.cfg.mtu6;
+
+	return (uint16_t)(m > 60 + 536 ? m - 60 : 536);
+}
+
+/* Under the box's lock (worker_cfg_take): our own duplicate of the new
+ * CLAT device descriptor. */
+static void dev_changed(int dev_fd, void *arg)
+{
+	struct worker *w = arg;
+	struct priv *p = w->priv;
+
+	if (txq_open_dev(&p->txdev, dev_fd, &w->stats.send_errors))
+		STAT_INC(w->stats.send_errors);
+}
+
+/* Shared mode: translations the firewall refused on the way out because
+ * they collide with a host flow (nftrules.c). Their IPv4 senders get an
+ * ICMPv4 error through the CLAT device, after the verdicts, so that their
+ * IPv4 conntrack entries are confirmed and the error is "related". */
+static void refused_errors(struct worker *w, struct priv *p, unsigned n)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!p->refused[i])
+			continue;
+		p->refused[i] = false;
+		if (!p->in4[i])
+			continue;
+		STAT_INC(w->stats.drop[XLAT_R_REFUSED_OUT]);
+		if (xlat_4to6_refused(&p->cfg.cfg, p->in4[i], p->in4_len[i],
+				      &p->out[i]) != XLAT_REPLY)
+			continue;
+		STAT_INC(w->stats.icmp_errors);
+		tx_pick(p, &p->out[i])->cur_tag = (uint8_t)i;
+		txq_add(tx_pick(p, &p->out[i]), &p->out[i], 0);
+		any = true;
+	}
+	if (any) {
+		txq_flush(&p->txdev);
+		txq_flush(&p->tx4);
+	}
 }
 
 /* Receive and handle one batch; the number of packets, or -errno. */
@@ -100,11 +157,9 @@ static int batch(struct worker *w, struct priv *p)
 			STAT_INC(w->stats.overflows);
 		return r;
 	}
-	if (worker_cfg_take(w->cfg, &p->cfg)) {
-		p->deliver_lo = p->cfg.deliver_lo && p->txlo.fd >= 0;
+	if (worker_cfg_take(w->cfg, &p->cfg, dev_changed, w))
 		/* Not fatal: the kernel then picks a source per packet. */
 		txq_bind6(&p->tx6, p->cfg.cfg.clat6);
-	}
 	for (int i = 0; i < r; i++) {
 		struct rxpkt k;
 
@@ -123,16 +178,19 @@ static int batch(struct worker *w, struct priv *p)
 			continue;
 		}
 		handle(w, p, &k, &p->rx.slot[n], &p->out[n]);
-		txq_add(tx_pick(p, &p->out[n]), &p->out[n]);
+		tx_pick(p, &p->out[n])->cur_tag = (uint8_t)n;
+		txq_add(tx_pick(p, &p->out[n]), &p->out[n],
+			k.gso ? gso_mss(p) : 0);
 		n++;
 	}
 	txq_flush(&p->tx4);
-	txq_flush(&p->txlo);
+	txq_flush(&p->txdev);
 	txq_flush(&p->tx6);
 	/* Verdicts last, as for a single packet: the translations are out
 	 * before the originals move on. */
 	if (rxbatch_verdicts(&p->rx, p->nl, n) < 0)
 		STAT_ADD(w->stats.verdict_errors, n);
+	refused_errors(w, p, n);
 	return r;
 }
 
@@ -195,7 +253,7 @@ int worker_start(struct worker *w)
 
 	if (!p)
 		return -ENOMEM;
-	p->tx4.fd = p->tx6.fd = p->txlo.fd = -1;
+	p->tx4.fd = p->tx6.fd = p->txdev.fd = -1;
 	p->cfg.gen = ~0u;	/* the first batch takes the configuration */
 	w->priv = p;
 	err = rxbatch_init(&p->rx);
@@ -218,9 +276,7 @@ int worker_start(struct worker *w)
 	err = txq_open(&p->tx6, TXQ_INET6, w->fwmark, &w->stats.send_errors);
 	if (err)
 		goto fail;
-	/* Without it (a sandbox without AF_PACKET), the raw socket does
-	 * that work too. */
-	txq_open(&p->txlo, TXQ_LO, w->fwmark, &w->stats.send_errors);
+	p->tx6.refused = p->refused;
 	err = -pthread_create(&w->thread, NULL, run, w);
 	if (err)
 		goto fail;
@@ -243,7 +299,7 @@ void worker_join(struct worker *w)
 		mnl_socket_close(p->nl);
 	txq_close(&p->tx4);
 	txq_close(&p->tx6);
-	txq_close(&p->txlo);
+	txq_close(&p->txdev);
 	rxbatch_free(&p->rx);
 	free(p);
 	w->priv = NULL;

@@ -3,11 +3,13 @@
 #include "workercfg.h"
 
 void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
-			bool deliver_lo)
+			int dev_fd)
 {
 	pthread_mutex_lock(&box->lock);
 	box->cfg = *cfg;
-	box->deliver_lo = deliver_lo;
+	if (dev_fd != box->dev_fd)
+		box->dev_gen++;
+	box->dev_fd = dev_fd;
 	/* 0 is the zeroed box (never published) and ~0u a reader's "none
 	 * yet": a wrapping counter skips both. */
 	__atomic_store_n(&box->gen, box->gen + 1 >= ~0u ? 1 : box->gen + 1,
@@ -17,7 +19,8 @@ void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
 
 /* Take the published configuration when it changed: one load per batch
  * otherwise. */
-bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy)
+bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy,
+		     void (*dev_changed)(int dev_fd, void *arg), void *arg)
 {
 	unsigned gen = __atomic_load_n(&box->gen, __ATOMIC_ACQUIRE);
 
@@ -29,7 +32,12 @@ bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy)
 		return false;
 	pthread_mutex_lock(&box->lock);
 	copy->cfg = box->cfg;
-	copy->deliver_lo = box->deliver_lo;
+	if (copy->gen == ~0u || copy->dev_gen != box->dev_gen) {
+		copy->dev_fd = box->dev_fd;
+		copy->dev_gen = box->dev_gen;
+		if (dev_changed)
+			dev_changed(box->dev_fd, arg);
+	}
 	copy->gen = box->gen;
 	pthread_mutex_unlock(&box->lock);
 	return true;

@@ -253,3 +253,27 @@ enum xlat_verdict xlat_icmp_reply6(const struct xlat_cfg *cfg, const uint8_t *pk
 	out->reason = reason;
 	return XLAT_REPLY;
 }
+
+enum xlat_verdict xlat_4to6_refused(const struct xlat_cfg *cfg,
+				    const uint8_t *pkt, size_t len,
+				    struct xlat_out *out)
+{
+	size_t ihl, tot;
+	bool no_err;
+
+	xlat_out_reset(out, AF_INET);
+	if (len < 20 || pkt[0] >> 4 != 4 || (pkt[0] & 15u) < 5)
+		return xlat_out_drop(out, XLAT_R_BAD_IHL);
+	ihl = (pkt[0] & 15u) * 4u;
+	tot = get16(pkt + 2);
+	if (tot < ihl || tot > len)
+		tot = len < 0xffff ? len : 0xffff;	/* a super-packet */
+	if (ihl > tot)
+		return xlat_out_drop(out, XLAT_R_BAD_IHL);
+	/* RFC 1812 4.3.2.7: not about an ICMP error, nor a non-first
+	 * fragment. */
+	no_err = (get16(pkt + 6) & 0x1fff) != 0 ||
+		 (pkt[9] == 1 && (tot <= ihl || xlat_icmp4_is_error(pkt[ihl])));
+	return xlat_icmp_reply4(cfg, pkt, tot, no_err, ICMP4_UNREACH, 13, 0,
+				XLAT_R_REFUSED_OUT, out);
+}

@@ -126,33 +126,38 @@ check "the firewall itself untouched" [ "$(state)" = "$before" ]
 in_h nft delete table inet hostfw
 before=$(state)
 
-echo "-- delivery to the host: in through lo, or by raw socket under strict rp_filter"
+echo "-- delivery to the host: received on the CLAT device, whatever rp_filter says"
 # An operator's counters: translated replies (from S to the CLAT address)
-# seen leaving (output: the raw socket's local send) and arriving (input).
+# seen leaving (output: a raw socket's local send would pass there),
+# arriving on lo, and arriving on clat.
 in_h nft -f - <<NFT
 table ip seen {
 	chain out { type filter hook output priority filter; ip saddr $LAB_S4 ip daddr 192.0.0.1 counter; }
-	chain in { type filter hook input priority filter; ip saddr $LAB_S4 ip daddr 192.0.0.1 counter; }
+	chain in { type filter hook input priority filter; ip saddr $LAB_S4 ip daddr 192.0.0.1 iifname "clat" counter; }
+	chain inlo { type filter hook input priority filter; ip saddr $LAB_S4 ip daddr 192.0.0.1 iifname "lo" counter; }
 }
 NFT
 seen() { in_h nft list chain ip seen "$1" | awk '/counter/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
 check "daemon starts (delivery)" start
-check "delivery lo with rp_filter off" wait_for 2 delivery lo
-check "ping, delivered through lo" bash -c "ip netns exec $h ping -c5 -i0.2 -W2 -q $LAB_S4 >/dev/null"
-check "  input saw the 5 replies, output none" [ "$(seen in)/$(seen out)" = "5/0" ]
+check "status: delivery through the clat device" wait_for 2 delivery "clat device"
+check "ping, delivered on clat" bash -c "ip netns exec $h ping -c5 -i0.2 -W2 -q $LAB_S4 >/dev/null"
+v="$(seen in)/$(seen inlo)/$(seen out)"
+check "  input saw the 5 replies on clat, none on lo, output none ($v)" [ "$v" = "5/0/0" ]
 in_h sysctl -qw net.ipv4.conf.all.rp_filter=1
-check "strict rp_filter: delivery raw" wait_for 2 delivery raw
 check "ping under strict rp_filter" bash -c "ip netns exec $h ping -c5 -i0.2 -W2 -q $LAB_S4 >/dev/null"
-check "  by raw socket: output saw those 5" [ "$(seen in)/$(seen out)" = "10/5" ]
-in_h sysctl -qw net.ipv4.conf.all.rp_filter=2
-check "loose rp_filter: delivery lo again" wait_for 2 delivery lo
+v="$(seen in)/$(seen inlo)/$(seen out)"
+check "  on clat too ($v)" [ "$v" = "10/0/0" ]
 got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$LAB_S4:8080 - | sha256sum)
-check "TCP delivered through lo under loose rp_filter, bytes verified" [ "$got" = "$sum" ]
-# Through lo, checksums that came partial (super-packets from the server
-# next door) stay partial: the receiver trusts them, as for native
-# traffic. Here the kernel completes them at the offsets the daemon gave,
-# and TCP then verifies every segment: a wrong offset stalls the transfer.
-in_h iptables -t mangle -A PREROUTING -i lo -p tcp -j CHECKSUM --checksum-fill
+check "TCP under strict rp_filter, bytes verified" [ "$got" = "$sum" ]
+in_h sysctl -qw net.ipv4.conf.all.rp_filter=2
+got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$LAB_S4:8080 - | sha256sum)
+check "TCP under loose rp_filter, bytes verified" [ "$got" = "$sum" ]
+# Checksums that came partial (super-packets from the server next door)
+# stay partial on their way in through clat: the receiver trusts them, as
+# for native traffic. Here the kernel completes them at the offsets the
+# daemon gave, and TCP then verifies every segment: a wrong offset stalls
+# the transfer.
+in_h iptables -t mangle -A PREROUTING -i clat -p tcp -j CHECKSUM --checksum-fill
 got=$(timeout 60 ip netns exec "$h" socat -u TCP4:$near4:8081 - | sha256sum)
 check "partial checksums completed by the kernel verify, bytes verified" [ "$got" = "$sum" ]
 filled=$(in_h iptables -t mangle -L PREROUTING -v -x -n | awk '/CHECKSUM/ { print $1 }')
@@ -169,7 +174,7 @@ echo "-- crash and restart"
 # What a daemon in a namespace that is gone left: a free lock (and its
 # socket) under a name no namespace has. The next start removes them.
 stale=/run/clat-nfq/1$RANDOM$RANDOM
-mkdir -p /run/clat-nfq && touch "$stale.lock" "$stale.sock"
+mkdir -p -m 700 /run/clat-nfq && touch "$stale.lock" "$stale.sock"
 check "daemon starts" start
 check "a gone daemon's free lock and socket were swept" bash -c "[ ! -e $stale.lock ] && [ ! -e $stale.sock ]"
 kill -9 "$daemon"; wait "$daemon" 2>/dev/null || true; daemon=""

@@ -5,6 +5,10 @@ would: radvd 2.19 cannot (see ../shared/NOTES.md). Optionally a Prefix
 Information option for SLAAC (RFC 4861 4.6.2).
 
 usage: ra_send.py IFACE PREFIX/LEN LIFETIME [--pio P/64] [--every S] [--count N]
+                  [--src LINK-LOCAL]
+
+--src sends from another link-local address of IFACE: a second router on
+the same link.
 
 Runs until killed (or N advertisements). The kernel fills in the checksum;
 hop limit 255 as RFC 4861 requires; the source is the link-local address.
@@ -40,6 +44,7 @@ def main():
     a.add_argument("--pio")
     a.add_argument("--every", type=float, default=1.0)
     a.add_argument("--count", type=int, default=0)
+    a.add_argument("--src")
     o = a.parse_args()
     # type 134, code 0, checksum (kernel), cur hop limit 64, flags 0,
     # router lifetime 0 (not a default router: the lab routes statically),
@@ -52,6 +57,8 @@ def main():
     idx = socket.if_nametoindex(o.iface)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, idx)
+    if o.src:
+        s.bind((o.src, 0, 0, idx))
     n = 0
     while True:
         s.sendto(msg, ("ff02::1", 0, 0, idx))

@@ -26,6 +26,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (rfc6052_prefix_check(&p[i].prefix) ||
 			    p[i].lifetime > 8191 * 8)
 				abort();
+		/* And into the choice among routers: from a router named by
+		 * the second byte, the RA announced several times over a
+		 * fuzzer-chosen span; the chosen one must be a candidate
+		 * that has not expired. */
+		if (n > 0) {
+			static struct pref64_set set;
+			static int init;
+			uint8_t router[16] = { 0xfe, 0x80, [15] = data[0] >> 1 };
+			uint64_t now = (uint64_t)(size * 977u);
+			const struct pref64_cand *c;
+
+			if (!init) {
+				pref64_set_init(&set);
+				init = 1;
+			}
+			pref64_set_ra(&set, router, 1, p, n, now);
+			pref64_set_expire(&set, now + (data[0] >> 1) * 1000u);
+			c = pref64_set_chosen(&set);
+			if (c && (!c->expires ||
+				  rfc6052_prefix_check(&c->prefix)))
+				abort();
+		}
 	} else {
 		struct rfc6052_prefix p;
 		uint32_t ttl;

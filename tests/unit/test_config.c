@@ -33,6 +33,7 @@ static void test_defaults(void **state)
 	assert_false(c.plat_prefix_set);
 	assert_true(c.v4_conncheck_enable);
 	assert_int_equal(c.v4_conncheck_delay, 10);
+	assert_int_equal(c.script_timeout, 30);
 	assert_false(c.v4_defaultroute_replace);
 	assert_int_equal(c.ndns, 0);
 	/* No configuration at all is a valid one: the prefix is found. */
@@ -58,6 +59,7 @@ static void test_good_lines(void **state)
 		"router-mode=yes",
 		"script-up=/usr/local/bin/clat-up --verbose",
 		"script-down=logger clat down",
+		"script-timeout=5",
 		"threads=4",
 		"queue-num=100",
 		"queue-length=65536",
@@ -100,6 +102,7 @@ static void test_good_lines(void **state)
 	assert_true(c.router);
 	assert_string_equal(c.script_up, "/usr/local/bin/clat-up --verbose");
 	assert_string_equal(c.script_down, "logger clat down");
+	assert_int_equal(c.script_timeout, 5);
 	assert_int_equal(c.threads, 4);
 	assert_int_equal(c.queue_num, 100);
 	assert_int_equal(c.queue_length, 65536);
@@ -155,6 +158,9 @@ static void test_bad_values(void **state)
 		  "'resolver' is not an IPv6 or IPv4 address" },
 		{ "dns64-servers=::1,::2,::3,::4,::5", "more than 4 servers" },
 		{ "v4-conncheck-delay=3601", "v4-conncheck-delay=3601" },
+		{ "script-timeout=0", "script-timeout=0" },
+		{ "script-timeout=3601", "script-timeout=3601" },
+		{ "script-timeout=5s", "script-timeout=5s" },
 		{ "v4-conncheck-enable=sometimes",
 		  "v4-conncheck-enable=sometimes" },
 		{ "plat-prefix=2001:db8::/33", "plat-prefix=2001:db8::/33" },

@@ -233,6 +233,100 @@ static void test_dns64_refusals(void **state)
 	assert_int_equal(dns64_parse(m, n, 9, &p, &ttl), -EINVAL);
 }
 
+/* Several routers on the uplink (RFC 8781 section 5 leaves the choice to
+ * the host): the first prefix heard is kept while its lifetime lasts,
+ * another router's never displaces it, and when it ends the longest-lived
+ * other takes over. */
+static struct pref64 pf(const char *a, uint8_t len, uint32_t life)
+{
+	struct pref64 p = { .prefix.len = len, .lifetime = life };
+
+	assert_int_equal(inet_pton(AF_INET6, a, p.prefix.addr), 1);
+	return p;
+}
+
+static void chosen_is(const struct pref64_set *s, const char *want)
+{
+	const struct pref64_cand *c = pref64_set_chosen(s);
+	char buf[64];
+
+	if (!want) {
+		assert_null(c);
+		return;
+	}
+	assert_non_null(c);
+	assert_string_equal(rfc6052_prefix_format(&c->prefix, buf, sizeof(buf)),
+			    want);
+}
+
+static void test_pref64_two_routers(void **state)
+{
+	uint8_t r1[16] = { 0xfe, 0x80, [15] = 1 }, r2[16] = { 0xfe, 0x80, [15] = 2 };
+	struct pref64 a = pf("2001:db8:64::", 96, 600),
+		      b = pf("2001:db8:46::", 96, 1800);
+	struct pref64_set s;
+
+	(void)state;
+	pref64_set_init(&s);
+	chosen_is(&s, NULL);
+	assert_true(pref64_set_ra(&s, r1, 2, &a, 1, 0));
+	chosen_is(&s, "2001:db8:64::/96");
+	/* The other router, alternating, for a while: no change. */
+	for (uint64_t t = 1000; t < 590000; t += 1000) {
+		assert_false(pref64_set_ra(&s, (t / 1000) % 2 ? r2 : r1, 2,
+					   (t / 1000) % 2 ? &b : &a, 1, t));
+		chosen_is(&s, "2001:db8:64::/96");
+	}
+	assert_int_equal(pref64_set_chosen(&s)->expires, 588000 + 600000);
+	/* r1 falls silent: its prefix lasts until 1188 s, then b. */
+	assert_false(pref64_set_expire(&s, 1187999));
+	chosen_is(&s, "2001:db8:64::/96");
+	assert_true(pref64_set_expire(&s, 1188000));
+	chosen_is(&s, "2001:db8:46::/96");
+	/* r1 comes back: b stays while it lasts. */
+	assert_false(pref64_set_ra(&s, r1, 2, &a, 1, 1190000));
+	chosen_is(&s, "2001:db8:46::/96");
+	/* r2 withdraws b (lifetime 0, RFC 8781 section 4): a at once. */
+	b.lifetime = 0;
+	assert_true(pref64_set_ra(&s, r2, 2, &b, 1, 1191000));
+	chosen_is(&s, "2001:db8:64::/96");
+	assert_int_equal(pref64_set_next(&s), 1190000 + 600000);
+	assert_true(pref64_set_expire(&s, 1790000));
+	chosen_is(&s, NULL);
+	assert_int_equal(pref64_set_next(&s), UINT64_MAX);
+}
+
+static void test_pref64_renumbering(void **state)
+{
+	uint8_t r1[16] = { 0xfe, 0x80, [15] = 1 }, r2[16] = { 0xfe, 0x80, [15] = 2 };
+	struct pref64 a = pf("2001:db8:64::", 96, 600),
+		      b = pf("2001:db8:46::", 96, 600),
+		      c = pf("64:ff9b::", 96, 600);
+	struct pref64_set s;
+
+	(void)state;
+	pref64_set_init(&s);
+	assert_true(pref64_set_ra(&s, r1, 2, &a, 1, 0));
+	/* The chosen prefix's own router announces another instead: it
+	 * renumbered, follow. */
+	assert_true(pref64_set_ra(&s, r1, 2, &b, 1, 1000));
+	chosen_is(&s, "2001:db8:46::/96");
+	/* A router announcing two, the chosen one among them: kept. */
+	struct pref64 two[2] = { c, b };
+	assert_false(pref64_set_ra(&s, r1, 2, two, 2, 2000));
+	chosen_is(&s, "2001:db8:46::/96");
+	/* Many other routers fill the table: the chosen one stays. */
+	for (int i = 0; i < 3 * PREF64_CANDS; i++) {
+		uint8_t rx[16] = { 0xfe, 0x80, [14] = 1, [15] = (uint8_t)i };
+		struct pref64 x = pf("2001:db8:99::", 96, 600 + (uint32_t)i);
+
+		x.prefix.addr[6] = (uint8_t)i;
+		assert_false(pref64_set_ra(&s, rx, 3, &x, 1, 3000));
+	}
+	chosen_is(&s, "2001:db8:46::/96");
+	(void)r2;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +334,8 @@ int main(void)
 		cmocka_unit_test(test_pref64_plc),
 		cmocka_unit_test(test_pref64_malformed),
 		cmocka_unit_test(test_pref64_option_roundtrip),
+		cmocka_unit_test(test_pref64_two_routers),
+		cmocka_unit_test(test_pref64_renumbering),
 		cmocka_unit_test(test_dns64_query),
 		cmocka_unit_test(test_dns64_every_length),
 		cmocka_unit_test(test_dns64_refusals),
