@@ -1,30 +1,45 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# clat-nfq: plain GNU make. `make` builds, `make check` runs every test.
-# Both install missing Debian packages first (scripts/install-deps).
+# clat-nfq: plain GNU make. `make` builds, `make install` installs; both
+# leave the system alone and honour CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX
+# and DESTDIR, as a packager's build needs. `make check` (and demo, bench,
+# deps) installs the Debian packages it lacks first (scripts/install-deps).
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/clat-nfq
-UNITDIR ?= $(PREFIX)/lib/systemd/system
+EXAMPLEDIR ?= $(DOCDIR)
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 CC ?= cc
 CLANG ?= clang
 PKG_CONFIG ?= pkg-config
+# systemd says where its units go; without systemd's .pc, under PREFIX.
+UNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd \
+	2>/dev/null),$(PREFIX)/lib/systemd/system)
 CFLAGS ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS ?=
+# Warnings are errors in the test, fuzz and analysis builds (make check
+# sets WERROR for the plain build too); a packager's compiler may warn.
+WERROR ?=
 FUZZ_SECONDS ?= 60
 SOAK_SECS ?= 600
 OVERLOAD_SECS ?= 300
 BUILD ?= build
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes
 # The version from one place (VERSION); a git checkout adds what
 # `git describe` says beyond it.
 VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)$(shell \
 	git describe --always --dirty 2>/dev/null | sed -n 's/^/+git./p')
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Iinclude $(WARN) \
 	-DCLAT_NFQ_VERSION='"$(VERSION)"'
+TEST_CFLAGS = $(BASE_CFLAGS) -Werror
+# The sources that print the version are rebuilt when it changes (a
+# commit, a dirty tree), so every object of a binary says the same.
+VERSION_USERS := $(notdir $(basename $(shell grep -l '"version.h"' src/*.c)))
 DEPFLAGS := -MMD -MP
 # include/ is the contract (xlat.h and the daemon's module headers); the
 # core's internal headers live beside their sources in src/, seen only by
@@ -34,7 +49,7 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 
 # The pure modules (translation core, config parser): no I/O, linked by the
 # daemon and the tests.
-CORE_SRCS := src/csum.c src/rfc6052.c src/config.c src/pref64.c src/dns64.c src/clat_desire.c src/routefile.c $(wildcard src/xlat*.c)
+CORE_SRCS := src/csum.c src/rfc6052.c src/config.c src/json.c src/pref64.c src/dns64.c src/clat_desire.c src/routefile.c $(wildcard src/xlat*.c)
 DAEMON_SRCS := $(filter-out $(CORE_SRCS),$(wildcard src/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -66,19 +81,27 @@ endif
 .PHONY: all deps check unit e2e fuzz bench bench-core analyze vectors demo \
 	install uninstall clean soak overload
 
-all: deps
-	$(Q)$(MAKE) --no-print-directory $(PROGRAMS)
+# Builds only: a missing library is pkg-config's or the compiler's error
+# (`make deps` installs them on Debian).
+all: $(PROGRAMS)
 
 deps:
 	$(Q)scripts/install-deps build
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(DEPFLAGS) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(WERROR) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/asan/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(DEPFLAGS) -O1 -g $(SAN) -c $< -o $@
+	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) $(DEPFLAGS) -O1 -g $(SAN) -c $< -o $@
+
+$(BUILD)/version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(foreach u,$(VERSION_USERS),$(BUILD)/obj/$(u).o $(BUILD)/asan/$(u).o): $(BUILD)/version
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/libclatcore.a: $(CORE_OBJS)
 	$(call say,AR,$@)$(AR) rcs $@ $^
@@ -89,7 +112,7 @@ $(BUILD)/asan/libclatcore.a: $(CORE_ASAN_OBJS)
 $(DAEMON_OBJS) $(DAEMON_ASAN_OBJS): BASE_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(LIBS))
 
 $(BUILD)/clat-nfq: $(DAEMON_OBJS) $(BUILD)/libclatcore.a
-	$(call say,LD,$@)$(CC) $(CFLAGS) $^ -o $@ \
+	$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ \
 		$(shell $(PKG_CONFIG) --libs $(LIBS)) -lpthread
 
 # The daemon under ASan/UBSan (LeakSanitizer included) for tests/soak.
@@ -102,11 +125,11 @@ $(BUILD)/asan/clat-nfq: $(DAEMON_ASAN_OBJS) $(BUILD)/asan/libclatcore.a
 
 $(BUILD)/soak/leak_canary.so: tests/soak/leak_canary.c
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O0 -shared -fPIC $< -o $@
+	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) -O0 -shared -fPIC $< -o $@
 
 $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libclatcore.a
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(INTERNAL) $(DEPFLAGS) -Itests/unit -O1 -g $(SAN) \
+	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) $(INTERNAL) $(DEPFLAGS) -Itests/unit -O1 -g $(SAN) \
 		$(filter %.c,$^) $(BUILD)/asan/libclatcore.a -lcmocka -lpthread -o $@
 
 # Daemon modules without I/O, tested with their source compiled in.
@@ -115,25 +138,46 @@ $(BUILD)/asan/tests/test_workercfg: src/workercfg.c
 # Helpers of the namespace tests: linked with the daemon's modules.
 $(BUILD)/e2e/%: tests/e2e/%.c $(filter-out $(BUILD)/obj/main.o,$(DAEMON_OBJS)) $(BUILD)/libclatcore.a
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(LIBS)) \
-		$(CFLAGS) $^ -o $@ $(shell $(PKG_CONFIG) --libs $(LIBS))
+	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) $(shell $(PKG_CONFIG) --cflags $(LIBS)) \
+		$(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(shell $(PKG_CONFIG) --libs $(LIBS))
 
-# Every unit test binary runs even when one fails; e2e scripts need root.
-# Static analysis first (a finding fails the check, and so CI).
-check:
-	$(Q)scripts/install-deps test
-	$(Q)$(MAKE) --no-print-directory analyze
-	$(Q)$(MAKE) --no-print-directory $(PROGRAMS) $(UNIT_BINS) $(E2E_BINS) \
-		$(BUILD)/bench/udpblast $(SOAK_BINS)
-	@fail=0; for t in $(UNIT_BINS) $(E2E_TESTS); do \
+# Every test program runs even when one fails, then the tally: $(1) is
+# the list.
+define run_tests
+	@fail=0; for t in $(1); do \
 		echo "== $$t"; \
 		if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $$t; then \
 			echo "== PASS $$t"; \
 		else echo "== FAIL $$t"; fail=$$((fail + 1)); fi; \
 	done; \
-	echo "== $$fail of $(words $(UNIT_BINS) $(E2E_TESTS)) test programs failed"; \
+	echo "== $$fail of $(words $(1)) test programs failed"; \
 	test $$fail -eq 0
+endef
+
+# The unit tests (cmocka, under ASan/UBSan): no root needed.
+unit:
+	$(Q)scripts/install-deps test
+	$(Q)$(MAKE) --no-print-directory WERROR=-Werror $(UNIT_BINS)
+	$(call run_tests,$(UNIT_BINS))
+
+# The namespace, install and packaging tests: root. E2E=tests/e2e/x.sh
+# runs some.
+E2E ?= $(E2E_TESTS)
+e2e:
+	$(Q)scripts/install-deps test
+	$(Q)$(MAKE) --no-print-directory WERROR=-Werror $(PROGRAMS) $(E2E_BINS) \
+		$(BUILD)/bench/udpblast $(SOAK_BINS)
+	$(call run_tests,$(E2E))
+
+# Static analysis first (a finding fails the check, and so CI), then the
+# unit tests and the e2e scripts in one tally.
+check:
+	$(Q)scripts/install-deps test
+	$(Q)$(MAKE) --no-print-directory analyze
+	$(Q)$(MAKE) --no-print-directory WERROR=-Werror $(PROGRAMS) $(UNIT_BINS) \
+		$(E2E_BINS) $(BUILD)/bench/udpblast $(SOAK_BINS)
+	$(call run_tests,$(UNIT_BINS) $(E2E_TESTS))
 
 # libFuzzer targets: the core rebuilt with clang and coverage.
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRCS) tests/fuzz/fuzz_common.h
@@ -158,11 +202,11 @@ fuzz:
 	done
 
 $(BUILD)/bench_core: tests/bench/bench_core.c $(BUILD)/libclatcore.a
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(INTERNAL) -O2 -g $^ -o $@
+	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) $(INTERNAL) -O2 -g $^ -o $@
 
 $(BUILD)/bench/udpblast: tests/bench/udpblast.c
 	@mkdir -p $(@D)
-	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O2 $< -o $@
+	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) -O2 $< -o $@
 
 # clat-nfq next to TAYGA and native IPv6; REPEAT, SECS, SOAK, OUT, CPU_PPS,
 # TAYGA_BIN, TAYGA_WORKERS (see the script). Writes tests/bench/RESULTS.md.
@@ -199,7 +243,7 @@ analyze:
 	cppcheck --quiet --enable=warning,performance,portability \
 		--error-exitcode=1 --inline-suppr --std=c11 -Iinclude $(INTERNAL) \
 		-D__GNUC__ src tests/unit
-	clang-tidy --quiet $(wildcard src/*.c) -- $(BASE_CFLAGS) \
+	clang-tidy --quiet $(wildcard src/*.c) -- $(TEST_CFLAGS) \
 		$(shell $(PKG_CONFIG) --cflags $(LIBS) 2>/dev/null)
 
 # Regenerate the packet vectors (needs scapy; the output is committed).
@@ -212,17 +256,21 @@ demo:
 		echo "clat-nfq: the demo arrives with the data path (issue 3)"; \
 		exit 1; fi
 
-# The binary, the unit (ExecStart pointing at the binary), the man page and
-# the commented example; /etc/clat-nfq.conf only where there is none yet.
-install: all
+# The binary, the unit (ExecStart pointing at the binary), the man pages,
+# the bash completion and the commented example; /etc/clat-nfq.conf only
+# where there is none yet. Builds what is missing, installs no package.
+install: $(BUILD)/clat-nfq
 	install -D -m 0755 $(BUILD)/clat-nfq $(DESTDIR)$(SBINDIR)/clat-nfq
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' systemd/clat-nfq.service.in \
 		> $(DESTDIR)$(UNITDIR)/clat-nfq.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/clat-nfq.service
 	install -D -m 0644 doc/clat-nfq.8 $(DESTDIR)$(MANDIR)/man8/clat-nfq.8
+	install -D -m 0644 doc/clat-nfq.conf.5 $(DESTDIR)$(MANDIR)/man5/clat-nfq.conf.5
+	install -D -m 0644 doc/clat-nfq.bash-completion \
+		$(DESTDIR)$(BASHCOMPDIR)/clat-nfq
 	install -D -m 0644 doc/clat-nfq.conf.example \
-		$(DESTDIR)$(DOCDIR)/clat-nfq.conf.example
+		$(DESTDIR)$(EXAMPLEDIR)/clat-nfq.conf.example
 	[ -e $(DESTDIR)$(SYSCONFDIR)/clat-nfq.conf ] || \
 		install -D -m 0644 doc/clat-nfq.conf.example \
 			$(DESTDIR)$(SYSCONFDIR)/clat-nfq.conf
@@ -232,8 +280,10 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/clat-nfq \
 		$(DESTDIR)$(UNITDIR)/clat-nfq.service \
 		$(DESTDIR)$(MANDIR)/man8/clat-nfq.8 \
-		$(DESTDIR)$(DOCDIR)/clat-nfq.conf.example
-	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+		$(DESTDIR)$(MANDIR)/man5/clat-nfq.conf.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/clat-nfq \
+		$(DESTDIR)$(EXAMPLEDIR)/clat-nfq.conf.example
+	-rmdir $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)

@@ -62,8 +62,11 @@ struct config {
 					 * where the kernel can (no: watched
 					 * and put back, see README) */
 	bool gso;			/* IPv6 TCP to offloading queues */
-	bool debug;
-	bool quiet;
+	unsigned debug;			/* clatd's levels 0-2 */
+	unsigned quiet;			/* 0-2; 2 hides warnings too */
+	char metrics_file[CONFIG_PATH_MAX];	/* Prometheus text file,
+						 * rewritten atomically */
+	uint32_t ignored_warned;	/* clatd keys already warned about */
 	/* RFC 7757 explicit address mappings (eam=, repeatable) and the
 	 * file of more (eam-file=, read by the daemon, fed to
 	 * config_eam_line()). */
@@ -80,12 +83,22 @@ struct config {
 
 void config_init(struct config *c);
 
-/* Set one key; 0 or -EINVAL with err ("key=value: why") filled. */
+/* config_set() and config_line() return 0, CONFIG_WARN with err holding
+ * a warning for the log (the value is not used), -EINVAL with err ("key=
+ * value: why") for a bad value or line, or (config_set only) -ENOENT for a
+ * key nobody knows. */
+#define CONFIG_WARN 1
+
+/* Set one key. The keys of clatd 2.x that mean nothing here (TAYGA, ufw,
+ * forwarding, proxy-ND, policy routing, the cmd-* paths) are accepted and
+ * ignored, with one warning per key. The command line uses this: an
+ * unknown key there is an error. */
 int config_set(struct config *c, const char *key, const char *value,
 	       char *err, size_t errlen);
 
-/* One line of a file: blank lines and '#' comments are skipped, spaces
- * around key and value are ignored. 0 or -EINVAL. */
+/* One line of a file, as clatd reads its file: blank lines and comments
+ * ('#', ';' or '//' first) are skipped, spaces around key and value are
+ * ignored, and an unknown key is a warning (CONFIG_WARN), not an error. */
 int config_line(struct config *c, const char *line, char *err, size_t errlen);
 
 /* One line of an eam-file: an IPV4-PREFIX,IPV6-PREFIX pair; blank lines

@@ -20,7 +20,8 @@ struct nftrules_spec {
 	uint8_t clat4[4];
 	uint8_t clat6[16];
 	struct rfc6052_prefix plat;	/* IPv6 is queued only from here */
-	bool shared;		/* CLAT uses the host's IPv6 address */
+	bool shared;		/* CLAT uses the host's IPv6 address and
+				 * ctmark keeps the host's own flows apart */
 	uint32_t fwmark;	/* on the daemon's own packets */
 	uint32_t ctmark;	/* on CLAT flows (shared mode) */
 	uint16_t queue_num;	/* first queue */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "worker.h"
@@ -44,6 +45,8 @@ struct status_info {
 	uint64_t ra_accepted;		/* PREF64 RAs taken from the uplink */
 	uint64_t ra_ignored;		/* and from elsewhere, ignored */
 	const struct xlat_eamt *eam;	/* RFC 7757 mappings, or NULL */
+	long long prefix_lifetime;	/* s left of a PREF64 prefix; -1:
+					 * none or not from an RA */
 	const char *v6_how;		/* explicit mode: "routed to this
 					 * host", "on-link, ..." ("" else) */
 	const char *table_owner;	/* "owner, persistent", "owner",
@@ -63,12 +66,26 @@ int run_path(char *path, size_t size, const char *ext);
  * listening fd or -errno. */
 int status_listen(const char *path);
 
-/* Answer one waiting client on lfd. */
+/* Answer one waiting client on lfd: "text", "json" or "metrics". */
 void status_serve(int lfd, const struct status_info *si,
 		  const struct worker *w, unsigned n);
 
-/* `clat-nfq status [--json]`: ask the daemon of this namespace and print
- * its answer. Exit status: 0, or 1 when no daemon answers. */
-int status_client(bool json);
+/* The counters in Prometheus' text exposition format (version 0.0.4). */
+void status_metrics(FILE *f, const struct status_info *si,
+		    const struct worker *w, unsigned n);
+
+/* Replace path with status_metrics() atomically: a new file in the same
+ * directory, then rename(2), so a reader (node_exporter's textfile
+ * collector) sees the old file or the new one, never part of one.
+ * Mode 0644. 0 or -errno. */
+int status_metrics_file(const char *path, const struct status_info *si,
+			const struct worker *w, unsigned n);
+
+enum status_kind { STATUS_TEXT, STATUS_JSON, STATUS_METRICS };
+
+/* `clat-nfq status [--json]`, `clat-nfq metrics`: ask the daemon of this
+ * namespace and print its answer. Exit status: 0, or 1 when no daemon
+ * answers. */
+int status_client(enum status_kind kind);
 
 #endif

@@ -655,6 +655,7 @@ void clat_status_refresh(struct clat *k, uint64_t now)
 	const char *source;
 
 	bool have = discover_pick(&k->disc, &pfx, &source);
+	k->si.prefix_lifetime = -1;	/* no lifetime but an RA's */
 
 	k->si.ra_accepted = k->disc.ra_count;
 	k->si.ra_ignored = k->disc.ra_ignored;
@@ -666,10 +667,11 @@ void clat_status_refresh(struct clat *k, uint64_t now)
 		char ifn[IF_NAMESIZE] = "?";
 
 		if_indextoname(k->disc.ra_ifindex, ifn);
+		k->si.prefix_lifetime = k->disc.ra_expires > now ?
+			(long long)((k->disc.ra_expires - now) / 1000) : 0;
 		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
-			 "%s on %s, %llu s left", source, ifn,
-			 (unsigned long long)(k->disc.ra_expires > now ?
-					      (k->disc.ra_expires - now) / 1000 : 0));
+			 "%s on %s, %lld s left", source, ifn,
+			 k->si.prefix_lifetime);
 	} else {
 		snprintf(k->si.prefix_source, sizeof(k->si.prefix_source),
 			 "%s", source);
@@ -1066,15 +1068,15 @@ void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 	k->gso_queue_num = c->gso ? (uint16_t)(c->queue_num + nworkers) : 0;
 	/* The route goes first when what names it changes: its device,
 	 * source or metric. */
-	if (k->route_on && (strcmp(old->clat_dev, c->clat_dev) ||
-			    memcmp(old->clat_v4, c->clat_v4, 4) ||
+	if (k->route_on && (strcmp(old->clat_dev, c->clat_dev) != 0 ||
+			    memcmp(old->clat_v4, c->clat_v4, 4) != 0 ||
 			    old->v4_defaultroute_metric !=
 			    c->v4_defaultroute_metric)) {
 		rtnl_default4(false, k->route_ifindex, k->route_src,
 			      k->route_metric, 0, 0);
 		k->route_on = false;
 	}
-	if (strcmp(old->clat_dev, c->clat_dev)) {
+	if (strcmp(old->clat_dev, c->clat_dev) != 0) {
 		if (k->clat_ifindex > 0 && dev_is_ours(old->clat_dev) &&
 		    rtnl_link_del(old->clat_dev))
 			tundev_remove(old->clat_dev);
@@ -1086,7 +1088,7 @@ void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 			if ((e = rtnl_addr4(true, k->clat_ifindex, c->clat_v4)))
 				log_warn(e, "adding the CLAT address");
 		}
-	} else if (memcmp(old->clat_v4, c->clat_v4, 4) && k->clat_ifindex > 0) {
+	} else if (memcmp(old->clat_v4, c->clat_v4, 4) != 0 && k->clat_ifindex > 0) {
 		rtnl_addr4(false, k->clat_ifindex, old->clat_v4);
 		e = rtnl_addr4(true, k->clat_ifindex, c->clat_v4);
 		if (e)
@@ -1099,7 +1101,7 @@ void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 		k->der_tries = 0;
 	}
 	if (k->anycast_fd >= 0 && (c->v6_mode != CONFIG_V6_EXPLICIT ||
-				   memcmp(old->clat_v6, c->clat_v6, 16))) {
+				   memcmp(old->clat_v6, c->clat_v6, 16) != 0)) {
 		close(k->anycast_fd);
 		k->anycast_fd = -1;
 	}
@@ -1108,12 +1110,12 @@ void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 	/* RFC 7757 mappings: the rules point at the configuration's table,
 	 * which changed in place. */
 	if (old->eam.n != c->eam.n ||
-	    memcmp(old->eam.e, c->eam.e, c->eam.n * sizeof(c->eam.e[0])))
+	    memcmp(old->eam.e, c->eam.e, c->eam.n * sizeof(c->eam.e[0])) != 0)
 		k->rules_reapply = true;
 	/* Discovery: what it asks and listens to. */
 	if (old->plat_prefix_set != c->plat_prefix_set ||
-	    old->ndns != c->ndns || memcmp(old->dns, c->dns, sizeof(c->dns)) ||
-	    strcmp(old->plat_dev, c->plat_dev)) {
+	    old->ndns != c->ndns || memcmp(old->dns, c->dns, sizeof(c->dns)) != 0 ||
+	    strcmp(old->plat_dev, c->plat_dev) != 0) {
 		discover_close(&k->disc);
 		e = discover_open(&k->disc, c);
 		if (e)

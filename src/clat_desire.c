@@ -36,7 +36,10 @@ void clat_make_spec(const struct config *c, unsigned nworkers,
 	memcpy(rs->clat4, c->clat_v4, 4);
 	memcpy(rs->clat6, clat6, 16);
 	rs->plat = *pfx;
-	rs->shared = c->v6_mode == CONFIG_V6_SHARED;
+	/* ctmark=0 (clatd's meaning): no mark, so every IPv6 packet from
+	 * the prefix to the CLAT address is translated, the host's own
+	 * flows to the prefix included. */
+	rs->shared = c->v6_mode == CONFIG_V6_SHARED && c->ctmark != 0;
 	rs->fwmark = c->fwmark;
 	rs->ctmark = c->ctmark;
 	rs->queue_num = c->queue_num;

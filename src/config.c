@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 
@@ -56,6 +57,51 @@ static int fail(char *err, size_t errlen, const char *key, const char *value,
 	return -EINVAL;
 }
 
+/* clatd 2.x's keys that mean nothing to clat-nfq, and why: accepted so
+ * that a clatd.conf works unchanged, warned about once each. */
+static const struct {
+	const char *key, *why;
+} ignored[] = {
+	{ "cmd-ip", "clat-nfq talks rtnetlink itself and runs no ip(8)" },
+	{ "cmd-networkctl", "clat-nfq reads PREF64 from router "
+	  "advertisements itself, without networkctl(1)" },
+	{ "cmd-nft", "clat-nfq installs its rules through libnftnl and runs "
+	  "no nft(8)" },
+	{ "cmd-tayga", "clat-nfq translates itself: there is no TAYGA" },
+	{ "cmd-ufw", "no firewall rules are added: the host firewall sees "
+	  "translated packets as the host's own traffic, in both families" },
+	{ "forwarding-enable", "translation happens in the host's own stack: "
+	  "no IPv6 forwarding (or accept_ra change) is needed" },
+	{ "proxynd-enable", "no proxy neighbour entry is needed: a derived "
+	  "address is put on the uplink, an explicit one joined as anycast" },
+	{ "route-table", "no policy routing: nftables rules steer the "
+	  "CLAT's packets" },
+	{ "tayga-conffile", "there is no TAYGA configuration to write" },
+	{ "tayga-v4-addr", "there is no TAYGA: the translator's own ICMPv4 "
+	  "errors come from 192.0.0.2" },
+};
+
+static long ignored_index(const char *key)
+{
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		if (!strcmp(key, ignored[i].key))
+			return (long)i;
+	return -1;
+}
+
+/* True (and the warning in err) the first time an ignored key is seen. */
+static bool ignored_key(struct config *c, const char *key, char *err,
+			size_t errlen)
+{
+	long i = ignored_index(key);
+
+	if (i < 0 || (c->ignored_warned & (1u << i)))
+		return false;
+	c->ignored_warned |= 1u << i;
+	snprintf(err, errlen, "%s: ignored: %s", key, ignored[i].why);
+	return true;
+}
+
 /* The yes/no keys: where each goes in struct config, or -1 for another
  * key. */
 static long bool_key(const char *key)
@@ -76,8 +122,6 @@ static long bool_key(const char *key)
 		{ "nft-owner", offsetof(struct config, nft_owner) },
 		{ "gso", offsetof(struct config, gso) },
 		{ "trace", offsetof(struct config, trace) },
-		{ "debug", offsetof(struct config, debug) },
-		{ "quiet", offsetof(struct config, quiet) },
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -91,12 +135,13 @@ static int parse_bool(const char *v, bool *out)
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
 
+	/* Any case, as clatd (lc) takes them. */
 	for (size_t i = 0; i < 4; i++) {
-		if (strcmp(v, yes[i]) == 0) {
+		if (strcasecmp(v, yes[i]) == 0) {
 			*out = true;
 			return 0;
 		}
-		if (strcmp(v, no[i]) == 0) {
+		if (strcasecmp(v, no[i]) == 0) {
 			*out = false;
 			return 0;
 		}
@@ -125,13 +170,14 @@ static int parse_ifname(const char *v, char out[IF_NAMESIZE])
 {
 	size_t n = strlen(v);
 
-	/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or space,
-	 * not "." or "..". */
+	/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or
+	 * whitespace, not "." or "..". Anything else it accepts is taken
+	 * (bytes above 0x7f, quotes, backslashes): the status output escapes
+	 * what it prints. */
 	if (n == 0 || n >= IF_NAMESIZE || !strcmp(v, ".") || !strcmp(v, ".."))
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++)
-		if (v[i] == '/' || v[i] == ':' || isspace((unsigned char)v[i]) ||
-		    !isprint((unsigned char)v[i]))
+		if (v[i] == '/' || v[i] == ':' || strchr(" \t\n\v\f\r", v[i]))
 			return -EINVAL;
 	memcpy(out, v, n + 1);
 	return 0;
@@ -235,7 +281,11 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 				    "not yes/no, true/false, on/off or 1/0");
 		return 0;
 	}
-	if (!strcmp(key, "clat-dev") || !strcmp(key, "plat-dev")) {
+	if (ignored_index(key) >= 0) {
+		return ignored_key(c, key, err, errlen) ? CONFIG_WARN : 0;
+	} else if (!strcmp(key, "plat-dev") && !v[0]) {
+		c->plat_dev[0] = '\0';	/* clatd: empty is "find it" */
+	} else if (!strcmp(key, "clat-dev") || !strcmp(key, "plat-dev")) {
 		char *dst = key[0] == 'c' ? c->clat_dev : c->plat_dev;
 
 		if (parse_ifname(v, dst))
@@ -331,14 +381,42 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 			return fail(err, errlen, key, v,
 				    "not a number of microseconds from 0 (off) to 100000");
 		c->busy_poll = (uint32_t)n;
-	} else if (!strcmp(key, "fwmark") || !strcmp(key, "ctmark")) {
+	} else if (!strcmp(key, "fwmark")) {
 		if (parse_uint(v, 0, 1, 0xffffffffUL, &n))
 			return fail(err, errlen, key, v,
 				    "not a non-zero 32-bit mark (decimal or 0x hex)");
-		if (key[0] == 'f')
-			c->fwmark = (uint32_t)n;
+		c->fwmark = (uint32_t)n;
+	} else if (!strcmp(key, "ctmark")) {
+		/* 0, as in clatd: no conntrack mark, so in shared mode every
+		 * IPv6 packet from the prefix to the host's address is the
+		 * CLAT's (the host's own IPv6 flows to the prefix break, as
+		 * clatd's LIMITATIONS say). */
+		if (parse_uint(v, 0, 0, 0xffffffffUL, &n))
+			return fail(err, errlen, key, v,
+				    "not a 32-bit mark, 0 for none (decimal or "
+				    "0x hex)");
+		c->ctmark = (uint32_t)n;
+	} else if (!strcmp(key, "debug") || !strcmp(key, "quiet")) {
+		unsigned *dst = key[0] == 'd' ? &c->debug : &c->quiet;
+		bool b;
+
+		/* clatd's levels 0-2; yes/no as 1/0, as earlier versions of
+		 * clat-nfq took them. */
+		if (!parse_uint(v, 10, 0, 2, &n))
+			*dst = (unsigned)n;
+		else if (!parse_bool(v, &b))
+			*dst = b;
 		else
-			c->ctmark = (uint32_t)n;
+			return fail(err, errlen, key, v,
+				    "not a level 0, 1 or 2 (or yes/no)");
+	} else if (!strcmp(key, "metrics-file")) {
+		if (v[0] && (v[0] != '/' || strlen(v) >= CONFIG_PATH_MAX - 8 ||
+			     v[strlen(v) - 1] == '/'))
+			return fail(err, errlen, key, v,
+				    "not an absolute file path shorter than %d "
+				    "bytes", CONFIG_PATH_MAX - 8);
+		memcpy(c->metrics_file, v, strlen(v) + 1);
+
 	} else if ((off = bool_key(key)) >= 0) {
 		if (parse_bool(v, (bool *)((char *)c + off)))
 			return fail(err, errlen, key, v,
@@ -362,7 +440,8 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 				    "not 0 (MTU - 40) or an MSS from 28 to 65475");
 		c->v4_defaultroute_advmss = (uint16_t)n;
 	} else {
-		return fail(err, errlen, key, NULL, "unknown key");
+		fail(err, errlen, key, NULL, "unknown key");
+		return -ENOENT;
 	}
 	return 0;
 }
@@ -371,13 +450,15 @@ int config_line(struct config *c, const char *line, char *err, size_t errlen)
 {
 	char buf[1024], *key, *eq;
 	size_t n = strlen(line);
+	int rc;
 
 	if (n >= sizeof(buf))
 		return fail(err, errlen, "line", NULL, "longer than %zu bytes",
 			    sizeof(buf) - 1);
 	memcpy(buf, line, n + 1);
 	key = trim(buf);
-	if (*key == '\0' || *key == '#')
+	if (*key == '\0' || *key == '#' || *key == ';' ||
+	    !strncmp(key, "//", 2))
 		return 0;
 	eq = strchr(key, '=');
 	if (!eq)
@@ -386,7 +467,13 @@ int config_line(struct config *c, const char *line, char *err, size_t errlen)
 	key = trim(key);
 	if (*key == '\0')
 		return fail(err, errlen, "line", NULL, "key missing before '='");
-	return config_set(c, key, trim(eq + 1), err, errlen);
+	rc = config_set(c, key, trim(eq + 1), err, errlen);
+	if (rc == -ENOENT) {
+		/* clatd ignores unknown keys in its file with a warning. */
+		snprintf(err, errlen, "%s: unknown key, ignored", key);
+		return CONFIG_WARN;
+	}
+	return rc;
 }
 
 /* RFC 7756 Edge Relay: the service address's IPv6 partner from

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -31,45 +32,84 @@
 #include "log.h"
 #include "privs.h"
 #include "rtnl.h"
+#include "sdnotify.h"
 #include "rundir.h"
 #include "status.h"
+#include "version.h"
 #include "worker.h"
 #include "xlat.h"
 
 #define MAX_WORKERS 64
 
+#define DEFAULT_CONFIG "/etc/clat-nfq.conf"
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: clat-nfq [-c FILE] [-d] [-q] [-p] [-h] [key=value ...]\n"
+	fprintf(f, "usage: clat-nfq [-c FILE] [-d]... [-q]... [-p] [key=value ...]\n"
 		   "       clat-nfq status [--json]   ask the running daemon\n"
-		   "  -c FILE  configuration (default /etc/clat-nfq.conf)\n"
-		   "  -d       debug output   -q  quiet\n"
+		   "       clat-nfq metrics           its counters for Prometheus\n"
+		   "       clat-nfq -h | --help | -V | --version\n"
+		   "  -c FILE  configuration (default " DEFAULT_CONFIG ";\n"
+		   "           a clatd.conf works too)\n"
+		   "  -d       debug output (twice: more)\n"
+		   "  -q       quiet (twice: no warnings either)\n"
 		   "  -p       print the nftables ruleset this configuration\n"
 		   "           installs, and exit (see nft-rules=no)\n"
-		   "  key=value on the command line wins over the file\n");
+		   "  key=value on the command line wins over the file\n"
+		   "See clat-nfq(8) and clat-nfq.conf(5).\n");
 }
 
+/* `clat-nfq status|metrics [options]`: only the options each knows. */
+static int client_main(int argc, char **argv)
+{
+	bool metrics = !strcmp(argv[1], "metrics"), json = false;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: clat-nfq status [--json]\n"
+			       "       clat-nfq metrics\n");
+			return 0;
+		}
+		if (!metrics && !strcmp(argv[i], "--json")) {
+			json = true;
+			continue;
+		}
+		fprintf(stderr, "clat-nfq %s: unknown option '%s'\n"
+			"usage: clat-nfq status [--json] | clat-nfq metrics\n",
+			argv[1], argv[i]);
+		return 2;
+	}
+	return status_client(metrics ? STATUS_METRICS :
+			     json ? STATUS_JSON : STATUS_TEXT);
+}
+
+/* A file in clatd's syntax: bad values are errors (-1), unknown keys and
+ * clatd's keys without meaning here are warnings. */
 static int load_file(struct config *c, const char *path, bool must)
 {
 	char line[1100], err[CONFIG_ERR_MAX];
 	FILE *f = fopen(path, "re");
-	int n = 0, rc = 0;
+	int n = 0, rc = 0, e;
 
 	if (!f) {
 		if (!must && errno == ENOENT)
 			return 0;
-		log_warn(-errno, "%s", path);
+		log_err(-errno, "%s", path);
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		n++;
 		line[strcspn(line, "\n")] = '\0';
-		if (config_line(c, line, err, sizeof(err))) {
+		e = config_line(c, line, err, sizeof(err));
+		if (e == CONFIG_WARN) {
 			log_warnx("%s:%d: %s", path, n, err);
+		} else if (e) {
+			log_errx("%s:%d: %s", path, n, err);
 			rc = -1;
 		}
 	}
 	fclose(f);
+	log_debug("%s: %d lines read", path, n);
 	return rc;
 }
 
@@ -83,20 +123,20 @@ static int load_eam_file(struct config *c)
 	int n = 0, rc = 0;
 
 	if (!f) {
-		log_warn(-errno, "eam-file=%s", c->eam_file);
+		log_err(-errno, "eam-file=%s", c->eam_file);
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		n++;
 		if (!strchr(line, '\n') && !feof(f)) {
-			log_warnx("eam-file=%s:%d: line longer than %zu bytes",
+			log_errx("eam-file=%s:%d: line longer than %zu bytes",
 				  c->eam_file, n, sizeof(line) - 2);
 			rc = -1;
 			break;
 		}
 		line[strcspn(line, "\n")] = '\0';
 		if (config_eam_line(c, line, err, sizeof(err))) {
-			log_warnx("eam-file=%s:%d: %s", c->eam_file, n, err);
+			log_errx("eam-file=%s:%d: %s", c->eam_file, n, err);
 			rc = -1;
 		}
 	}
@@ -189,35 +229,15 @@ static int lock_instance(int *dfd, char *name, size_t size)
 	return fd;
 }
 
-/* systemd's readiness protocol without libsystemd. */
-static void notify(const char *msg)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (!path || !path[0] || strlen(path) >= sizeof(sa.sun_path))
-		return;
-	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = '\0';
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa,
-	       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
-	close(fd);
-}
-
 static void print_stats(struct worker *w, unsigned n)
 {
 	struct worker_stats t;
 
 	worker_stats_sum(w, n, &t);
-	fprintf(stderr, "clat-nfq counters: received %llu, translated 4to6 %llu, "
+	log_info("counters: received %llu, translated 4to6 %llu, "
 		"6to4 %llu, icmp errors sent %llu, send errors %llu, "
 		"verdict errors %llu, dropped unconfigured %llu, "
-		"queue overflows %llu, offloaded super-packets %llu\n",
+		"queue overflows %llu, offloaded super-packets %llu",
 		(unsigned long long)t.rx,
 		(unsigned long long)t.xlat_4to6, (unsigned long long)t.xlat_6to4,
 		(unsigned long long)t.icmp_errors,
@@ -228,11 +248,56 @@ static void print_stats(struct worker *w, unsigned n)
 		(unsigned long long)t.offloaded);
 	for (int r = 1; r < XLAT_R_COUNT; r++)
 		if (t.drop[r])
-			fprintf(stderr, "clat-nfq counters: dropped %s %llu\n",
+			log_info("counters: dropped %s %llu",
 				xlat_reason_name((enum xlat_reason)r),
 				(unsigned long long)t.drop[r]);
 }
 
+
+/* What the main loop does on its own clock, whatever else happens:
+ * WATCHDOG=1 at half of WatchdogSec=, the metrics file every few seconds.
+ * Times are discover_now() milliseconds. */
+struct periodic {
+	uint64_t wd_every, wd_next;
+	uint64_t metrics_next;
+	const char *metrics_file;
+};
+
+#define METRICS_EVERY_MS 5000
+
+/* poll()'s timeout until the next of them; -1: none. */
+static int periodic_timeout(const struct periodic *p, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (p->wd_every)
+		next = p->wd_next;
+	if (p->metrics_file && p->metrics_next < next)
+		next = p->metrics_next;
+	if (next == UINT64_MAX)
+		return -1;
+	return next <= now ? 0 : next - now > 60000 ? 60000 : (int)(next - now);
+}
+
+static void periodic_run(struct periodic *p, uint64_t now, struct clat *k,
+			 const struct worker *w, unsigned n)
+{
+	int e;
+
+	if (p->wd_every && now >= p->wd_next) {
+		sdnotify("WATCHDOG=1");
+		p->wd_next = now + p->wd_every;
+	}
+	if (p->metrics_file && now >= p->metrics_next) {
+		clat_status_refresh(k, now);
+		e = status_metrics_file(p->metrics_file, &k->si, w, n);
+		if (e)
+			log_warn(e, "metrics-file=%s", p->metrics_file);
+		else
+			log_debug2("metrics written to %s", p->metrics_file);
+		p->metrics_next = now + METRICS_EVERY_MS;
+	}
+}
 
 /* Arm the timer for the absolute monotonic time at (ms); UINT64_MAX
  * disarms it. */
@@ -254,13 +319,12 @@ static void arm(int tfd, uint64_t at, uint64_t now)
  * the whole. The same at start and on SIGHUP, with the same messages.
  * 0, or 2 after saying what is wrong. */
 static int load_config(struct config *c, const char *file, bool must,
-		       bool debug, bool quiet, int argc, char **argv)
+		       unsigned debug, unsigned quiet, int argc, char **argv)
 {
 	char err[CONFIG_ERR_MAX];
+	int e;
 
 	config_init(c);
-	c->debug = debug;
-	c->quiet = quiet;
 	if (load_file(c, file, must))
 		return 2;
 	for (int i = 0; i < argc; i++) {
@@ -268,22 +332,32 @@ static int load_config(struct config *c, const char *file, bool must,
 		char key[64];
 
 		if (!eq || (size_t)(eq - argv[i]) >= sizeof(key)) {
-			log_warnx("%s: expected key=value", argv[i]);
+			log_errx("%s: expected key=value", argv[i]);
 			return 2;
 		}
 		memcpy(key, argv[i], (size_t)(eq - argv[i]));
 		key[eq - argv[i]] = '\0';
-		if (config_set(c, key, eq + 1, err, sizeof(err))) {
+		/* Here an unknown key is an error: a typo on the command
+		 * line is the user's, right now. */
+		e = config_set(c, key, eq + 1, err, sizeof(err));
+		if (e == CONFIG_WARN) {
 			log_warnx("%s", err);
+		} else if (e) {
+			log_errx("%s", err);
 			return 2;
 		}
 	}
 	if (c->eam_file[0] && load_eam_file(c))
 		return 2;
 	if (config_finish(c, err, sizeof(err))) {
-		log_warnx("%s", err);
+		log_errx("%s", err);
 		return 2;
 	}
+	/* -d and -q count like clatd's (-d -d is debug=2) and win. */
+	if (debug)
+		c->debug = debug;
+	if (quiet)
+		c->quiet = quiet;
 	return 0;
 }
 
@@ -378,14 +452,14 @@ static void tell_systemd(struct clat *k, bool *ready, uint64_t since,
 {
 	char msg[340];
 
-	if (strcmp(sent, k->si.state)) {
+	if (strcmp(sent, k->si.state) != 0) {
 		snprintf(sent, size, "%s", k->si.state);
 		snprintf(msg, sizeof(msg), "STATUS=%s", k->si.state);
-		notify(msg);
+		sdnotify("%s", msg);
 	}
 	if (!*ready && (k->translating || now >= since + READY_WAIT_MS)) {
 		*ready = true;
-		notify("READY=1");
+		sdnotify("READY=1");
 	}
 }
 
@@ -395,8 +469,9 @@ static void tell_systemd(struct clat *k, bool *ready, uint64_t since,
  * started or stopped (threads, queues, marks, busy-poll), then
  * clat_reload() and a reconcile for the rest (prefix, address mode, rules, routes, ...).
  * Flows that the change does not concern keep going. */
-static void reload(struct config *c, const char *file, bool must, bool debug,
-		   bool quiet, int argc, char **argv, struct clat *k,
+static void reload(struct config *c, const char *file, bool must,
+		   unsigned debug, unsigned quiet, int argc, char **argv,
+		   struct clat *k,
 		   struct worker *w, unsigned *nworkers,
 		   struct xlat_segcache *segs, int stopfd)
 {
@@ -411,7 +486,7 @@ static void reload(struct config *c, const char *file, bool must, bool debug,
 	}
 	n = workers_for(&nc);
 	*c = nc;	/* k->c and k->disc.c point here */
-	log_set_level(c->quiet ? LOG_QUIET : c->debug ? LOG_DEBUG : LOG_NORMAL);
+	log_set_level(c->quiet, c->debug);
 	if (n != *nworkers || c->queue_num != old.queue_num ||
 	    c->queue_length != old.queue_length || c->fwmark != old.fwmark ||
 	    c->gso != old.gso || c->busy_poll != old.busy_poll) {
@@ -438,7 +513,14 @@ int main(int argc, char **argv)
 	static struct worker workers[MAX_WORKERS];
 	static struct xlat_segcache segs;	/* what all workers learn */
 	static struct clat k;
-	const char *file = "/etc/clat-nfq.conf";
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = DEFAULT_CONFIG;
+	struct periodic per = { 0 };
+	unsigned debug = 0, quiet = 0;
 	char lockname[64], sockpath[96] = "", sent[320] = "";
 	struct mnl_socket *ev = NULL, *nev = NULL;
 	struct config c;
@@ -446,26 +528,29 @@ int main(int argc, char **argv)
 	unsigned nworkers = 0;
 	int opt, lock, stopfd = -1, rc = 1, e, sfd = -1, sigfd = -1, tfd = -1;
 	int run_fd = -1;
-	bool must = false, print = false, started = false, debug = false;
-	bool quiet = false, ready = false;
+	bool must = false, print = false, started = false, ready = false;
 	uint64_t since;
 
-	if (argc >= 2 && !strcmp(argv[1], "status"))
-		return status_client(argc >= 3 && !strcmp(argv[2], "--json"));
-	while ((opt = getopt(argc, argv, "c:dqph")) != -1) {
+	if (argc >= 2 && (!strcmp(argv[1], "status") ||
+			  !strcmp(argv[1], "metrics")))
+		return client_main(argc, argv);
+	while ((opt = getopt_long(argc, argv, "c:dqphV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': file = optarg; must = true; break;
-		case 'd': debug = true; break;
-		case 'q': quiet = true; break;
+		case 'd': debug++; break;
+		case 'q': quiet++; break;
 		case 'p': print = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("clat-nfq %s\n", CLAT_NFQ_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	/* The level options apply to the configuration's own messages. */
+	log_set_level(quiet, debug);
 	if (load_config(&c, file, must, debug, quiet, argc - optind,
 			argv + optind))
 		return 2;
-	log_set_level(c.quiet ? LOG_QUIET : c.debug ? LOG_DEBUG : LOG_NORMAL);
+	log_set_level(c.quiet, c.debug);
 	/* An uplink that comes later (a modem's wwan0) is waited for, as
 	 * everything else the daemon follows: said once, not refused. */
 	if (c.plat_dev[0] && !if_nametoindex(c.plat_dev) && !print)
@@ -479,17 +564,17 @@ int main(int argc, char **argv)
 	 * privileges, for this thread and the workers it starts. */
 	e = privs_drop();
 	if (e) {
-		log_warn(e, "dropping privileges");
+		log_err(e, "dropping privileges");
 		return 1;
 	}
 	lock = lock_instance(&run_fd, lockname, sizeof(lockname));
 	if (lock == -EBUSY) {
-		log_warnx("another clat-nfq runs in this network namespace "
-			  "(%s/%s is locked)", RUNDIR, lockname);
+		log_errx("another clat-nfq runs in this network namespace "
+			 "(%s/%s is locked)", RUNDIR, lockname);
 		return 1;
 	} else if (lock < 0) {
 		if (run_fd >= 0 || lock != -EPERM)
-			log_warn(lock, "locking %s/%s", RUNDIR, lockname);
+			log_err(lock, "locking %s/%s", RUNDIR, lockname);
 		return 1;
 	}
 	k.run_fd = run_fd;
@@ -510,12 +595,12 @@ int main(int argc, char **argv)
 	 * rtnetlink, and nftables (someone else's hands on the tables). */
 	ev = rtnl_events_open();
 	if (!ev) {
-		log_warn(-errno, "listening to rtnetlink");
+		log_err(-errno, "listening to rtnetlink");
 		goto out;
 	}
 	nev = nftrules_events_open();
 	if (!nev) {
-		log_warn(-errno, "listening to nftables events");
+		log_err(-errno, "listening to nftables events");
 		goto out;
 	}
 	started = true;
@@ -524,7 +609,7 @@ int main(int argc, char **argv)
 		goto out;
 	stopfd = eventfd(0, EFD_CLOEXEC);
 	if (stopfd < 0) {
-		log_warn(-errno, "eventfd");
+		log_err(-errno, "eventfd");
 		goto out;
 	}
 	e = (int)workers_up(workers, nworkers, &c, &k, &segs, stopfd);
@@ -563,9 +648,13 @@ int main(int argc, char **argv)
 	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (sigfd < 0 || tfd < 0) {
-		log_warn(-errno, "signalfd/timerfd");
+		log_err(-errno, "signalfd/timerfd");
 		goto out;
 	}
+	per.wd_every = sdnotify_watchdog_ms();
+	per.wd_next = discover_now();
+	per.metrics_file = c.metrics_file[0] ? c.metrics_file : NULL;
+	per.metrics_next = per.wd_next;
 	tell_systemd(&k, &ready, since, discover_now(), sent, sizeof(sent));
 
 	for (;;) {
@@ -590,12 +679,13 @@ int main(int argc, char **argv)
 		if (!ready && since + READY_WAIT_MS < next)
 			next = since + READY_WAIT_MS;
 		arm(tfd, next, now);
-		if (poll(pf, P_N, -1) < 0) {
+		if (poll(pf, P_N, periodic_timeout(&per, now)) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		now = discover_now();
+		periodic_run(&per, now, &k, workers, nworkers);
 		scripts_reap(&k.scripts, now);
 		if (pf[P_STATUS].revents & POLLIN) {
 			clat_status_refresh(&k, now);
@@ -605,7 +695,7 @@ int main(int argc, char **argv)
 			unsigned what = rtnl_events_read(ev);
 
 			again |= what != 0;
-			log_debug("rtnetlink events 0x%x", what);
+			log_debug2("rtnetlink events 0x%x", what);
 		}
 		if ((pf[P_NFT].revents & POLLIN) &&
 		    nftrules_events_read(nev, k.nft.portid)) {
@@ -631,6 +721,7 @@ int main(int argc, char **argv)
 			again = true;
 		}
 		if (again) {
+			log_debug("looking at the network again");
 			k.workers_alive = workers_alive(workers, nworkers);
 			clat_reconcile(&k, now);
 		}
@@ -648,6 +739,8 @@ int main(int argc, char **argv)
 			reload(&c, file, must, debug, quiet, argc - optind,
 			       argv + optind, &k, workers, &nworkers, &segs,
 			       stopfd);
+			per.metrics_file = c.metrics_file[0] ? c.metrics_file :
+					   NULL;
 			/* A change of ownership replaced the daemon's socket:
 			 * the old one's events are its own, not someone
 			 * else's. */
@@ -658,7 +751,7 @@ int main(int argc, char **argv)
 		}
 		break;
 	}
-	notify("STOPPING=1");
+	sdnotify("STOPPING=1\nSTATUS=stopping");
 	rc = 0;
 out:
 	if (stopfd >= 0)

@@ -28,6 +28,7 @@
 /* Rule comments, shared by the builder and the printer. */
 #define C_TRACE	"clat-nfq: trace the CLAT's packets (trace=yes; nft monitor trace)"
 #define C_OWN	"clat-nfq: the daemon's own packets"
+#define C_CT4	"clat-nfq: IPv4 conntrack kept on, so a firewall loaded later finds the CLAT's flows established"
 #define C_NEW6	"clat-nfq: the daemon's packet starts a flow: the CLAT's"
 #define C_IN6	"clat-nfq: the daemon's packet in a flow of the CLAT's"
 #define C_HIT6	"clat-nfq: the daemon's packet collides with a flow of the host's: dropped"
@@ -237,6 +238,21 @@ static void match_mark(struct nftnl_rule *r, bool ct, uint32_t v, int *err)
 }
 
 /* ct state new: the entry was made by this very packet. */
+/* ct state invalid: counts, decides nothing. Its use of conntrack is the
+ * point: the kernel tracks a family only while some rule needs it, and
+ * without one in ip (IPv4 to translation needs no ct match) a host
+ * firewall loaded mid-flow would meet the CLAT's flows for the first time
+ * with a packet from outside, arriving on the CLAT device: ct state new,
+ * dropped by "policy drop; ct state established accept". */
+static void match_ct_invalid(struct nftnl_rule *r, int *err)
+{
+	uint32_t bit = 1u << 0, zero = 0;	/* NF_CT_STATE_INVALID_BIT */
+
+	load_key(r, true, NFT_CT_STATE, err);
+	and_mask(r, &bit, sizeof(bit), err);
+	cmp_op(r, NFT_CMP_NEQ, &zero, sizeof(zero), err);
+}
+
 static void match_ct_new(struct nftnl_rule *r, int *err)
 {
 	uint32_t bit = 1u << 3, zero = 0;	/* NF_CT_STATE_BIT(IP_CT_NEW) */
@@ -908,6 +924,13 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 	}
 	if ((r = rule(bt))) {
 		err = 0;
+		match_ct_invalid(r, &err);
+		counter(r, &err);
+		rule_end(bt, r, NFPROTO_IPV4, s->router ? "postrouting" :
+			 "output", C_CT4, err);
+	}
+	if ((r = rule(bt))) {
+		err = 0;
 		match_mark(r, false, s->fwmark, &err);
 		counter(r, &err);
 		verdict_accept(r, &err);
@@ -1007,6 +1030,7 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 	else
 		fprintf(f, "\tchain output {\n"
 			"\t\ttype filter hook output priority mangle; policy accept;\n");
+	fprintf(f, "\t\tct state invalid counter comment \"%s\"\n", C_CT4);
 	fprintf(f, "\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
 		s->fwmark, C_OWN);
 	confirmed_print(s, f);

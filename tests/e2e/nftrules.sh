@@ -23,7 +23,7 @@ echo "queue expression: $(in_ns $tool probe)"
 
 check "apply" in_ns $tool apply
 check "both tables present" bash -c "ip netns exec $ns nft list tables 2>/dev/null | grep -q 'ip clat-nfq' && ip netns exec $ns nft list tables 2>/dev/null | grep -q 'ip6 clat-nfq'"
-check "rules carry comments and counters" bash -c "[ \"\$(ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -c 'counter packets .* comment \"clat-nfq')\" = 7 ]"
+check "rules carry comments and counters" bash -c "[ \"\$(ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -c 'counter packets .* comment \"clat-nfq')\" = 8 ]"
 check "IPv4 rules: one per worker, by the destination's last bit" bash -c "ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -q 'ip daddr & 0.0.0.1 == 0.0.0.0 counter .* queue num 464 ' && ip netns exec $ns nft list table ip clat-nfq 2>/dev/null | queue_as_printed | grep -q 'ip daddr & 0.0.0.1 == 0.0.0.1 counter .* queue num 465 '"
 check "IPv6 rules: the same worker, by the source's last bit" bash -c "ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | queue_as_printed | grep -q 'ip6 saddr & ::1 == ::1 counter .* queue num 465 '"
 n1=$(count_rules)

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -74,6 +75,7 @@ static void test_good_lines(void **state)
 		"nft-rules=no",
 		"debug=1",
 		"quiet=off",
+		"metrics-file=/run/clat-nfq/metrics.prom",
 	};
 	struct config c;
 	uint8_t v6[16];
@@ -115,8 +117,99 @@ static void test_good_lines(void **state)
 	assert_int_equal(c.v4_defaultroute_advmss, 1400);
 	assert_true(c.fail_open);
 	assert_false(c.nft_rules);
-	assert_true(c.debug);
-	assert_false(c.quiet);
+	assert_int_equal(c.debug, 1);
+	assert_int_equal(c.quiet, 0);
+	assert_string_equal(c.metrics_file, "/run/clat-nfq/metrics.prom");
+}
+
+/* A clatd 2.x clatd.conf, every key of clatd(8) in it, is taken as it is:
+ * the keys that mean nothing here are warned about once each (the key and
+ * why in the message), the rest are used with clatd's meaning. */
+static void test_clatd_conf(void **state)
+{
+	static const char *const ignored[] = {
+		"cmd-ip=/sbin/ip", "cmd-networkctl=networkctl", "cmd-nft=nft",
+		"cmd-tayga=/usr/sbin/tayga", "cmd-ufw=", "forwarding-enable=yes",
+		"proxynd-enable=no", "route-table=0xc1a7",
+		"tayga-conffile=/etc/tayga-clat.conf", "tayga-v4-addr=192.0.0.2",
+	};
+	static const char *const used[] = {
+		"; clatd's comments: semicolons,",
+		"// double slashes",
+		"   # and hashes after spaces",
+		"quiet=1", "debug=2",
+		"script-up=echo `date -Ins`: clatd started on $clat_dev",
+		"script-down=true", "clat-dev=clat", "clat-v4-addr=192.0.0.1",
+		"clat-v6-addr=shared", "dns64-servers=2001:db8::53",
+		"ctmark=0", "plat-dev=", "plat-prefix=",
+		"plat-fallback-prefix=64:ff9b::/96",
+		"v4-conncheck-enable=Yes", "v4-conncheck-delay=10",
+		"v4-defaultroute-enable=TRUE", "v4-defaultroute-replace=off",
+		"v4-defaultroute-metric=2048", "v4-defaultroute-mtu=1260",
+		"v4-defaultroute-advmss=0",
+	};
+	struct config c;
+
+	(void)state;
+	config_init(&c);
+	for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++)
+		if (config_line(&c, used[i], err, sizeof(err)))
+			fail_msg("\"%s\": %s", used[i], err);
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "%.*s",
+			 (int)strcspn(ignored[i], "="), ignored[i]);
+		err[0] = '\0';
+		assert_int_equal(config_line(&c, ignored[i], err, sizeof(err)),
+				 CONFIG_WARN);
+		if (strncmp(err, key, strlen(key)) || !strstr(err, "ignored: "))
+			fail_msg("\"%s\": warning \"%s\"", ignored[i], err);
+		/* Once per key, from the file or the command line. */
+		assert_int_equal(config_line(&c, ignored[i], err, sizeof(err)), 0);
+		assert_int_equal(config_set(&c, key, "x", err, sizeof(err)), 0);
+	}
+	assert_int_equal(config_finish(&c, err, sizeof(err)), 0);
+	assert_int_equal(c.quiet, 1);
+	assert_int_equal(c.debug, 2);
+	assert_int_equal(c.ctmark, 0);
+	assert_string_equal(c.plat_dev, "");
+	assert_false(c.plat_prefix_set);
+	assert_true(c.fallback_prefix_set);
+	assert_int_equal(c.v4_defaultroute_mtu, 1260);
+	assert_true(c.v4_conncheck_enable);
+	assert_false(c.v4_defaultroute_replace);
+	assert_string_equal(c.script_up,
+			    "echo `date -Ins`: clatd started on $clat_dev");
+}
+
+/* Unknown keys: a warning in a file (as clatd), an error on the command
+ * line (config_set), both naming the key. */
+static void test_unknown_keys(void **state)
+{
+	struct config c;
+
+	(void)state;
+	config_init(&c);
+	err[0] = '\0';
+	assert_int_equal(config_line(&c, "no-such-key=1", err, sizeof(err)),
+			 CONFIG_WARN);
+	assert_non_null(strstr(err, "no-such-key: unknown key, ignored"));
+	err[0] = '\0';
+	assert_int_equal(config_set(&c, "no-such-key", "1", err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "no-such-key: unknown key"));
+	/* Levels, and yes/no as before. */
+	assert_int_equal(config_set(&c, "debug", "yes", err, sizeof(err)), 0);
+	assert_int_equal(c.debug, 1);
+	assert_int_equal(config_set(&c, "quiet", "2", err, sizeof(err)), 0);
+	assert_int_equal(c.quiet, 2);
+	/* Names the kernel takes: quotes, backslashes, bytes above 0x7f. */
+	assert_int_equal(config_set(&c, "clat-dev", "a\"b\\", err,
+				    sizeof(err)), 0);
+	assert_string_equal(c.clat_dev, "a\"b\\");
+	assert_int_equal(config_set(&c, "plat-dev", "wl\xc3\xa4n\xff", err,
+				    sizeof(err)), 0);
 }
 
 /* The command line wins because it is fed after the file: later wins. */
@@ -177,6 +270,13 @@ static void test_bad_values(void **state)
 		{ "fwmark=0", "fwmark=0" },
 		{ "fwmark=0x100000000", "fwmark=0x100000000" },
 		{ "ctmark=0xzz", "ctmark=0xzz" },
+		{ "ctmark=-1", "ctmark=-1" },
+		{ "debug=3", "debug=3" },
+		{ "quiet=lots", "quiet=lots" },
+		{ "clat-dev=a\tb", "clat-dev=a\tb" },
+		{ "clat-dev=a:b", "clat-dev=a:b" },
+		{ "metrics-file=relative.prom", "metrics-file=relative.prom" },
+		{ "metrics-file=/var/lib/", "metrics-file=/var/lib/" },
 		{ "fail-open=maybe", "fail-open=maybe" },
 		{ "nft-rules=2", "nft-rules=2" },
 		{ "v4-defaultroute-enable=", "v4-defaultroute-enable=" },
@@ -185,7 +285,6 @@ static void test_bad_values(void **state)
 		{ "v4-defaultroute-mtu=67", "v4-defaultroute-mtu=67" },
 		{ "v4-defaultroute-mtu=65516", "v4-defaultroute-mtu=65516" },
 		{ "v4-defaultroute-advmss=27", "v4-defaultroute-advmss=27" },
-		{ "no-such-key=1", "no-such-key" },
 		{ "just words", "just words" },
 		{ "=value", "key missing" },
 	};
@@ -246,6 +345,8 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_good_lines),
 		cmocka_unit_test(test_later_wins),
+		cmocka_unit_test(test_clatd_conf),
+		cmocka_unit_test(test_unknown_keys),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_finish_checks),
 		cmocka_unit_test(test_long_line),
