@@ -4,7 +4,9 @@
  * creates it 0700; one that exists is used only when it is a directory
  * (not a symbolic link) owned by the daemon's user (root, or systemd's
  * dynamic user under RuntimeDirectory=) with mode 0700, so nobody else
- * can have planted anything in it. Files in it are opened relative to it
+ * can have planted anything in it. The one link taken is systemd's own:
+ * root's, reading "private/clat-nfq" (DynamicUser= with
+ * RuntimeDirectoryPreserve= keeps the directory in /run/private). Files in it are opened relative to it
  * (openat) with O_NOFOLLOW all the same. */
 #ifndef CLAT_RUNDIR_H
 #define CLAT_RUNDIR_H
@@ -15,6 +17,10 @@
 /* Create or check RUNDIR; a descriptor of it, or -errno (logged, with
  * what is wrong with it). */
 int rundir_open(void);
+struct stat;
+/* lstat(2) of RUNDIR, through systemd's link when that is what it is (the
+ * directory rundir_open took): 0 or -errno. */
+int rundir_stat(struct stat *st);
 
 /* "<inode of this network namespace>.ext", the name of this namespace's
  * file in it; 0 or -errno. */

@@ -57,7 +57,8 @@ struct status_info {
 };
 
 /* Where the daemon keeps its per-namespace files (RuntimeDirectory=). */
-#define RUNDIR "/run/clat-nfq"
+#define RUNDIR_NAME "clat-nfq"
+#define RUNDIR "/run/" RUNDIR_NAME
 
 /* RUNDIR/<inode of the caller's network namespace>.ext: 0 or -errno. */
 int run_path(char *path, size_t size, const char *ext);

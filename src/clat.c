@@ -1088,7 +1088,8 @@ void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 			if ((e = rtnl_addr4(true, k->clat_ifindex, c->clat_v4)))
 				log_warn(e, "adding the CLAT address");
 		}
-	} else if (memcmp(old->clat_v4, c->clat_v4, 4) != 0 && k->clat_ifindex > 0) {
+	} else if (memcmp(old->clat_v4, c->clat_v4, 4) != 0 &&
+		   k->clat_ifindex > 0) {
 		rtnl_addr4(false, k->clat_ifindex, old->clat_v4);
 		e = rtnl_addr4(true, k->clat_ifindex, c->clat_v4);
 		if (e)
@@ -1110,11 +1111,13 @@ void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 	/* RFC 7757 mappings: the rules point at the configuration's table,
 	 * which changed in place. */
 	if (old->eam.n != c->eam.n ||
-	    memcmp(old->eam.e, c->eam.e, c->eam.n * sizeof(c->eam.e[0])) != 0)
+	    memcmp(old->eam.e, c->eam.e,
+		   c->eam.n * sizeof(c->eam.e[0])) != 0)
 		k->rules_reapply = true;
 	/* Discovery: what it asks and listens to. */
 	if (old->plat_prefix_set != c->plat_prefix_set ||
-	    old->ndns != c->ndns || memcmp(old->dns, c->dns, sizeof(c->dns)) != 0 ||
+	    old->ndns != c->ndns ||
+	    memcmp(old->dns, c->dns, sizeof(c->dns)) != 0 ||
 	    strcmp(old->plat_dev, c->plat_dev) != 0) {
 		discover_close(&k->disc);
 		e = discover_open(&k->disc, c);

@@ -218,7 +218,7 @@ static int lock_instance(int *dfd, char *name, size_t size)
 		if (fstat(fd, &a) == 0 &&
 		    fstatat(*dfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    a.st_ino == b.st_ino && fstat(*dfd, &d1) == 0 &&
-		    lstat(RUNDIR, &d2) == 0 && d1.st_ino == d2.st_ino &&
+		    rundir_stat(&d2) == 0 && d1.st_ino == d2.st_ino &&
 		    d1.st_dev == d2.st_dev)
 			break;
 		close(fd);

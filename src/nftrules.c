@@ -637,18 +637,20 @@ static void confirmed_print(const struct nftrules_spec *s, FILE *f)
 }
 
 /* RFC 7757: IPv6 for the CLAT from the IPv6 prefix of an explicit
- * mapping is translated like IPv6 from the PLAT prefix. A prefix is
+ * mapping is translated like IPv6 from the PLAT prefix, in the same kinds
+ * of rules with the same worker selection (build_clat()). A prefix is
  * matched on whole bytes where it ends on one, masked otherwise (nft shows
- * both as ip6 saddr P/L). The worker selector sits on the last byte, which
- * carries the low bits of the IPv4 address when the suffix has 8 bits or
- * more; a shorter suffix has one queue. */
-static unsigned eam_selectors(const struct nftrules_spec *s,
+ * both as ip6 saddr P/L). Where the selector goes by the remote address,
+ * it sits on the last byte, which carries the low bits of the IPv4 address
+ * when the suffix has 8 bits or more; a shorter suffix has one queue. */
+static unsigned eam_selectors(const struct nftrules_spec *s, int kind,
 			      const struct xlat_eam *e, unsigned *fixed)
 {
 	unsigned sel = nftrules_selectors(s);
 
 	*fixed = 0;
-	if (128u - e->len6 >= 8 || sel == 1)
+	if (kind == K_TCP || kind == K_UDP || 128u - e->len6 >= 8 ||
+	    sel == 1)
 		return sel;
 	*fixed = (e->v6[15] & (sel - 1)) % s->queues;
 	return 1;
@@ -671,11 +673,16 @@ static void eam_prefix(struct nftnl_rule *r, const struct xlat_eam *e,
 	cmp_eq(r, e->v6, bytes, err);
 }
 
+static const char *eam_comment(const struct nftrules_spec *s, int kind)
+{
+	return kind == K_TCP && s->gso_queue_num ? C_Q6TEAM : C_Q6EAM;
+}
+
 static void build_eam6(struct batch *bt, const struct nftrules_spec *s)
 {
 	static const uint8_t l4[] = { [K_TCP] = 6, [K_UDP] = 17 };
-	uint8_t mask[16], val[16];
 	struct clat_rules c = clat_rules(s, 6);
+	uint8_t mask[16], val[16];
 	struct nftnl_rule *r;
 	int err;
 
@@ -683,12 +690,8 @@ static void build_eam6(struct batch *bt, const struct nftrules_spec *s)
 		const struct xlat_eam *e = &s->eam->e[i];
 
 		for (int kind = K_TCP; kind <= K_ANY; kind++) {
-			/* TCP and UDP by the CLAT's port, as for the PLAT
-			 * prefix; the rest by the address. */
+			unsigned fixed, sel = eam_selectors(s, kind, e, &fixed);
 			bool port = kind == K_TCP || kind == K_UDP;
-			unsigned fixed = 0, sel = port ? nftrules_selectors(s) :
-						 eam_selectors(s, e, &fixed);
-			uint16_t first = kind_queue(s, kind);
 
 			if (!rule_kind(s, 6, kind))
 				continue;
@@ -716,11 +719,12 @@ static void build_eam6(struct batch *bt, const struct nftrules_spec *s)
 					cmp_eq(r, val, 16, &err);
 				}
 				counter(r, &err);
-				queue(r, s, (uint16_t)(first + (sel > 1 ? v % s->queues : fixed)),
+				queue(r, s, (uint16_t)(kind_queue(s, kind) +
+						       (sel > 1 ? v % s->queues
+								: fixed)),
 				      false, &err);
 				rule_end(bt, r, NFPROTO_IPV6, c.chain,
-					 kind == K_TCP && s->gso_queue_num ?
-					 C_Q6TEAM : C_Q6EAM, err);
+					 eam_comment(s, kind), err);
 			}
 		}
 	}
@@ -730,7 +734,7 @@ static void print_eam6(const struct nftrules_spec *s, FILE *f)
 {
 	static const char *const l4[] = { [K_TCP] = "tcp", [K_UDP] = "udp" };
 	char a[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN], m[32] = "";
-	char sl[80] = "";
+	char sl[160];
 
 	inet_ntop(AF_INET6, s->clat6, a, sizeof(a));
 	if (s->shared)
@@ -745,9 +749,8 @@ static void print_eam6(const struct nftrules_spec *s, FILE *f)
 		else
 			snprintf(pf, sizeof(pf), "%s/%u", p, e->len6);
 		for (int kind = K_TCP; kind <= K_ANY; kind++) {
+			unsigned fixed, sel = eam_selectors(s, kind, e, &fixed);
 			bool port = kind == K_TCP || kind == K_UDP;
-			unsigned fixed = 0, sel = port ? nftrules_selectors(s) :
-						 eam_selectors(s, e, &fixed);
 
 			if (!rule_kind(s, 6, kind))
 				continue;
@@ -758,9 +761,14 @@ static void print_eam6(const struct nftrules_spec *s, FILE *f)
 				sl[0] = '\0';
 				mk[15] = (uint8_t)(sel - 1);
 				vl[15] = (uint8_t)v;
-				if (sel > 1 && port)
+				/* nft folds the protocol match into the
+				 * port's name. */
+				if (port && sel > 1)
 					select_print(sl, sizeof(sl), s, 6,
 						     l4[kind], v);
+				else if (port)
+					snprintf(sl, sizeof(sl),
+						 " meta l4proto %s", l4[kind]);
 				else if (sel > 1)
 					snprintf(sl, sizeof(sl),
 						 " ip6 saddr & %s == %s",
@@ -768,16 +776,11 @@ static void print_eam6(const struct nftrules_spec *s, FILE *f)
 							   sizeof(ms)),
 						 inet_ntop(AF_INET6, vl, vs,
 							   sizeof(vs)));
-				/* nft folds the protocol match into the
-				 * port's name. */
-				fprintf(f, "\t\tip6 daddr %s ip6 saddr %s%s%s%s counter queue num %u comment \"%s\"\n",
-					a, pf, m,
-					kind == K_TCP && sel == 1 ?
-					" meta l4proto tcp" : "", sl,
+				fprintf(f, "\t\tip6 daddr %s ip6 saddr %s%s%s counter queue num %u comment \"%s\"\n",
+					a, pf, m, sl,
 					kind_queue(s, kind) +
 					(sel > 1 ? v % s->queues : fixed),
-					kind == K_TCP && s->gso_queue_num ?
-					C_Q6TEAM : C_Q6EAM);
+					eam_comment(s, kind));
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The run directory (see rundir.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,29 @@
 #define SO_NETNS_COOKIE 71
 #endif
 
+static bool systemd_private_link(void)
+{
+	static const char want[] = "private/" RUNDIR_NAME;
+	char target[sizeof(want) + 1];
+	struct stat st;
+	ssize_t n;
+
+	if (lstat(RUNDIR, &st) < 0 || !S_ISLNK(st.st_mode) || st.st_uid != 0)
+		return false;
+	n = readlink(RUNDIR, target, sizeof(target));
+	return n == (ssize_t)sizeof(want) - 1 && !memcmp(target, want, (size_t)n);
+}
+
+int rundir_stat(struct stat *st)
+{
+	if (lstat(RUNDIR, st) < 0)
+		return -errno;
+	if (S_ISLNK(st->st_mode) && systemd_private_link() &&
+	    stat(RUNDIR, st) < 0)
+		return -errno;
+	return 0;
+}
+
 int rundir_open(void)
 {
 	struct stat st;
@@ -27,6 +51,12 @@ int rundir_open(void)
 		return err;
 	}
 	fd = open(RUNDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* One symbolic link is systemd's own: with DynamicUser= and
+	 * RuntimeDirectoryPreserve= the directory lives in /run/private and
+	 * RUNDIR links to it. Followed only when root made it and it says
+	 * exactly that; the directory it leads to is checked below as any. */
+	if (fd < 0 && errno == ENOTDIR && systemd_private_link())
+		fd = open(RUNDIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		log_warn(err, "%s (a symbolic link, or not a directory?)",

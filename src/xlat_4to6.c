@@ -116,8 +116,9 @@ struct hdr6 {
 	const uint8_t *saddr, *daddr;
 };
 
-static size_t put_hdr6(uint8_t *h, const struct hdr6 *f, size_t len,
-		       size_t off, bool more, bool fh)
+static inline __attribute__((always_inline)) size_t
+put_hdr6(uint8_t *h, const struct hdr6 *f, size_t len, size_t off, bool more,
+	 bool fh)
 {
 	/* RFC 7915 4.1: TC from TOS, flow label zero. */
 	put32(h, 6u << 28 | (uint32_t)f->tc << 20);
@@ -153,20 +154,18 @@ static void hdr6_from(struct hdr6 *f, const uint8_t *ip4, uint8_t hlim,
 	f->daddr = daddr;
 }
 
-/* The emit step's header callback for the outer packet: a fragment keeps
- * its Fragment Header; a packet cut here gets one. */
+/* The emit step's fragment header for the outer packet. */
 struct emit46 {
 	struct hdr6 f;
 	uint16_t off;		/* the input fragment's offset */
 };
 
 static size_t emit_hdr6(const void *ctx, uint8_t *hdr, size_t len,
-			size_t off, bool more, bool split)
+			size_t off, bool more)
 {
 	const struct emit46 *e = ctx;
 
-	return put_hdr6(hdr, &e->f, len, e->off + off, more,
-			split || e->f.frag);
+	return put_hdr6(hdr, &e->f, len, e->off + off, more, true);
 }
 
 /* RFC 7915 4.5 for the outer packet: the transport header copied into
@@ -176,7 +175,8 @@ static enum xlat_reason l4_4to6(const struct xlat_ip4_info *h, bool frag,
 				const uint8_t daddr[16], struct xlat_out *out,
 				struct xlat_seg *segs, unsigned *nsegs)
 {
-	size_t coff = xlat_l4_csum_off(h->proto);
+	/* Called for TCP, UDP and DCCP only. */
+	size_t coff = h->proto == IPPROTO_TCP ? TCP_CSUM : UDP_CSUM;
 	size_t hlen = coff + 2;
 	uint8_t *t;
 
@@ -204,7 +204,7 @@ static enum xlat_reason l4_4to6(const struct xlat_ip4_info *h, bool frag,
 			c = 0xffff;	/* RFC 768: zero means none */
 		put16(t + coff, c);
 	} else {
-		xlat_l4_readdress(h->proto, t, hlen,
+		xlat_l4_readdress(h->proto, coff, t, hlen,
 				  csum_add(0, h->p + IP4_SADDR, 8),
 				  addr_sum6(saddr, daddr));
 	}
@@ -279,7 +279,8 @@ static size_t inner_4to6(const struct xlat_cfg *cfg, const uint8_t *in,
 	/* The same transport and Echo steps as the outer packet. */
 	if (ioff == 0) {
 		if (in[IP4_PROTO] != IPPROTO_ICMP) {
-			xlat_l4_readdress(in[IP4_PROTO], l4, copy,
+			xlat_l4_readdress(in[IP4_PROTO],
+					  xlat_l4_csum_off(in[IP4_PROTO]), l4, copy,
 					  csum_add(0, in + IP4_SADDR, 8),
 					  addr_sum6(saddr, cfg->clat6));
 		} else if (copy > 0) {
@@ -473,7 +474,7 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 {
 	struct xlat_ip4_info h;
 	struct xlat_seg segs[XLAT_SEG_MAX];
-	struct emit46 e;
+	struct hdr6 f;
 	unsigned nsegs = 1;
 	uint8_t saddr[16], daddr[16], hlim;
 	enum xlat_reason r;
@@ -520,21 +521,13 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 					ICMP4_UNREACH, 5, 0,
 					XLAT_R_SOURCE_ROUTE, out);
 
-	/* 4.1 Next Header: copied, so it must mean the same in IPv6. An
-	 * extension header number is a header field the translator cannot
-	 * process: RFC 792 answers that with Parameter Problem, the
-	 * pointer naming the octet (the Protocol field). Protocol
-	 * Unreachable would claim the destination lacks a transport it
-	 * could never have had. */
-	r = proto_4to6(h.proto);
-	if (r == XLAT_R_V6ONLY_PROTO)
-		return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err,
-					ICMP4_PARAMPROB, 0,
-					(uint32_t)IP4_PROTO << 24, r, out);
-	if (r)
-		return xlat_out_drop(out, r);
-	hdr6_from(&e.f, pkt, hlim, saddr, daddr);
-	e.off = h.off;
+	/* The header fields, from what the parse already read. */
+	f = (struct hdr6){
+		.tc = h.p[IP4_TOS],
+		.nh = h.proto == IPPROTO_ICMP ? IPPROTO_ICMPV6 : h.proto,
+		.hlim = hlim, .frag = frag, .df = h.df, .id = h.id,
+		.saddr = saddr, .daddr = daddr,
+	};
 
 	/* 4.2 ICMP, 4.5 transport. */
 	segs[0] = (struct xlat_seg){ h.l4, h.l4len };
@@ -548,7 +541,7 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 	case IPPROTO_TCP:
 		if (in_flags & XLAT_IN_GSO)
 			return frag ? xlat_out_drop(out, XLAT_R_BAD_FRAGMENT)
-				    : tcp_gso_4to6(cfg, st, &h, &e.f, out);
+				    : tcp_gso_4to6(cfg, st, &h, &f, out);
 		/* fall through */
 	case IPPROTO_UDP:
 	case IPPROTO_DCCP:	/* same pseudo-header checksum (RFC 4340 9.1) */
@@ -560,7 +553,20 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 					    in_flags & XLAT_IN_CSUM_PARTIAL,
 					    saddr, daddr, out, segs, &nsegs);
 		break;
-	default:	/* 4.5: other protocols pass unchanged */
+	default:
+		/* 4.1 Next Header: copied (4.5: other protocols pass
+		 * unchanged), so it must mean the same in IPv6. An extension
+		 * header number is a header field the translator cannot
+		 * process: RFC 792 answers that with Parameter Problem, the
+		 * pointer naming the octet (the Protocol field). Protocol
+		 * Unreachable would claim the destination lacks a transport
+		 * it could never have had. */
+		r = proto_4to6(h.proto);
+		if (r == XLAT_R_V6ONLY_PROTO)
+			return xlat_icmp_reply4(cfg, pkt, h.totlen, no_err,
+						ICMP4_PARAMPROB, 0,
+						(uint32_t)IP4_PROTO << 24, r,
+						out);
 		break;
 	}
 	if (!r && (in_flags & XLAT_IN_GSO) && h.proto != IPPROTO_TCP)
@@ -581,10 +587,22 @@ enum xlat_verdict xlat_4to6_in(const struct xlat_cfg *cfg,
 					ICMP4_UNREACH, 4,
 					(uint32_t)(cfg->mtu6 - (hl - IP4_HLEN)),
 					XLAT_R_TOO_BIG, out);
-	chunk = 0;
-	if (!h.df && hl + l4out > cfg->lowest_mtu6)
-		chunk = (size_t)(cfg->lowest_mtu6 - IP6_HLEN - IP6_FRAG_HLEN) &
-			~(size_t)7;
-	return xlat_emit(out, segs, nsegs, l4out, IP6_HLEN + IP6_FRAG_HLEN,
-			 chunk, h.mf, emit_hdr6, &e);
+	if (h.df || hl + l4out <= cfg->lowest_mtu6) {
+		/* A fragment keeps its Fragment Header. */
+		uint8_t *hdr = xlat_out_alloc(out, hl);
+
+		if (!hdr)
+			return xlat_out_drop(out, XLAT_R_NO_ROOM);
+		put_hdr6(hdr, &f, l4out, h.off, h.mf, frag);
+		return xlat_emit_one(out, hdr, hl, segs, nsegs, l4out);
+	}
+	chunk = (size_t)(cfg->lowest_mtu6 - IP6_HLEN - IP6_FRAG_HLEN) &
+		~(size_t)7;
+	{
+		struct emit46 e = { .f = f, .off = h.off };
+
+		return xlat_emit_frags(out, segs, nsegs, l4out,
+				       IP6_HLEN + IP6_FRAG_HLEN, chunk, h.mf,
+				       emit_hdr6, &e);
+	}
 }

@@ -96,9 +96,10 @@ static uint16_t next_id(struct xlat_state *st)
 
 /* RFC 7915 5.1: the IPv4 header, for the outer packet and the quoted one
  * alike. */
-static void put_hdr4(uint8_t *h, uint8_t tos, size_t totlen, uint16_t id,
-		     uint16_t flags_off, uint8_t ttl, uint8_t proto,
-		     const uint8_t saddr[4], const uint8_t daddr[4])
+static inline __attribute__((always_inline)) void
+put_hdr4(uint8_t *h, uint8_t tos, size_t totlen, uint16_t id,
+	 uint16_t flags_off, uint8_t ttl, uint8_t proto, const uint8_t saddr[4],
+	 const uint8_t daddr[4])
 {
 	h[0] = 0x45;
 	h[IP4_TOS] = tos;
@@ -129,17 +130,13 @@ struct emit64 {
 };
 
 static size_t emit_hdr4(const void *ctx, uint8_t *hdr, size_t len,
-			size_t off, bool more, bool split)
+			size_t off, bool more)
 {
 	const struct emit64 *e = ctx;
-	uint16_t fo;
 
-	if (!split && e->df)
-		fo = IP4_DF;
-	else
-		fo = (uint16_t)((e->off + off) / 8 | (more ? IP4_MF : 0));
-	put_hdr4(hdr, e->tos, IP4_HLEN + len, e->id, fo, e->ttl, e->proto,
-		 e->saddr, e->daddr);
+	put_hdr4(hdr, e->tos, IP4_HLEN + len, e->id,
+		 (uint16_t)((e->off + off) / 8 | (more ? IP4_MF : 0)), e->ttl,
+		 e->proto, e->saddr, e->daddr);
 	return IP4_HLEN;
 }
 
@@ -164,7 +161,8 @@ static enum xlat_reason l4_6to4(const struct xlat_ip6_info *h,
 				bool partial, bool leave, struct xlat_out *out,
 				struct xlat_seg *segs, unsigned *nsegs)
 {
-	size_t coff = xlat_l4_csum_off(h->proto);
+	/* Called for TCP, UDP and DCCP only. */
+	size_t coff = h->proto == IPPROTO_TCP ? TCP_CSUM : UDP_CSUM;
 	size_t hlen = coff + 2;
 	uint8_t *t;
 	uint16_t c;
@@ -197,7 +195,7 @@ static enum xlat_reason l4_6to4(const struct xlat_ip6_info *h,
 			c = 0xffff;
 		put16(t + coff, c);
 	} else {
-		xlat_l4_readdress(h->proto, t, hlen,
+		xlat_l4_readdress(h->proto, coff, t, hlen,
 				  csum_add(0, h->p + IP6_SADDR, 32),
 				  csum_add(csum_add(0, saddr, 4), daddr, 4));
 	}
@@ -260,7 +258,8 @@ static size_t inner_6to4(const struct xlat_cfg *cfg, const uint8_t *in,
 	/* The same transport and Echo steps as the outer packet. */
 	if (ih.off == 0) {
 		if (ih.proto != IPPROTO_ICMPV6) {
-			xlat_l4_readdress(ih.proto, l4, copy,
+			xlat_l4_readdress(ih.proto, xlat_l4_csum_off(ih.proto),
+					  l4, copy,
 					  csum_add(0, in + IP6_SADDR, 32),
 					  csum_add(0, msg + IP4_SADDR, 8));
 		} else if (copy > 0) {
@@ -498,11 +497,6 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 					(uint32_t)h.segleft,
 					XLAT_R_SEGMENTS_LEFT, out);
 
-	/* 5.1 Protocol. */
-	r = proto_6to4(h.proto);
-	if (r)
-		return xlat_out_drop(out, r);
-
 	/* 5.2 ICMPv6, 5.5 transport. */
 	segs[0] = (struct xlat_seg){ h.l4, h.l4len };
 	keep = leave && (in_flags & XLAT_IN_CSUM_PARTIAL) && !h.frag &&
@@ -539,7 +533,9 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 					    in_flags & XLAT_IN_CSUM_PARTIAL,
 					    keep, out, segs, &nsegs);
 		break;
-	default:	/* 5.5: other protocols pass unchanged */
+	default:	/* 5.5: other protocols pass unchanged, 5.1: with a
+			 * protocol that means the same in IPv4 */
+		r = proto_6to4(h.proto);
 		break;
 	}
 	if (!r && (in_flags & XLAT_IN_GSO) && h.proto != IPPROTO_TCP)
@@ -562,23 +558,32 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 		return xlat_icmp_reply6(cfg, pkt, len, no_err,
 					ICMP6_PACKET_TOO_BIG, 0,
 					cfg->mtu4 + 20u, XLAT_R_TOO_BIG, out);
+	if (!cfg->mtu4 || total <= cfg->mtu4) {
+		uint8_t *hdr = xlat_out_alloc(out, IP4_HLEN);
+
+		if (!hdr)
+			return xlat_out_drop(out, XLAT_R_NO_ROOM);
+		put_hdr4(hdr, tclass(pkt), total, e.id,
+			 e.df ? IP4_DF : (uint16_t)(h.off / 8 |
+						    (h.mf ? IP4_MF : 0)),
+			 ttl, h.proto, saddr, cfg->clat4);
+		v = xlat_emit_one(out, hdr, IP4_HLEN, segs, nsegs, l4out);
+		if (v == XLAT_FORWARD && keep) {
+			out->pkt[0].csum_start = IP4_HLEN;
+			out->pkt[0].csum_offset =
+				h.proto == IPPROTO_TCP ? TCP_CSUM : UDP_CSUM;
+		}
+		return v;
+	}
+	/* Toward an IPv4 link with a smaller MTU (cfg->mtu4): fragment as
+	 * an IPv4 router would (RFC 791). */
 	e.saddr = saddr;
 	e.daddr = cfg->clat4;
 	e.off = h.off;
 	e.tos = tclass(pkt);
 	e.ttl = ttl;
 	e.proto = h.proto;
-	/* Toward an IPv4 link with a smaller MTU (cfg->mtu4): fragment as
-	 * an IPv4 router would (RFC 791). */
-	chunk = 0;
-	if (cfg->mtu4 && total > cfg->mtu4)
-		chunk = (size_t)(cfg->mtu4 - IP4_HLEN) & ~(size_t)7;
-	v = xlat_emit(out, segs, nsegs, l4out, IP4_HLEN, chunk, h.mf,
-		      emit_hdr4, &e);
-	if (v == XLAT_FORWARD && keep) {
-		out->pkt[0].csum_start = IP4_HLEN;
-		out->pkt[0].csum_offset =
-			(uint16_t)xlat_l4_csum_off(h.proto);
-	}
-	return v;
+	chunk = (size_t)(cfg->mtu4 - IP4_HLEN) & ~(size_t)7;
+	return xlat_emit_frags(out, segs, nsegs, l4out, IP4_HLEN, chunk, h.mf,
+			       emit_hdr4, &e);
 }

@@ -37,7 +37,7 @@ int xlat_map_remote_4to6(const struct xlat_cfg *cfg, const uint8_t v4[4],
 	 * hairpin needs a second translation, which a CLAT (whose IPv6
 	 * side is the host itself) never has to make, so it is refused. */
 	if (cfg->eam.n && xlat_eam_4to6(&cfg->eam, v4, v6) == 0)
-		return memcmp(v6, cfg->clat6, 16) ? 0 : -EPERM;
+		return memcmp(v6, cfg->clat6, 16) != 0 ? 0 : -EPERM;
 	/* RFC 6052 section 3.1: the WKP MUST NOT be used for non-global
 	 * IPv4 addresses; off by default for a CLAT, see README. */
 	if (cfg->wkp_strict && rfc6052_is_wkp(&cfg->plat) &&

@@ -12,69 +12,32 @@
 #define EXT_HLEN	4
 #define EXT_VERSION	2
 
-void xlat_l4_readdress(uint8_t proto, uint8_t *t, size_t n,
-		       uint32_t old_addrs, uint32_t new_addrs)
+enum xlat_verdict xlat_emit_frags(struct xlat_out *out,
+				  const struct xlat_seg *segs, unsigned nsegs,
+				  size_t l4len, size_t hmax, size_t chunk,
+				  bool mf, xlat_hdr_fn fn, const void *ctx)
 {
-	size_t coff = xlat_l4_csum_off(proto);
-	uint16_t c;
-
-	if (!coff || n < coff + 2)
-		return;
-	c = get16(t + coff);
-	if (proto == IPPROTO_UDP && c == 0)
-		return;
-	c = csum_adjust(c, old_addrs, new_addrs);
-	if (proto == IPPROTO_UDP && c == 0)
-		c = 0xffff;	/* RFC 768: zero means no checksum */
-	put16(t + coff, c);
-}
-
-uint16_t xlat_l4_full(uint32_t pseudo, const uint8_t *t, size_t hlen,
-		      const uint8_t *rest, size_t rlen)
-{
-	return csum_fold(csum_add(csum_add(pseudo, t, hlen), rest, rlen));
-}
-
-void xlat_echo(uint8_t *t, uint8_t new_type, uint32_t old_pseudo,
-	       uint32_t new_pseudo)
-{
-	uint16_t w0 = get16(t);
-
-	t[0] = new_type;
-	put16(t + ICMP_CSUM, csum_adjust(get16(t + ICMP_CSUM), w0 + old_pseudo,
-					 get16(t) + new_pseudo));
-}
-
-enum xlat_verdict xlat_emit(struct xlat_out *out, const struct xlat_seg *segs,
-			    unsigned nsegs, size_t l4len, size_t hmax,
-			    size_t chunk, bool mf, xlat_hdr_fn fn,
-			    const void *ctx)
-{
-	size_t step = chunk ? chunk : l4len;
-	size_t pos = 0;
-
-	do {
-		size_t n = l4len - pos < step ? l4len - pos : step;
+	for (size_t pos = 0; pos < l4len; pos += chunk) {
+		size_t n = l4len - pos < chunk ? l4len - pos : chunk;
 		uint8_t *hdr = xlat_out_alloc(out, hmax);
 		size_t hl;
 
 		if (!hdr || xlat_out_begin(out))
 			return xlat_out_drop(out, XLAT_R_NO_ROOM);
-		hl = fn(ctx, hdr, n, pos, pos + n < l4len || mf, chunk != 0);
+		hl = fn(ctx, hdr, n, pos, pos + n < l4len || mf);
+		out->used -= hmax - hl;		/* the header is the last alloc */
 		if (xlat_out_add(out, hdr, hl) ||
 		    xlat_out_add_slice(out, segs, nsegs, pos, n))
 			return xlat_out_drop(out, XLAT_R_NO_ROOM);
-		out->used -= hmax - hl;		/* header is the last alloc */
 		xlat_out_end(out);
-		pos += n;
-	} while (pos < l4len);
+	}
 	out->verdict = XLAT_FORWARD;
 	return XLAT_FORWARD;
 }
 
-enum xlat_reason xlat_icmp_ext_split(const uint8_t *body, size_t blen,
-				     size_t attr_len,
-				     struct xlat_icmp_ext *x)
+enum xlat_reason xlat_icmp_ext_split_slow(const uint8_t *body, size_t blen,
+					  size_t attr_len,
+					  struct xlat_icmp_ext *x)
 {
 	x->orig = body;
 	x->orig_len = blen;

@@ -25,27 +25,14 @@
 #     and at a restart after SIGKILL.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-co-$$-$RANDOM"
-h="$n-h" p="$n-p" s="$n-s"
+. tests/e2e/lib.bash
+e2e_init co
 t="/tmp/$n"
-. scripts/checks
-daemon="" srvs="" notif=""
-cleanup() {
-	set +e
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	for x in $srvs $notif; do kill "$x" 2>/dev/null; wait "$x" 2>/dev/null; done
-	lab_down "$n"
-	rm -rf "$t" "$t".*
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
-start() {	# start [key=value ...]: with the file $t.conf, wait for translating
-	ip netns exec "$h" build/clat-nfq -c "$t.conf" "$@" 2>>"$t.log" &
-	daemon=$!
-	wait_for 10 state translating
-}
-stop() { kill -TERM "$daemon"; local rc=0; wait "$daemon" || rc=$?; daemon=""; return $rc; }
+srvs="" notif=""
+E2E_ARGS="-c $t.conf"
+E2E_WAIT=translating
+on_cleanup 'for x in $srvs $notif; do kill "$x"; wait "$x"; done 2>/dev/null'
+on_cleanup 'rm -rf "$t"'
 ms() { date +%s%3N; }
 # ping_within SECONDS: a reply within that time; prints how long it took
 ping_within() {

@@ -12,26 +12,11 @@
 #     host sends no reset (counted in P), 10 runs of 10.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-ct-$$-$RANDOM"
-h="$n-h" p="$n-p"
-. scripts/checks
-daemon="" srv=""
-cleanup() {
-	set +e
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	[ -n "$srv" ] && { kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null; }
-	lab_down "$n"
-	rm -f "/tmp/$n".*
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
-start() {
-	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX "$@" 2>>"/tmp/$n.log" &
-	daemon=$!
-	rules_in && wait_for 8 state translating
-}
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+. tests/e2e/lib.bash
+e2e_init ct
+srv=""
+E2E_WAIT=translating
+on_cleanup '[ -n "$srv" ] && { kill "$srv"; wait "$srv"; } 2>/dev/null'
 resets() { ip netns exec "$p" nft list chain ip6 seen in | awk '/counter/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
 
 lab_up "$n"

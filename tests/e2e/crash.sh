@@ -14,34 +14,21 @@
 # as before the first start.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-cr-$$-$RANDOM"
-h="$n-h" s="$n-s"
+. tests/e2e/lib.bash
+e2e_init cr
 t="/tmp/$n"
 ROUNDS=3
 LIMIT=2		# seconds from restart to service
-. scripts/checks
-daemon="" srvs="" flows=""
-cleanup() {	# "|| true" throughout: set -e must not end the trap early
-	# shellcheck disable=SC2086
-	[ -n "$flows" ] && kill $flows 2>/dev/null && wait $flows 2>/dev/null || true
-	# shellcheck disable=SC2086
-	[ -n "$srvs" ] && kill $srvs 2>/dev/null && wait $srvs 2>/dev/null || true
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true
-	lab_down "$n"
-	rm -f "$t".*
-}
+srvs="" flows=""
 all() { eval "$1"; }	# all "[ a ] && [ b ]": one check of several conditions
 # Resets the host's own IPv6 TCP sends (the daemon's packets carry its
 # fwmark): what a gap in the queue rules would cause in shared mode. The
 # IPv4 TCP's resets are normal here: iperf3 -R closes with data in flight.
 rsts() { in_h nft list chain inet hostfw output | awk '/host-ipv6-(resets|unreachables)/ { for (i = 1; i <= NF; i++) if ($i == "packets") n += $(i + 1) } END { print n + 0 }'; }
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
-start() {	# not through in_h: $! must be the daemon (ip netns exec execs)
-	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX threads=2 2>>"$t.log" &
-	daemon=$!
-}
+E2E_ARGS="plat-prefix=$LAB_PREFIX threads=2"
+E2E_WAIT=none
+# shellcheck disable=SC2086
+on_cleanup 'for x in $flows $srvs; do kill "$x"; wait "$x"; done 2>/dev/null'
 nocount() { nft_plain; }
 clat_tables() { { in_h nft list table ip clat-nfq; in_h nft list table ip6 clat-nfq; } 2>/dev/null | nocount; }
 sysctls() {	# per-namespace network sysctls, the CLAT device's own aside

@@ -14,26 +14,8 @@
 # same name that is someone else's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-dp-$$-$RANDOM"
-h="$n-h"
-. scripts/checks
-daemon=""
-cleanup() {
-	set +e	# every step runs, whatever the one before returned
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	lab_down "$n"
-	rm -f "/tmp/$n".*
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
-start() {	# start [key=value ...]: run the daemon in H, wait for its rules
-	# not through in_h: $! must be the daemon itself (ip netns exec execs)
-	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX "$@" 2>>"/tmp/$n.log" &
-	daemon=$!
-	rules_in
-}
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+. tests/e2e/lib.bash
+e2e_init dp
 upload_s() {	# 10 MB from H to S, port 8081: the sha256 of what S got
 	ip netns exec "$n-s" socat -u TCP4-LISTEN:8081,reuseaddr OPEN:"/tmp/$n.up",creat,trunc </dev/null >/dev/null 2>&1 &
 	local srv=$!

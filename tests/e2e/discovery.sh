@@ -14,22 +14,14 @@
 #     it waits.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-di-$$-$RANDOM"
-h="$n-h" p="$n-p"
-. scripts/checks
+. tests/e2e/lib.bash
+e2e_init di
 PFX_A=$LAB_PREFIX PFX_B=2001:db8:46::/96
-daemon="" ra="" ub="" t2=""
-cleanup() {
-	set +e	# every step runs, whatever the one before returned
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	for x in $ra $ub $t2; do kill "$x" 2>/dev/null || true; wait "$x" 2>/dev/null || true; done
-	lab_down "$n"
-	rm -rf "/etc/netns/$h" "/tmp/$n".* "/run/$n-tayga2"
-	rmdir /etc/netns 2>/dev/null || true
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
+ra="" ub="" t2=""
+E2E_ARGS="-c /dev/null"	# no configuration at all
+E2E_WAIT=none
+on_cleanup 'for x in $ra $ub $t2; do kill "$x"; wait "$x"; done 2>/dev/null'
+on_cleanup 'rm -rf "/etc/netns/$h" "/run/$n-tayga2"; rmdir /etc/netns 2>/dev/null'
 ra_start() {	# ra_start PREFIX LIFETIME [args]: RAs every 0.5 s from P
 	[ -n "$ra" ] && { kill "$ra"; wait "$ra" 2>/dev/null || true; }
 	ip netns exec "$p" tests/e2e/ra_send.py ph0 "$@" --every 0.5 &
@@ -41,11 +33,6 @@ unbound_start() {
 	ub=$!
 }
 unbound_stop() { [ -n "$ub" ] && { kill "$ub"; wait "$ub" 2>/dev/null || true; }; ub=""; }
-start() {	# the daemon with no configuration at all (an empty file)
-	ip netns exec "$h" build/clat-nfq -c /dev/null "$@" 2>>"/tmp/$n.log" &
-	daemon=$!
-}
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
 ping4() { in_h ping -c1 -W1 -q $LAB_S4 >/dev/null 2>&1; }
 ping4_soon() { for _ in 1 2 3 4 5; do ping4 && return 0; sleep 0.2; done; return 1; }
 

@@ -12,28 +12,10 @@
 # translations arrive through the CLAT interface.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-edge-$$-$RANDOM"
-h="$n-h"
-p="$n-p"
-. scripts/checks
-daemon=""
+. tests/e2e/lib.bash
+e2e_init edge
 pids=()
-cleanup() {
-	set +e
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	for x in "${pids[@]}"; do kill "$x" 2>/dev/null; wait "$x" 2>/dev/null; done
-	lab_down "$n"
-	rm -f "/tmp/$n".*
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
-start() {
-	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX "$@" 2>>"/tmp/$n.log" &
-	daemon=$!
-	rules_in
-}
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+on_cleanup 'for x in "${pids[@]}"; do kill "$x"; wait "$x"; done 2>/dev/null'
 from_s() {	# from_s PORT: what S gets from 192.0.2.1:PORT
 	timeout 8 ip netns exec "$n-s" socat -u TCP4:192.0.2.1:"$1",connect-timeout=3 - 2>/dev/null || true
 }

@@ -16,26 +16,12 @@
 #   - script-up and script-down run with clatd's environment.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-fo-$$-$RANDOM"
-h="$n-h" p="$n-p"
-. scripts/checks
-daemon="" ra="" srv=""
-cleanup() {
-	set +e	# every step runs, whatever the one before returned
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	for x in $ra $srv; do kill "$x" 2>/dev/null || true; wait "$x" 2>/dev/null || true; done
-	lab_down "$n"
-	rm -f "/tmp/$n".*
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
-start() {
-	ip netns exec "$h" build/clat-nfq -c /dev/null "$@" 2>>"/tmp/$n.log" &
-	daemon=$!
-	wait_for 10 state translating
-}
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+. tests/e2e/lib.bash
+e2e_init fo
+ra="" srv=""
+E2E_ARGS="-c /dev/null"
+E2E_WAIT=translating
+on_cleanup 'for x in $ra $srv; do kill "$x"; wait "$x"; done 2>/dev/null'
 ping4() { in_h ping -c1 -W1 -q $LAB_S4 >/dev/null 2>&1; }
 # ping4_within SECONDS: a reply within that time (pings 0.1 s apart)
 ping4_within() {

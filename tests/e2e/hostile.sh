@@ -17,27 +17,12 @@
 # must still be running, and ordinary traffic must work afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
+. tests/e2e/lib.bash
+e2e_init hz
 REPEAT=${HOSTILE_REPEAT:-25}
-n="cnfq-hz-$$-$RANDOM"
-h="$n-h"
-. scripts/checks
-daemon="" bg=""
-cleanup() {
-	set +e
-	[ -n "$bg" ] && kill $bg 2>/dev/null && wait $bg 2>/dev/null
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	lab_down "$n"
-	rm -f "/tmp/$n".*
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
-start() {	# start [key=value ...]: run the daemon in H, wait for its rules
-	ip netns exec "$h" build/clat-nfq -q plat-prefix=$LAB_PREFIX threads=2 "$@" 2>>"/tmp/$n.log" &
-	daemon=$!
-	rules_in
-}
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+bg=""
+E2E_ARGS="-q plat-prefix=$LAB_PREFIX threads=2"
+on_cleanup '[ -n "$bg" ] && kill $bg 2>/dev/null && wait $bg 2>/dev/null'
 # hostile.py prints "ok   NAME" / "FAIL NAME": each becomes a check here.
 hostile() {
 	local line out rc=0

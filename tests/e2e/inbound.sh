@@ -12,27 +12,12 @@
 # native IPv4 under strict rp_filter, the CLAT address still works.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-in-$$-$RANDOM"
-h="$n-h" p="$n-p"
-. scripts/checks
-daemon="" pids=""
-cleanup() {
-	set +e
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	for x in $pids; do kill "$x" 2>/dev/null; wait "$x" 2>/dev/null; done
-	lab_down "$n"
-	rm -f "/tmp/$n".*
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
-in_p() { ip netns exec "$p" "$@"; }
-start() {
-	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX threads=1 "$@" 2>>"/tmp/$n.log" &
-	daemon=$!
-	rules_in && wait_for 8 state "${want_state:-translating}"
-}
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+. tests/e2e/lib.bash
+e2e_init in
+pids=""
+E2E_ARGS="plat-prefix=$LAB_PREFIX threads=1"
+E2E_WAIT=translating
+on_cleanup 'for x in $pids; do kill "$x"; wait "$x"; done 2>/dev/null'
 
 lab_up "$n"
 # The attacker: an address under the prefix (203.0.113.66 embedded) on P.
@@ -130,7 +115,7 @@ echo "-- standing aside (native IPv4), strict rp_filter: the CLAT address still 
 in_h sysctl -qw net.ipv4.conf.all.rp_filter=1
 in_h ip -4 addr add 10.99.0.2/24 dev hp0
 in_h ip -4 route add default via 10.99.0.1 dev hp0 metric 100
-want_state="standing aside"
+E2E_STATE="standing aside"
 check "daemon starts" start
 check "  it stands aside" wait_for 3 state "standing aside"
 check "  ping from 192.0.0.1 still answered" bash -c "ip netns exec $h ping -c3 -i0.2 -W2 -q -I 192.0.0.1 $LAB_S4 >/dev/null"

@@ -4,10 +4,8 @@
 # TAYGA (the PLAT) for ping, TCP and UDP, and lab_down leaves nothing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-lab-$$-$RANDOM"
-. scripts/checks
-trap 'lab_down "$n"' EXIT
+. tests/e2e/lib.bash
+e2e_init lab
 
 lab_up "$n"
 check "ping6 H -> S through the PLAT" bash -c "ip netns exec $n-h ping -6 -c2 -W2 -q $LAB_S6 >/dev/null"

@@ -11,19 +11,9 @@
 # within a second.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
+. tests/e2e/lib.bash
+e2e_init ov
 SECS=${OVERLOAD_SECS:-15}
-n="cnfq-ov-$$-$RANDOM"
-h="$n-h"
-. scripts/checks
-daemon=""
-cleanup() {
-	set +e	# every step runs, whatever the one before returned
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	lab_down "$n"
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$daemon/status"; }
 
 lab_up "$n"

@@ -10,27 +10,15 @@
 #     it expires.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-rt-$$-$RANDOM"
-h="$n-h" p="$n-p" xn="$n-x"
-. scripts/checks
+. tests/e2e/lib.bash
+e2e_init rt
+xn="$n-x"
 PFX_A=$LAB_PREFIX PFX_B=2001:db8:46::/96
-daemon="" ra1="" ra2="" rax=""
-cleanup() {
-	set +e
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	for r in $ra1 $ra2 $rax; do kill "$r" 2>/dev/null; wait "$r" 2>/dev/null; done
-	ip netns del "$xn" 2>/dev/null
-	lab_down "$n"
-	rm -f "/tmp/$n".*
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
-start() {
-	ip netns exec "$h" build/clat-nfq -c /dev/null dns64-servers=2001:db8:1::53 "$@" 2>>"/tmp/$n.log" &
-	daemon=$!
-}
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+ra1="" ra2="" rax=""
+E2E_ARGS="-c /dev/null dns64-servers=2001:db8:1::53"
+E2E_WAIT=none
+on_cleanup 'for r in $ra1 $ra2 $rax; do kill "$r"; wait "$r"; done 2>/dev/null'
+on_cleanup 'ip netns del "$xn" 2>/dev/null'
 counter() { ip netns exec "$h" build/clat-nfq status --json 2>/dev/null |
 	/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1" 2>/dev/null || echo -1; }
 kill_ra() { for r in "$@"; do [ -n "$r" ] && { kill "$r" 2>/dev/null || true; wait "$r" 2>/dev/null || true; }; done; }

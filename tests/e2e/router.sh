@@ -8,21 +8,13 @@
 # translated, the rules as -p prints them, and nothing left afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-ro-$$-$RANDOM"
-h="$n-h" l="$n-l"
-. scripts/checks
-daemon="" srv="" usrv=""
-cleanup() {
-	set +e	# every step runs, whatever the one before returned
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	for x in $srv $usrv; do kill "$x" 2>/dev/null; wait "$x" 2>/dev/null; done
-	ip netns del "$l" 2>/dev/null
-	lab_down "$n"
-	rm -f "/tmp/$n".*
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
+. tests/e2e/lib.bash
+e2e_init ro
+l="$n-l"
+srv="" usrv=""
+E2E_WAIT=none
+on_cleanup 'for x in $srv $usrv; do kill "$x"; wait "$x"; done 2>/dev/null'
+on_cleanup 'ip netns del "$l" 2>/dev/null'
 in_l() { ip netns exec "$l" "$@"; }
 
 lab_up "$n"

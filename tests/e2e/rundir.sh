@@ -13,27 +13,11 @@
 #     not replayed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-rd-$$-$RANDOM"
-h="$n-h" p="$n-p" b="$n-b"
-. scripts/checks
-daemon=""
-cleanup() {
-	set +e
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	ip netns del "$b" 2>/dev/null
-	lab_down "$n"
-	[ -n "${inob:-}" ] && rm -f "/run/clat-nfq/$inob.route4"
-	rm -f "/tmp/$n".*
-}
-trap cleanup EXIT
-in_h() { ip netns exec "$h" "$@"; }
-start() {
-	ip netns exec "$h" build/clat-nfq plat-prefix=$LAB_PREFIX "$@" 2>>"/tmp/$n.log" &
-	daemon=$!
-	rules_in
-}
-stop() { kill -TERM "$daemon"; wait "$daemon"; local rc=$?; daemon=""; return $rc; }
+. tests/e2e/lib.bash
+e2e_init rd
+b="$n-b"
+on_cleanup 'ip netns del "$b" 2>/dev/null'
+on_cleanup '[ -n "${inob:-}" ] && rm -f "/run/clat-nfq/$inob.route4"'
 # The daemon in H with a private /run prepared by $1 (a shell snippet):
 # its exit status within 3 s (124: still running, then stopped).
 private_run() {
@@ -56,6 +40,12 @@ rc=0; private_run "mkdir -m 700 /run/clat-nfq && chown nobody /run/clat-nfq" || 
 check "one owned by another user is refused (exit $rc)" [ $rc = 1 ]
 rc=0; private_run "mkdir -m 700 /run/elsewhere && ln -s elsewhere /run/clat-nfq" || rc=$?
 check "a symbolic link is refused (exit $rc)" [ $rc = 1 ]
+# systemd's own link (DynamicUser= with RuntimeDirectoryPreserve=: the
+# directory is /run/private/clat-nfq): taken, being root's and saying so.
+rc=0; private_run "mkdir -p -m 700 /run/private/clat-nfq && ln -s private/clat-nfq /run/clat-nfq" || rc=$?
+check "systemd's link to private/clat-nfq is taken (still running at 3 s)" [ $rc = 124 ]
+rc=0; private_run "mkdir -p -m 700 /run/private/clat-nfq && ln -s private/clat-nfq /run/clat-nfq && chown -h nobody /run/clat-nfq" || rc=$?
+check "the same link made by another user is refused (exit $rc)" [ $rc = 1 ]
 rc=0; private_run "true" || rc=$?
 check "a fresh one is made and used (still running at 3 s)" [ $rc = 124 ]
 echo "precious" > "/tmp/$n.victim"

@@ -8,21 +8,12 @@
 #   - a script still running at exit is killed; script-down still runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-. scripts/lab
-n="cnfq-sc-$$-$RANDOM"
-h="$n-h"
-. scripts/checks
-daemon="" listener=""
+. tests/e2e/lib.bash
+e2e_init sc
+listener=""
 mark="59.$RANDOM"	# sleep's argument: finds our sleep among others
-cleanup() {
-	set +e
-	[ -n "$daemon" ] && kill -9 "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-	[ -n "$listener" ] && { kill "$listener" 2>/dev/null; wait "$listener" 2>/dev/null; }
-	for f in "/tmp/$n".pgid*; do [ -s "$f" ] && kill -9 -- "-$(cat "$f")" 2>/dev/null; done
-	lab_down "$n"
-	rm -f "/tmp/$n".*
-}
-trap cleanup EXIT
+on_cleanup '[ -n "$listener" ] && { kill "$listener"; wait "$listener"; } 2>/dev/null'
+on_cleanup 'for f in "/tmp/$n".pgid*; do [ -s "$f" ] && kill -9 -- "-$(cat "$f")" 2>/dev/null; done'
 # The notify socket: each datagram with the time it came, in ms.
 listen_notify() {
 	rm -f "/tmp/$n.sock" "/tmp/$n.notify"
