@@ -39,6 +39,8 @@ struct config {
 	unsigned threads;		/* 0: one per CPU */
 	uint16_t queue_num;		/* first NFQUEUE number */
 	uint32_t queue_length;		/* packets waiting per queue */
+	uint32_t busy_poll;		/* microseconds a worker keeps looking
+					 * for packets before it sleeps; 0 off */
 	uint32_t fwmark;		/* on the daemon's own packets */
 	uint32_t ctmark;		/* on CLAT flows in conntrack */
 	bool v4_defaultroute_enable;

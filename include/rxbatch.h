@@ -31,6 +31,7 @@ struct rxpkt {
 	bool cut;			/* longer than the copy range */
 	bool csum_partial;		/* NFQA_SKB_CSUMNOTREADY */
 	bool gso;			/* NFQA_SKB_GSO: a super-packet */
+	uint32_t mark;			/* NFQA_MARK, 0 when absent */
 };
 
 struct rxbatch {

@@ -32,6 +32,8 @@ struct worker {
 					 * 0: none */
 	uint32_t fwmark;
 	uint32_t queue_length;		/* packets waiting per queue */
+	uint32_t busy_poll;		/* microseconds to keep looking for
+					 * packets after a batch; 0: sleep */
 	struct worker_cfg *cfg;
 	struct xlat_segcache *segs;	/* shared by the workers; NULL: own */
 	int stopfd;			/* readable: stop */

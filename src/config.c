@@ -376,6 +376,11 @@ int config_set(struct config *c, const char *key, const char *v, char *err,
 			return fail(err, errlen, key, v,
 				    "not a number of packets from 64 to 65536");
 		c->queue_length = (uint32_t)n;
+	} else if (!strcmp(key, "busy-poll")) {
+		if (parse_uint(v, 10, 0, 100000, &n))
+			return fail(err, errlen, key, v,
+				    "not a number of microseconds from 0 (off) to 100000");
+		c->busy_poll = (uint32_t)n;
 	} else if (!strcmp(key, "fwmark")) {
 		if (parse_uint(v, 0, 1, 0xffffffffUL, &n))
 			return fail(err, errlen, key, v,

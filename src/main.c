@@ -381,6 +381,7 @@ static unsigned workers_up(struct worker *w, unsigned n,
 		w[i] = (struct worker){
 			.queue = (uint16_t)(c->queue_num + i), .fwmark = c->fwmark,
 			.queue_length = c->queue_length, .segs = segs,
+			.busy_poll = c->busy_poll,
 			.gso_queue = k->gso_queue_num ?
 				(uint16_t)(k->gso_queue_num + i) : 0,
 			.cfg = &k->box, .stopfd = stopfd,
@@ -465,8 +466,8 @@ static void tell_systemd(struct clat *k, bool *ready, uint64_t since,
 /* SIGHUP: the file read again, with the same arguments on top. A file
  * that no longer parses is refused with the messages of a start, and
  * nothing changes; otherwise what changed is applied in place: workers
- * started or stopped (threads, queues, marks), then clat_reload() and a
- * reconcile for the rest (prefix, address mode, rules, routes, ...).
+ * started or stopped (threads, queues, marks, busy-poll), then
+ * clat_reload() and a reconcile for the rest (prefix, address mode, rules, routes, ...).
  * Flows that the change does not concern keep going. */
 static void reload(struct config *c, const char *file, bool must,
 		   unsigned debug, unsigned quiet, int argc, char **argv,
@@ -488,7 +489,7 @@ static void reload(struct config *c, const char *file, bool must,
 	log_set_level(c->quiet, c->debug);
 	if (n != *nworkers || c->queue_num != old.queue_num ||
 	    c->queue_length != old.queue_length || c->fwmark != old.fwmark ||
-	    c->gso != old.gso) {
+	    c->gso != old.gso || c->busy_poll != old.busy_poll) {
 		/* New queues: the old workers go first, so the new ones can
 		 * bind their numbers; packets that arrive in between wait in
 		 * no queue and are dropped (TCP sends them again). */

@@ -74,6 +74,8 @@ int rxbatch_parse(const struct rxbatch *b, int i, struct rxslot *s,
 	 * gives its length): it cannot be translated. */
 	k->cut = attr[NFQA_CAP_LEN] &&
 		 ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) > k->len;
+	if (attr[NFQA_MARK])
+		k->mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
 	if (attr[NFQA_SKB_INFO]) {
 		uint32_t info = ntohl(mnl_attr_get_u32(attr[NFQA_SKB_INFO]));
 

@@ -43,6 +43,21 @@ int txq_open(struct txq *q, enum txq_kind kind, uint32_t mark,
 	return 0;
 }
 
+int txq_bind6(struct txq *q, const uint8_t addr[16])
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
+	int one = 1;
+
+	if (q->kind != TXQ_INET6 || q->fd < 0)
+		return -EINVAL;
+	memcpy(&a.sin6_addr, addr, 16);
+	if (setsockopt(q->fd, IPPROTO_IPV6, IPV6_FREEBIND, &one,
+		       sizeof(one)) < 0 ||
+	    bind(q->fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		return -errno;
+	return 0;
+}
+
 int txq_open_dev(struct txq *q, int dev_fd, uint64_t *errors)
 {
 	if (q->fd >= 0)

@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libmnl/libmnl.h>
 
@@ -68,10 +69,11 @@ static void handle(struct worker *w, struct priv *p, const struct rxpkt *k,
 	case XLAT_FORWARD:
 		STAT_INC(*(v4 ? &w->stats.xlat_4to6 : &w->stats.xlat_6to4));
 		/* The IPv4 original goes on to the CLAT device, which
-		 * discards it (no transmit queue): accepting it lets IPv4 conntrack confirm
-		 * the flow, so replies are "established". The IPv6 original
-		 * ends here. */
-		s->nfv = v4 ? NF_ACCEPT : NF_DROP;
+		 * discards it (no transmit queue), until IPv4 conntrack has
+		 * confirmed the flow, so replies are "established"; after
+		 * that the rules mark it (nftrules.c) and it ends here, as
+		 * the IPv6 original always does. */
+		s->nfv = v4 && k->mark != w->fwmark ? NF_ACCEPT : NF_DROP;
 		break;
 	case XLAT_REPLY:
 		STAT_INC(w->stats.icmp_errors);
@@ -155,7 +157,9 @@ static int batch(struct worker *w, struct priv *p)
 			STAT_INC(w->stats.overflows);
 		return r;
 	}
-	worker_cfg_take(w->cfg, &p->cfg, dev_changed, w);
+	if (worker_cfg_take(w->cfg, &p->cfg, dev_changed, w))
+		/* Not fatal: the kernel then picks a source per packet. */
+		txq_bind6(&p->tx6, p->cfg.cfg.clat6);
 	for (int i = 0; i < r; i++) {
 		struct rxpkt k;
 
@@ -190,6 +194,19 @@ static int batch(struct worker *w, struct priv *p)
 	return r;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Sleep in poll() until packets come, drain the socket, sleep again. With
+ * busy-poll, look again without sleeping (poll with no timeout, which
+ * also sees a stop) until that long has passed since the last packet: a
+ * sleeping thread's wake-up costs more than the wait on this kind of
+ * machine (see README), and a reply or the next burst often comes first. */
 static void *run(void *arg)
 {
 	struct worker *w = arg;
@@ -198,20 +215,26 @@ static void *run(void *arg)
 		{ .fd = mnl_socket_get_fd(p->nl), .events = POLLIN },
 		{ .fd = w->stopfd, .events = POLLIN },
 	};
+	uint64_t until = 0;	/* busy-polling up to then */
 
 	for (;;) {
 		int r;
 
-		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+		if (poll(fds, 2, until ? 0 : -1) < 0 && errno != EINTR)
 			break;
 		if (fds[1].revents)
 			break;
-		if (!(fds[0].revents & POLLIN))
+		if (!(fds[0].revents & POLLIN)) {
+			if (until && now_us() >= until)
+				until = 0;
 			continue;
+		}
 		/* Drain: poll again only when the socket is empty. */
 		do
 			r = batch(w, p);
 		while (r == RXBATCH || r == -ENOBUFS);
+		if (w->busy_poll)
+			until = now_us() + w->busy_poll;
 	}
 	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
 	return NULL;

@@ -344,6 +344,26 @@ in_h ip link set hp0 up
 in_h ip -6 addr add "$LAB_H6/64" dev hp0 nodad 2>/dev/null || true
 in_h ip -6 route replace default via "$LAB_P6" dev hp0
 
+echo "-- busy-poll: workers that look again before sleeping"
+check "daemon starts (busy-poll=2000, 2 workers)" start threads=2 busy-poll=2000
+check "ping with busy-poll" bash -c "ip netns exec $h ping -c5 -i0.2 -W2 -q $LAB_S4 >/dev/null"
+# A stop must be seen while a worker spins: pings every millisecond keep it
+# spinning. (Not by stop(): a daemon that ignores it would hang the test.)
+timeout 20 ip netns exec "$h" ping -i0.001 -q $LAB_S4 >/dev/null 2>&1 & pinger=$!
+sleep 0.5
+stop_within() {	# stop_within TENTHS: SIGTERM, then exit 0 within that time
+	kill -TERM "$daemon"
+	for _ in $(seq 1 "$1"); do
+		if ! kill -0 "$daemon" 2>/dev/null; then
+			wait "$daemon"; local rc=$?; daemon=""; return $rc
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+check "SIGTERM while spinning ends it within 2 s" stop_within 20
+kill $pinger 2>/dev/null; wait $pinger 2>/dev/null || true
+
 echo "-- bad configuration"
 msg=$(in_h build/clat-nfq plat-prefix=2001:db8::/33 2>&1 || true)
 check "bad prefix: exit status 2" bash -c "ip netns exec $h build/clat-nfq plat-prefix=2001:db8::/33 2>/dev/null; [ \$? -eq 2 ]"
