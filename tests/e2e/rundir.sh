@@ -108,6 +108,9 @@ with open(out, "wb") as f:
     for r in (r4, r6):
         f.write(struct.pack("=I", len(r)) + r)
 PY
+# The last stop removed the directory if nothing else was in it (a machine
+# with no other daemon running): planted as the daemon would make it.
+install -d -m 0700 /run/clat-nfq
 cp "/tmp/$n.hostile" "/run/clat-nfq/$inoh.route4"
 check "daemon starts over a hostile route file" start
 sleep 0.5
