@@ -38,7 +38,7 @@ pids+=($!)
 for how in "clat-v6-addr=2001:db8:1::4:1" "eam=192.0.2.1/32,2001:db8:1::4:1/128"; do
 	echo "-- edge-relay=yes clat-v4-addr=192.0.2.1 $how"
 	check "daemon starts" start edge-relay=yes clat-v4-addr=192.0.2.1 "$how"
-	in_h socat TCP4-LISTEN:8070,bind=192.0.2.1,reuseaddr,fork SYSTEM:'echo service' </dev/null >/dev/null 2>&1 &
+	ip netns exec "$h" socat TCP4-LISTEN:8070,bind=192.0.2.1,reuseaddr,fork SYSTEM:'echo service' </dev/null >/dev/null 2>&1 &
 	pids+=($!)
 	sleep 0.5
 	check "S (IPv4 internet) reaches the TCP service on 192.0.2.1:8070" [ "$(from_s 8070)" = service ]
@@ -64,7 +64,7 @@ table inet filter {
 NFT
 check "daemon starts" start edge-relay=yes clat-v4-addr=192.0.2.1 clat-v6-addr=2001:db8:1::4:1
 for port in 8080 8081; do
-	in_h socat TCP4-LISTEN:$port,bind=192.0.2.1,reuseaddr,fork SYSTEM:"echo port-$port" </dev/null >/dev/null 2>&1 &
+	ip netns exec "$h" socat TCP4-LISTEN:$port,bind=192.0.2.1,reuseaddr,fork SYSTEM:"echo port-$port" </dev/null >/dev/null 2>&1 &
 	pids+=($!)
 done
 sleep 0.5

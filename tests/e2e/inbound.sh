@@ -40,9 +40,10 @@ table ip trace {
 	}
 }
 NFT
-in_h socat TCP4-LISTEN:2222,reuseaddr,fork SYSTEM:'echo hello' </dev/null >/dev/null 2>&1 &
+# not through in_h: $! must be socat itself, or cleanup leaves it running
+ip netns exec "$h" socat TCP4-LISTEN:2222,reuseaddr,fork SYSTEM:'echo hello' </dev/null >/dev/null 2>&1 &
 pids="$pids $!"
-in_h socat UDP4-RECVFROM:2223,reuseaddr,fork SYSTEM:'echo hello' </dev/null >/dev/null 2>&1 &
+ip netns exec "$h" socat UDP4-RECVFROM:2223,reuseaddr,fork SYSTEM:'echo hello' </dev/null >/dev/null 2>&1 &
 pids="$pids $!"
 sleep 0.3
 
