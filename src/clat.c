@@ -331,6 +331,21 @@ static void run_script(struct clat *k, const char *script, const char *what)
 	scripts_start(&k->scripts, script, what, v, 6, discover_now());
 }
 
+/* The status fields that come from the configuration (at start and at
+ * each reload). */
+static void status_from_config(struct clat *k, const struct config *c)
+{
+	snprintf(k->si.clat_dev, sizeof(k->si.clat_dev), "%s", c->clat_dev);
+	k->si.clat_dev_kind = k->dev_kind;
+	inet_ntop(AF_INET, c->clat_v4, k->si.clat4, sizeof(k->si.clat4));
+	k->si.v6_mode = c->v6_mode == CONFIG_V6_SHARED ? "shared" :
+			c->v6_mode == CONFIG_V6_DERIVED ? "derived" :
+			"explicit";
+	k->si.queue_num = c->queue_num;
+	k->si.gso_queue_num = k->gso_queue_num;
+	k->si.fail_open = c->fail_open;
+}
+
 void clat_cleanup(const struct config *c, int run_fd, const char *saved_name,
 		  bool keep_rules)
 {
@@ -430,15 +445,7 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 				  "until it is set");
 	}
 
-	snprintf(k->si.clat_dev, sizeof(k->si.clat_dev), "%s", c->clat_dev);
-	k->si.clat_dev_kind = k->dev_kind;
-	inet_ntop(AF_INET, c->clat_v4, k->si.clat4, sizeof(k->si.clat4));
-	k->si.v6_mode = c->v6_mode == CONFIG_V6_SHARED ? "shared" :
-			c->v6_mode == CONFIG_V6_DERIVED ? "derived" :
-			"explicit";
-	k->si.queue_num = c->queue_num;
-	k->si.gso_queue_num = k->gso_queue_num;
-	k->si.fail_open = c->fail_open;
+	status_from_config(k, c);
 	k->si.queue_kind = "none";
 	k->si.delivery = "raw";
 	k->si.v6_how = "";
@@ -1150,15 +1157,7 @@ void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 			log_warn(e, "opening nftables");
 		k->rules_reapply = true;
 	}
-	snprintf(k->si.clat_dev, sizeof(k->si.clat_dev), "%s", c->clat_dev);
-	k->si.clat_dev_kind = k->dev_kind;
-	inet_ntop(AF_INET, c->clat_v4, k->si.clat4, sizeof(k->si.clat4));
-	k->si.v6_mode = c->v6_mode == CONFIG_V6_SHARED ? "shared" :
-			c->v6_mode == CONFIG_V6_DERIVED ? "derived" :
-			"explicit";
-	k->si.queue_num = c->queue_num;
-	k->si.gso_queue_num = k->gso_queue_num;
-	k->si.fail_open = c->fail_open;
+	status_from_config(k, c);
 	k->again = true;
 }
 
