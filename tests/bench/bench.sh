@@ -114,11 +114,15 @@ rec_udp() {	# rec_udp SYSTEM METRIC "pps N cpu_s C" PPS
 		'BEGIN { print (p > 0 && c > 0) ? c * 1e6 / (p * s) : "-" }')"
 }
 idle_cpu() {	# the machine's busy CPU share with no traffic, in % of one CPU
+	# (measured as udpblast measures it: the CPUs' time less idle,
+	# iowait and steal; user and system time are sampled by the tick)
 	local a b
-	a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
-	sleep "$SECS"
-	b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)
-	rec machine idle_cpu_pct "$(echo "scale=1; ($b - $a) * 100 / $(getconf CLK_TCK) / $SECS" | bc)"
+	a=$(busy_s); sleep "$SECS"; b=$(busy_s)
+	rec machine idle_cpu_pct "$(echo "$a $b" | awk '{ printf "%.1f", ($4 - $2) * 100 / ($3 - $1) }')"
+}
+busy_s() {	# "T B": the monotonic time and the machine's busy seconds so far
+	awk -v t="$(cut -d' ' -f1 /proc/uptime)" -v n="$(nproc)" -v hz="$(getconf CLK_TCK)" \
+		'/^cpu / { printf "%s %.2f", t, t * n - ($5 + $6 + $9) / hz }' /proc/stat
 }
 cpu_runs() {	# cpu_runs SYSTEM TARGETS: CPU per packet at CPU_PPS
 	udp "$1" "$2" 64 "$CPU_PPS" paced

@@ -124,9 +124,11 @@ table(ROWS, SYS, RAT)
 
 print(f"\n## CPU per packet at a fixed load\n")
 print(f"UDP at {pps:,} packets/s offered, 8 flows, one direction at a time: "
-      "the whole machine's CPU time (user, nice, system, irq and softirq "
-      "of every CPU, /proc/stat) over the sink's window, divided by the "
-      "packets delivered in it, in microseconds. The senders, the sinks "
+      "the whole machine's busy CPU time (every CPU's time less its idle, "
+      "iowait and steal time, /proc/stat: idle time is measured, while "
+      "user and system time are only sampled by the tick, in step with a "
+      "paced load) over the sink's window, divided by the packets "
+      "delivered in it, in microseconds. The senders, the sinks "
       "and the kernel's work for both count for every system alike; what "
       "differs is the translation. Lower is better.\n")
 # The same net of the machine's load with no traffic (the median of the
