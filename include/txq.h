@@ -10,7 +10,13 @@
  * as with TAYGA, and decides about them as about anything from the
  * network; reverse path filtering checks them against the CLAT's route.
  * Their offloads ride in the vnet header: a checksum left partial, a TCP
- * super-packet kept whole (GSO). A tun takes one packet per write(). */
+ * super-packet kept whole (GSO). A tun takes one packet per write(), so
+ * UDP datagrams of one flow in one batch, each with its checksum left
+ * partial and all but the last of one size, go as one UDP super-packet
+ * (VIRTIO_NET_HDR_GSO_UDP_L4): one write and one pass through the IPv4
+ * input path and the host firewall, then the kernel cuts it back into
+ * the datagrams before any socket sees them (unless the socket asked for
+ * them whole, UDP_GRO), as GRO does for a network card. */
 #ifndef CLAT_TXQ_H
 #define CLAT_TXQ_H
 
@@ -24,7 +30,9 @@
 #include "xlat.h"
 
 #define TXQ_MAX		64		/* packets per sendmmsg */
-#define TXQ_VIOV	8		/* dev: vnet header and a packet's iovs */
+#define TXQ_UDP_SEGS	16		/* dev: datagrams per UDP super-packet */
+#define TXQ_VIOV	(4 + TXQ_UDP_SEGS)	/* dev: vnet header, a packet's
+						 * iovs, the payloads joined */
 
 enum txq_kind { TXQ_INET, TXQ_INET6, TXQ_DEV };
 
@@ -33,6 +41,9 @@ struct txq {
 	enum txq_kind kind;
 	unsigned n;
 	uint64_t *errors;		/* counter of refused packets */
+	uint64_t *coalesced;		/* dev: datagrams that went inside
+					 * another's UDP super-packet; NULL:
+					 * none counted */
 	/* Which translation each packet came from (tag, set by the caller
 	 * before txq_add), and where a packet refused by the firewall
 	 * (EPERM: a drop rule) marks its translation's tag; NULL: not
@@ -45,6 +56,12 @@ struct txq {
 	 * a checksum left partial (struct xlat_pkt) and GSO */
 	struct virtio_net_hdr vh[TXQ_MAX];
 	struct iovec viov[TXQ_MAX][TXQ_VIOV];
+	/* dev only, per packet: datagrams in it when it is a UDP packet that
+	 * may still take more of its flow (0: it may not), and their payload
+	 * size (the segment size) */
+	uint8_t nseg[TXQ_MAX];
+	uint16_t seg[TXQ_MAX];
+	bool uso_refused;		/* the kernel took none (before 6.2) */
 	union {
 		struct sockaddr_in in;
 		struct sockaddr_in6 in6;

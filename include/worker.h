@@ -22,6 +22,9 @@ struct worker_stats {
 					 * configuration was published */
 	uint64_t overflows;		/* receive buffer overruns (ENOBUFS) */
 	uint64_t offloaded;		/* super-packets taken whole (GSO) */
+	uint64_t coalesced;		/* UDP datagrams written into the CLAT
+					 * device inside another's UDP
+					 * super-packet (txq.h) */
 	uint64_t drop[XLAT_R_COUNT];	/* by reason */
 };
 

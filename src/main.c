@@ -237,7 +237,8 @@ static void print_stats(struct worker *w, unsigned n)
 	log_info("counters: received %llu, translated 4to6 %llu, "
 		"6to4 %llu, icmp errors sent %llu, send errors %llu, "
 		"verdict errors %llu, dropped unconfigured %llu, "
-		"queue overflows %llu, offloaded super-packets %llu",
+		"queue overflows %llu, offloaded super-packets %llu, "
+		"UDP coalesced %llu",
 		(unsigned long long)t.rx,
 		(unsigned long long)t.xlat_4to6, (unsigned long long)t.xlat_6to4,
 		(unsigned long long)t.icmp_errors,
@@ -245,7 +246,8 @@ static void print_stats(struct worker *w, unsigned n)
 		(unsigned long long)t.verdict_errors,
 		(unsigned long long)t.unconfigured,
 		(unsigned long long)t.overflows,
-		(unsigned long long)t.offloaded);
+		(unsigned long long)t.offloaded,
+		(unsigned long long)t.coalesced);
 	for (int r = 1; r < XLAT_R_COUNT; r++)
 		if (t.drop[r])
 			log_info("counters: dropped %s %llu",

@@ -72,6 +72,7 @@ int status_listen(const char *path)
 	X("send_errors", (s).send_errors)				\
 	X("queue_overflows", (s).overflows)				\
 	X("offloaded_super_packets", (s).offloaded)			\
+	X("udp_coalesced", (s).coalesced)				\
 	X("verdict_errors", (s).verdict_errors)				\
 	X("unconfigured_dropped", (s).unconfigured)
 
@@ -354,6 +355,10 @@ void status_metrics(FILE *f, const struct status_info *si,
 	       "TCP super-packets taken whole from the offloading queues.");
 	fprintf(f, "clat_nfq_offloaded_super_packets_total %llu\n",
 		ULL(t.offloaded));
+	family(f, "udp_coalesced_total", "counter",
+	       "UDP datagrams for the host that went into the CLAT device "
+	       "inside another's super-packet.");
+	fprintf(f, "clat_nfq_udp_coalesced_total %llu\n", ULL(t.coalesced));
 	family(f, "verdict_errors_total", "counter",
 	       "Verdicts not sent to the kernel, or refused by it.");
 	fprintf(f, "clat_nfq_verdict_errors_total %llu\n", ULL(t.verdict_errors));

@@ -11,7 +11,8 @@
 # gso=yes and no, fail-open=yes with a dead daemon (nothing reaches the
 # host's IPv6 stack), trace=yes under nft monitor trace, clat-nfq status and
 # its JSON, the capabilities every thread keeps, and an interface of the
-# same name that is someone else's.
+# same name that is someone else's. UDP bursts for the host, joined into
+# super-packets on the way, arrive whole and in order.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/e2e/lib.bash
@@ -85,6 +86,23 @@ for gso in yes no; do
 	fi
 	check "SIGTERM (gso=$gso)" stop
 done
+
+echo "-- UDP for the host in bursts: joined into super-packets on the way"
+# The CLAT device takes one packet per write; datagrams of one flow in one
+# batch go as one UDP super-packet (txq.h) that the kernel cuts up again.
+# Every datagram must come whole and in order, runs of one size joined,
+# odd sizes ending a run.
+check "daemon starts (UDP bursts)" start threads=1
+ip netns exec "$n-p" timeout 30 tests/e2e/udpburst.py send $near6 9100 3000 &
+burst=$!
+sleep 0.5
+r=$(timeout 40 ip netns exec "$h" tests/e2e/udpburst.py recv $near4 9100 3000 || true)
+wait $burst || true
+check "3000 datagrams of mixed sizes, each whole and in order ($r)" [ "$r" = "ok 3000" ]
+kill -USR1 "$daemon"; sleep 0.3
+joined=$(grep -o 'UDP coalesced [0-9]*' "/tmp/$n.log" | tail -1 | grep -o '[0-9]*$')
+check "datagrams went joined ($joined)" [ "${joined:-0}" -gt 0 ]
+check "SIGTERM (UDP bursts)" stop
 
 echo "-- host firewall: policy drop, established and related only"
 in_h nft -f - <<'NFT'
