@@ -221,23 +221,21 @@ static bool udp_joinable(const struct xlat_pkt *k, const struct iovec *iov,
 			      : get16((const uint8_t *)iov[1].iov_base + 6));
 }
 
-/* A datagram's complete UDP checksum made partial (the pseudo-header sum
- * alone, which the kernel completes for each datagram it cuts from a
- * super-packet), if it is right (RFC 768); whether it was. The queues
- * without offloads get datagrams with their checksums complete, checked
- * or computed by the kernel; one that is wrong stays as it came, for the
- * host's UDP to drop. */
-static bool udp_partial(uint8_t *ip, uint8_t *udp, const struct iovec *pay)
+/* Whether a datagram's complete UDP checksum is right (RFC 768). The
+ * queues without offloads get datagrams with their checksums complete,
+ * checked or computed by the kernel; a super-packet's is left partial,
+ * for the kernel to complete for each datagram it cuts, so only
+ * datagrams whose checksum is right go into one: a wrong one stays as it
+ * came, for the host's UDP to drop. */
+static bool udp_csum_ok(const uint8_t *ip, const uint8_t *udp,
+			const struct iovec *pay)
 {
 	uint32_t udplen = (uint32_t)(UDP_HL + pay->iov_len);
 	uint32_t pseudo = csum_pseudo4(ip + 12, ip + 16, IPPROTO_UDP, udplen);
 
-	if (get16(udp + 4) != udplen ||
-	    csum_fold(csum_add(csum_add(pseudo, udp, UDP_HL), pay->iov_base,
-			       pay->iov_len)) != 0)
-		return false;
-	put16(udp + 6, (uint16_t)~csum_fold(pseudo));
-	return true;
+	return get16(udp + 4) == udplen &&
+	       csum_fold(csum_add(csum_add(pseudo, udp, UDP_HL), pay->iov_base,
+				  pay->iov_len)) == 0;
 }
 
 /* The same flow, for joining: addresses, ports, TOS, TTL and DF alike,
@@ -259,7 +257,6 @@ static bool udp_join(struct txq *q, const struct xlat_pkt *k,
 {
 	uint8_t *ip2 = iov[0].iov_base, *udp2 = iov[1].iov_base;
 	size_t plen = iov[2].iov_len;
-
 	unsigned i;
 
 	for (i = q->n; i-- > 0;) {
@@ -278,15 +275,16 @@ static bool udp_join(struct txq *q, const struct xlat_pkt *k,
 		    q->msg[i].msg_hdr.msg_iovlen >= TXQ_VIOV ||
 		    total > 65535)
 			break;
+		if (!k->csum_start && !udp_csum_ok(ip2, udp2, &iov[2]))
+			break;
 		if (!vh->flags) {
-			if (!udp_partial(ip, udp, &q->viov[i][3]))
+			if (!udp_csum_ok(ip, udp, &q->viov[i][3]))
 				break;
+			/* udp_lengths() leaves the pseudo-header sum */
 			vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 			vh->csum_start = htole16(IP4_HL);
 			vh->csum_offset = htole16(6);
 		}
-		if (!k->csum_start && !udp_partial(ip2, udp2, &iov[2]))
-			break;
 		q->viov[i][q->msg[i].msg_hdr.msg_iovlen++] = iov[2];
 		udp_lengths(ip, udp, (uint32_t)(total - IP4_HL));
 		vh->gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
