@@ -62,6 +62,7 @@ struct config {
 					 * where the kernel can (no: watched
 					 * and put back, see README) */
 	bool gso;			/* IPv6 TCP to offloading queues */
+	bool udp_coalesce;		/* UDP runs into the CLAT device joined */
 	unsigned debug;			/* clatd's levels 0-2 */
 	unsigned quiet;			/* 0-2; 2 hides warnings too */
 	char metrics_file[CONFIG_PATH_MAX];	/* Prometheus text file,

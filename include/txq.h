@@ -16,7 +16,10 @@
  * (VIRTIO_NET_HDR_GSO_UDP_L4): one write and one pass through the IPv4
  * input path and the host firewall, then the kernel cuts it back into
  * the datagrams before any socket sees them (unless the socket asked for
- * them whole, UDP_GRO), as GRO does for a network card. */
+ * them whole, UDP_GRO), as GRO does for a network card. The kernel
+ * numbers the datagrams of a run in sequence from the first one's
+ * Identification, so only those whose Identification is the
+ * translator's own choice join (struct xlat_pkt). */
 #ifndef CLAT_TXQ_H
 #define CLAT_TXQ_H
 
@@ -62,6 +65,7 @@ struct txq {
 	uint8_t nseg[TXQ_MAX];
 	uint16_t seg[TXQ_MAX];
 	bool uso_refused;		/* the kernel took none (before 6.2) */
+	bool udp_join;			/* join at all (udp-coalesce=) */
 	union {
 		struct sockaddr_in in;
 		struct sockaddr_in6 in6;

@@ -35,6 +35,7 @@ struct worker {
 					 * 0: none */
 	uint32_t fwmark;
 	uint32_t queue_length;		/* packets waiting per queue */
+	bool udp_coalesce;		/* join UDP runs into the CLAT device */
 	uint32_t busy_poll;		/* microseconds to keep looking for
 					 * packets after a batch; 0: sleep */
 	struct worker_cfg *cfg;

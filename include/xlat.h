@@ -182,6 +182,11 @@ struct xlat_pkt {
 	 * whoever completes it sums from byte csum_start of the packet and
 	 * stores at csum_start + csum_offset (Linux's CHECKSUM_PARTIAL). */
 	uint16_t csum_start, csum_offset;
+	/* IPv4 only: the Identification is the translator's own choice
+	 * (RFC 6864: any value for a DF datagram, one of its own count for
+	 * another), not one RFC 7915 5.1.1 takes from a Fragment Header;
+	 * whoever sends the packet may number it otherwise. */
+	bool id_free;
 };
 
 struct xlat_out {

@@ -33,6 +33,7 @@ void config_init(struct config *c)
 	c->nft_rules = true;
 	c->nft_owner = true;
 	c->gso = true;
+	c->udp_coalesce = true;
 }
 
 static int fail(char *err, size_t errlen, const char *key, const char *value,
@@ -121,6 +122,7 @@ static long bool_key(const char *key)
 		{ "nft-rules", offsetof(struct config, nft_rules) },
 		{ "nft-owner", offsetof(struct config, nft_owner) },
 		{ "gso", offsetof(struct config, gso) },
+		{ "udp-coalesce", offsetof(struct config, udp_coalesce) },
 		{ "trace", offsetof(struct config, trace) },
 	};
 

@@ -384,6 +384,7 @@ static unsigned workers_up(struct worker *w, unsigned n,
 			.queue = (uint16_t)(c->queue_num + i), .fwmark = c->fwmark,
 			.queue_length = c->queue_length, .segs = segs,
 			.busy_poll = c->busy_poll,
+			.udp_coalesce = c->udp_coalesce,
 			.gso_queue = k->gso_queue_num ?
 				(uint16_t)(k->gso_queue_num + i) : 0,
 			.cfg = &k->box, .stopfd = stopfd,
@@ -491,7 +492,8 @@ static void reload(struct config *c, const char *file, bool must,
 	log_set_level(c->quiet, c->debug);
 	if (n != *nworkers || c->queue_num != old.queue_num ||
 	    c->queue_length != old.queue_length || c->fwmark != old.fwmark ||
-	    c->gso != old.gso || c->busy_poll != old.busy_poll) {
+	    c->gso != old.gso || c->busy_poll != old.busy_poll ||
+	    c->udp_coalesce != old.udp_coalesce) {
 		/* New queues: the old workers go first, so the new ones can
 		 * bind their numbers; packets that arrive in between wait in
 		 * no queue and are dropped (TCP sends them again). */

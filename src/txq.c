@@ -79,6 +79,7 @@ int txq_open_dev(struct txq *q, int dev_fd, uint64_t *errors)
 	q->errors = errors;
 	q->refused = NULL;
 	q->uso_refused = false;
+	q->udp_join = true;
 	/* Its own descriptor: the main thread may close and replace the
 	 * device's (a recreated device) while this queue still writes. */
 	q->fd = dev_fd >= 0 ? fcntl(dev_fd, F_DUPFD_CLOEXEC, 0) : -1;
@@ -213,7 +214,8 @@ static bool udp_joinable(const struct xlat_pkt *k, const struct iovec *iov,
 {
 	const uint8_t *h = iov[0].iov_base;
 
-	return !gso_mss && k->iovcnt == 3 && iov[0].iov_len == IP4_HL &&
+	return !gso_mss && k->id_free && k->iovcnt == 3 &&
+	       iov[0].iov_len == IP4_HL &&
 	       iov[1].iov_len == UDP_HL && iov[2].iov_len > 0 &&
 	       h[0] == 0x45 && h[9] == IPPROTO_UDP &&
 	       !(get16(h + 6) & 0x3fff) &&	/* MF, fragment offset */
@@ -247,6 +249,14 @@ static bool same_flow(const uint8_t *ip, const uint8_t *udp,
 	       (ip[6] & 0x40) == (ip2[6] & 0x40) &&
 	       !memcmp(ip + 12, ip2 + 12, 8) && !memcmp(udp, udp2, 4);
 }
+
+/* The kernel numbers the datagrams it cuts from a super-packet with
+ * consecutive Identifications from the first one's: so only datagrams
+ * whose Identification is the translator's own choice join (an atomic
+ * fragment's comes from its Fragment Header, RFC 7915 5.1.1, and is
+ * kept). RFC 6864 allows any value on a DF datagram; on another, the run
+ * takes the first one's and those after it, unique in the flow as the
+ * translator's own count is (the way Linux numbers its own UDP GSO). */
 
 /* Put datagram k of iov into an earlier UDP packet of its flow in the
  * queue, if one may take it; whether it did. Any earlier packet of the
@@ -322,7 +332,7 @@ void txq_add(struct txq *q, struct xlat_out *o, uint16_t gso_mss)
 		struct msghdr *m;
 		bool join = false;
 
-		if (q->kind == TXQ_DEV && !q->uso_refused) {
+		if (q->kind == TXQ_DEV && q->udp_join && !q->uso_refused) {
 			join = udp_joinable(&o->pkt[i], iov, gso_mss);
 			if (join && udp_join(q, &o->pkt[i], iov))
 				continue;

@@ -116,6 +116,7 @@ static void dev_changed(int dev_fd, void *arg)
 	if (txq_open_dev(&p->txdev, dev_fd, &w->stats.send_errors))
 		STAT_INC(w->stats.send_errors);
 	p->txdev.coalesced = &w->stats.coalesced;
+	p->txdev.udp_join = w->udp_coalesce;
 }
 
 /* Shared mode: translations the firewall refused on the way out because

@@ -568,6 +568,8 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 						    (h.mf ? IP4_MF : 0)),
 			 ttl, h.proto, saddr, cfg->clat4);
 		v = xlat_emit_one(out, hdr, IP4_HLEN, segs, nsegs, l4out);
+		if (v == XLAT_FORWARD)
+			out->pkt[0].id_free = !h.frag;
 		if (v == XLAT_FORWARD && keep) {
 			out->pkt[0].csum_start = IP4_HLEN;
 			out->pkt[0].csum_offset =

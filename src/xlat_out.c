@@ -14,6 +14,7 @@ int xlat_out_begin(struct xlat_out *out)
 	out->pkt[out->npkts].len = 0;
 	out->pkt[out->npkts].csum_start = 0;
 	out->pkt[out->npkts].csum_offset = 0;
+	out->pkt[out->npkts].id_free = false;
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  * virtio header (virtio 1.2 5.1.6), IPv4 total length and header checksum
  * (RFC 791), UDP length and the partial checksum's pseudo-header sum
  * (RFC 768), the payloads in order; a flow's order kept across another
- * packet; a datagram with a wrong checksum left as it came. */
+ * packet; a datagram with a wrong checksum left as it came; one whose
+ * Identification must stay left alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,9 +44,13 @@ struct dgram {
 /* A translated datagram as the core leaves it: IPv4 header, UDP header
  * and payload in three iovs; checksum complete (right or, with bad, off
  * by one) unless partial. */
+static uint16_t next_ip_id;	/* consecutive, as one flow's from the core */
+
 static void make(struct dgram *d, uint8_t src_last, uint16_t sport,
 		 size_t plen, uint8_t fill, bool partial, bool bad)
 {
+	uint16_t id = next_ip_id++;
+
 	uint8_t *ip = d->o.arena, *udp = d->o.arena + 20;
 	uint16_t ulen = (uint16_t)(8 + plen), c;
 	uint8_t ph[12] = { 198, 51, 100, src_last, 192, 0, 0, 1, 0, 17,
@@ -59,6 +64,8 @@ static void make(struct dgram *d, uint8_t src_last, uint16_t sport,
 	       20);
 	ip[2] = (uint8_t)((20 + ulen) >> 8);
 	ip[3] = (uint8_t)(20 + ulen);
+	ip[4] = (uint8_t)(id >> 8);
+	ip[5] = (uint8_t)id;
 	c = (uint16_t)~ref_sum(ip, 20, 0);
 	ip[10] = (uint8_t)(c >> 8);
 	ip[11] = (uint8_t)c;
@@ -87,7 +94,8 @@ static void make(struct dgram *d, uint8_t src_last, uint16_t sport,
 	d->o.iov[1] = (struct iovec){ udp, 8 };
 	d->o.iov[2] = (struct iovec){ d->pay, plen };
 	d->o.pkt[0] = (struct xlat_pkt){ .iov_first = 0, .iovcnt = 3,
-					 .len = (uint32_t)(28 + plen) };
+					 .len = (uint32_t)(28 + plen),
+					 .id_free = true };
 	if (partial) {
 		d->o.pkt[0].csum_start = 20;
 		d->o.pkt[0].csum_offset = 6;
@@ -270,6 +278,34 @@ static void test_other_packet_ends_run(void **state)
 	rig_free(r);
 }
 
+/* The kernel numbers what it cuts from the first datagram's
+ * Identification on: a datagram whose Identification is not the
+ * translator's own (an atomic fragment's, RFC 7915 5.1.1) goes alone,
+ * and the run's first datagram's stays. */
+static void test_kept_id_goes_alone(void **state)
+{
+	static struct dgram d[4];
+	struct rig *r = rig_new();
+
+	(void)state;
+	next_ip_id = 7;
+	make(&d[0], 1, 4000, 64, 1, true, false);
+	make(&d[1], 1, 4000, 64, 2, true, false);	/* joins */
+	make(&d[2], 1, 4000, 64, 3, true, false);	/* atomic fragment */
+	d[2].o.pkt[0].id_free = false;
+	make(&d[3], 1, 4000, 64, 4, true, false);
+	for (int i = 0; i < 4; i++)
+		txq_add(&r->q, &d[i].o, 0);
+	txq_flush(&r->q);
+	check_super(r, next(r), 2, 64, 64, (uint8_t[]){ 1, 2 });
+	assert_int_equal(rd16(r->frame + sizeof(struct virtio_net_hdr) + 4), 7);
+	check_super(r, next(r), 1, 64, 64, (uint8_t[]){ 3 });
+	assert_int_equal(rd16(r->frame + sizeof(struct virtio_net_hdr) + 4), 9);
+	check_super(r, next(r), 1, 64, 64, (uint8_t[]){ 4 });
+	assert_int_equal(next(r), 0);
+	rig_free(r);
+}
+
 /* At most TXQ_UDP_SEGS datagrams in one super-packet. */
 static void test_segment_cap(void **state)
 {
@@ -297,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_two_flows_interleaved),
 		cmocka_unit_test(test_bad_checksum_and_order),
 		cmocka_unit_test(test_other_packet_ends_run),
+		cmocka_unit_test(test_kept_id_goes_alone),
 		cmocka_unit_test(test_segment_cap),
 	};
 
