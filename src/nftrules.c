@@ -34,6 +34,7 @@
 #define C_HIT6	"clat-nfq: the daemon's packet collides with a flow of the host's: dropped"
 #define C_HOST6	"clat-nfq: a new flow from the prefix to a socket of the host's stays the host's"
 #define C_PICK6	"clat-nfq: a new flow from the prefix to no socket of the host's is the CLAT's (after a conntrack flush or expiry)"
+#define C_GATE6	"clat-nfq: only the first packet of a conntrack entry meets the pickup rules"
 #define C_SEEN	"clat-nfq: IPv4 of a flow conntrack has confirmed: the worker drops it once translated"
 #define C_Q4	"clat-nfq: IPv4 from the CLAT address to translation"
 #define C_Q4T	"clat-nfq: IPv4 TCP from the CLAT address to translation, offloads kept"
@@ -114,10 +115,12 @@ static void chain_typed(struct batch *bt, uint8_t family, const char *name,
 	}
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, bt->table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	if (type) {	/* else a chain no hook calls, reached by a jump */
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, type);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	}
 	nlh = nftnl_chain_nlmsg_build_hdr(hdr(bt), NFT_MSG_NEWCHAIN, family,
 					  NLM_F_CREATE | NLM_F_ACK, bt->seq++);
 	bt->nacks++;
@@ -371,6 +374,18 @@ static void verdict(struct nftnl_rule *r, int v, int *err)
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v);
+	}
+	add(r, e, err);
+}
+
+static void verdict_jump(struct nftnl_rule *r, const char *chain, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NFT_JUMP);
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
 	}
 	add(r, e, err);
 }
@@ -820,7 +835,11 @@ static void shared_output(struct batch *bt, const struct nftrules_spec *s)
 }
 
 /* Shared mode, IPv6 from the prefix to the host's address whose conntrack
- * entry this packet just made (prerouting, before the queue rules): after
+ * entry this packet just made (chain pickup, jumped to from prerouting
+ * before the queue rules by the first packet of an entry alone, so that
+ * the packets of established flows, nearly all, skip these four rules:
+ * 7.5 % of the machine's time went to IPv6 rule evaluation in a full-rate
+ * UDP download with them in line, perf, 2026-12-01): after
  * `conntrack -F` or an expired entry, a reply in a CLAT flow finds no
  * mark. TCP and UDP that a socket of the host's takes (its own flows to
  * the prefix, its listeners) stay with the host; the rest is the CLAT's
@@ -852,9 +871,22 @@ static void shared_pickup(struct batch *bt, const struct nftrules_spec *s)
 				  sizeof(s->ctmark), &err);
 			counter(r, &err);
 		}
-		rule_end(bt, r, NFPROTO_IPV6, "prerouting",
+		rule_end(bt, r, NFPROTO_IPV6, "pickup",
 			 k < 2 ? C_HOST6 : C_PICK6, err);
 	}
+}
+
+/* ct state new jump pickup: the gate to shared_pickup()'s chain. */
+static void pickup_gate(struct batch *bt)
+{
+	struct nftnl_rule *r = rule(bt);
+	int err = 0;
+
+	if (!r)
+		return;
+	match_ct_new(r, &err);
+	verdict_jump(r, "pickup", &err);
+	rule_end(bt, r, NFPROTO_IPV6, "prerouting", C_GATE6, err);
 }
 
 static void print_shared_output(const struct nftrules_spec *s, FILE *f)
@@ -952,6 +984,8 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		  PRIO_MANGLE);
 	chain_msg(bt, NFPROTO_IPV6, "output", NF_INET_LOCAL_OUT,
 		  PRIO_MANGLE);
+	if (s->shared)
+		chain_typed(bt, NFPROTO_IPV6, "pickup", NULL, 0, 0);
 	if (s->shared) {
 		shared_output(bt, s);
 	} else if ((r = rule(bt))) {
@@ -961,8 +995,10 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		verdict_accept(r, &err);
 		rule_end(bt, r, NFPROTO_IPV6, "output", C_OWN, err);
 	}
-	if (s->shared)
+	if (s->shared) {
+		pickup_gate(bt);
 		shared_pickup(bt, s);
+	}
 	build_clat(bt, s, 6);
 	build_eam6(bt, s);
 }
@@ -1044,7 +1080,8 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n",
 		NFTRULES_TABLE);
 	if (s->shared)
-		print_shared_pickup(s, f);
+		fprintf(f, "\t\tct state new jump pickup comment \"%s\"\n",
+			C_GATE6);
 	print_clat(s, 6, f);
 	print_eam6(s, f);
 	fprintf(f, "\t}\n\n"
@@ -1055,7 +1092,13 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 	else
 		fprintf(f, "\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
 			s->fwmark, C_OWN);
-	fprintf(f, "\t}\n}\n");
+	fprintf(f, "\t}\n");
+	if (s->shared) {
+		fprintf(f, "\n\tchain pickup {\n");
+		print_shared_pickup(s, f);
+		fprintf(f, "\t}\n");
+	}
+	fprintf(f, "}\n");
 }
 
 /* The acknowledgements in buf of the batch's messages: how many, and
