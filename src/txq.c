@@ -134,10 +134,14 @@ static void dev_split(struct txq *q, unsigned i)
 	}
 }
 
-/* The CLAT tun takes one packet per write. */
+/* The CLAT tun takes one packet per write. A UDP super-packet's headers
+ * get their lengths and sums here, once (udp_join() only counts). */
 static void dev_flush(struct txq *q)
 {
-	for (unsigned i = 0; i < q->n; i++)
+	for (unsigned i = 0; i < q->n; i++) {
+		if (q->vh[i].gso_type == VIRTIO_NET_HDR_GSO_UDP_L4)
+			udp_lengths(ip_of(q, i), udp_of(q, i),
+				    get16(ip_of(q, i) + 2) - (uint32_t)IP4_HL);
 		if (writev(q->fd, q->msg[i].msg_hdr.msg_iov,
 			   (int)q->msg[i].msg_hdr.msg_iovlen) < 0) {
 			if (errno == EINVAL &&
@@ -146,6 +150,7 @@ static void dev_flush(struct txq *q)
 			else
 				STAT_INC(*q->errors);
 		}
+	}
 	q->n = 0;
 }
 
@@ -208,7 +213,14 @@ static void vnet_hdr(struct virtio_net_hdr *vh, const struct xlat_pkt *k,
 /* Whether dev packet k (its iovs at iov) is a datagram a UDP super-packet
  * may carry: IPv4 without options, not a fragment, its IPv4 and UDP
  * headers in iovs of their own and the payload in one more, as the core
- * writes a translation (xlat_6to4.c), with a UDP checksum. */
+ * writes a translation (xlat_6to4.c), with a UDP checksum. The kernel
+ * numbers the datagrams it cuts from a super-packet with consecutive
+ * Identifications from the first one's, so only a datagram whose
+ * Identification is the translator's own choice joins (an atomic
+ * fragment's comes from its Fragment Header, RFC 7915 5.1.1, and is
+ * kept). RFC 6864 allows any value on a DF datagram; on another, the run
+ * takes the first one's and those after it, unique in the flow as the
+ * translator's own count is (the way Linux numbers its own UDP GSO). */
 static bool udp_joinable(const struct xlat_pkt *k, const struct iovec *iov,
 			 uint16_t gso_mss)
 {
@@ -250,14 +262,6 @@ static bool same_flow(const uint8_t *ip, const uint8_t *udp,
 	       !memcmp(ip + 12, ip2 + 12, 8) && !memcmp(udp, udp2, 4);
 }
 
-/* The kernel numbers the datagrams it cuts from a super-packet with
- * consecutive Identifications from the first one's: so only datagrams
- * whose Identification is the translator's own choice join (an atomic
- * fragment's comes from its Fragment Header, RFC 7915 5.1.1, and is
- * kept). RFC 6864 allows any value on a DF datagram; on another, the run
- * takes the first one's and those after it, unique in the flow as the
- * translator's own count is (the way Linux numbers its own UDP GSO). */
-
 /* Put datagram k of iov into an earlier UDP packet of its flow in the
  * queue, if one may take it; whether it did. Any earlier packet of the
  * flow that may not stops taking more, so that what comes later in the
@@ -290,13 +294,14 @@ static bool udp_join(struct txq *q, const struct xlat_pkt *k,
 		if (!vh->flags) {
 			if (!udp_csum_ok(ip, udp, &q->viov[i][3]))
 				break;
-			/* udp_lengths() leaves the pseudo-header sum */
+			/* dev_flush() leaves the pseudo-header sum */
 			vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 			vh->csum_start = htole16(IP4_HL);
 			vh->csum_offset = htole16(6);
 		}
 		q->viov[i][q->msg[i].msg_hdr.msg_iovlen++] = iov[2];
-		udp_lengths(ip, udp, (uint32_t)(total - IP4_HL));
+		/* the rest of the headers once, at the flush */
+		put16(ip + 2, (uint16_t)total);
 		vh->gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
 		vh->gso_size = htole16(q->seg[i]);
 		vh->hdr_len = htole16(IP4_HL + UDP_HL);
