@@ -55,7 +55,6 @@ struct config {
 	char script_down[CONFIG_SCRIPT_MAX];	/* and when it stops */
 	uint32_t script_timeout;	/* seconds a script may run */
 	bool router;			/* router-mode: the LAN's IPv4 too */
-	bool fail_open;
 	bool trace;			/* nftrace on the CLAT's packets */
 	bool nft_rules;			/* no: the operator queues packets */
 	bool nft_owner;			/* the tables owned by the daemon

@@ -33,8 +33,6 @@ struct nftrules_spec {
 				 * offloads pending (NFQA_CFG_F_GSO); 0: none */
 	bool trace;		/* a first rule in each chain sets nftrace on
 				 * the CLAT's packets: nft monitor trace */
-	bool fail_open;		/* IPv4 rules bypass the queue when nobody
-				 * listens; IPv6 rules never do */
 	bool native_queue;	/* nft queue expression, else xt NFQUEUE */
 	bool router;		/* IPv4 from elsewhere is masqueraded to
 				 * clat4 and translated too */

@@ -38,7 +38,6 @@ struct status_info {
 	char clat_dev[16];
 	const char *clat_dev_kind;	/* "tun" */
 	unsigned queue_num, gso_queue_num;	/* gso_queue_num 0: none */
-	bool fail_open;
 	const char *queue_kind;		/* "nft queue" or "xt NFQUEUE" or "none" */
 	const char *delivery;		/* how translations reach the host:
 					 * "clat device" (see worker.c) */

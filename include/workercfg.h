@@ -10,6 +10,8 @@
 
 #include "xlat.h"
 
+#define WORKER_CFG_WATCHERS 256	/* a tun's queues at most */
+
 struct worker_cfg {
 	pthread_mutex_t lock;
 	unsigned gen;			/* atomic; bumped on every change */
@@ -18,13 +20,22 @@ struct worker_cfg {
 					 * the host are written into it
 					 * (see txq.h); -1: none */
 	unsigned dev_gen;		/* bumped when dev_fd changes */
+	char dev_name[16];		/* the device's name (IFNAMSIZ) */
+	/* the workers' eventfds, written when the device changes: a
+	 * worker reading nothing else still attaches its queue */
+	int watch[WORKER_CFG_WATCHERS];
+	unsigned nwatch;
 };
 
 /* Publish a new configuration to every worker reading box. Each worker
  * takes its own duplicate of dev_fd (txq_open_dev): the caller may close
  * its own once the next one is published. */
 void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
-			int dev_fd);
+			int dev_fd, const char *dev_name);
+/* Have eventfd efd written when the device changes, or no longer; 0 or
+ * -ENOSPC. */
+int worker_cfg_watch(struct worker_cfg *box, int efd);
+void worker_cfg_unwatch(struct worker_cfg *box, int efd);
 
 /* A reader's copy of the box; gen ~0u before the first take. */
 struct worker_cfg_copy {
@@ -37,9 +48,11 @@ struct worker_cfg_copy {
 /* Refresh copy when the box changed (one acquire load otherwise); true
  * when it did. The box before its first publish (gen 0) is not taken.
  * When the device changed too, dev_changed (if not NULL) runs under the
- * box's lock, with the descriptor still open. */
+ * box's lock, with the descriptor still open and the device's name. */
 bool worker_cfg_take(struct worker_cfg *box, struct worker_cfg_copy *copy,
-		     void (*dev_changed)(int dev_fd, void *arg), void *arg);
+		     void (*dev_changed)(int dev_fd, const char *name,
+					 void *arg),
+		     void *arg);
 /* Whether copy holds a published configuration (else: drop packets). */
 bool worker_cfg_valid(const struct worker_cfg_copy *copy);
 

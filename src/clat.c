@@ -60,14 +60,15 @@ static bool dev_is_ours(const char *name)
  * dummy driver, because the workers write the translations for the host
  * into it (tundev.h): they arrive as received on it. Its ifindex (the
  * descriptor in *fd) or -errno. */
-static int dev_create(const char *name, const char **kind, int *fd)
+static int dev_create(const char *name, const struct config *c,
+		      const char **kind, int *fd)
 {
 	int idx, e;
 
 	*kind = "tun";
 	if (if_nametoindex(name))	/* someone else's: teardown keeps it */
 		return -EEXIST;
-	*fd = tundev_create(name, &idx);
+	*fd = tundev_create(name, c->queue_length, c->gso, &idx);
 	if (*fd < 0)
 		return *fd;
 	/* Unmarked, a later run would take it for someone else's. */
@@ -343,7 +344,6 @@ static void status_from_config(struct clat *k, const struct config *c)
 			"explicit";
 	k->si.queue_num = c->queue_num;
 	k->si.gso_queue_num = k->gso_queue_num;
-	k->si.fail_open = c->fail_open;
 }
 
 void clat_cleanup(const struct config *c, int run_fd, const char *saved_name,
@@ -403,7 +403,7 @@ int clat_start(struct clat *k, const struct config *c, unsigned nworkers)
 		k->rules_on = true;	/* maybe: replaced or removed later */
 		k->leftover_until = discover_now() + LEFTOVER_GRACE_MS;
 	}
-	k->clat_ifindex = dev_create(c->clat_dev, &k->dev_kind, &k->dev_fd);
+	k->clat_ifindex = dev_create(c->clat_dev, c, &k->dev_kind, &k->dev_fd);
 	if (k->clat_ifindex == -EEXIST) {
 		log_warnx("clat-dev=%s: an interface of that name exists and "
 			  "is not clat-nfq's", c->clat_dev);
@@ -524,7 +524,7 @@ static bool anycast_present(int ifindex, const uint8_t a[16])
  * old one stays open until it is no longer in the box they copy from. */
 static void replace_dev_fd(struct clat *k, int fd)
 {
-	worker_cfg_publish(&k->box, &k->xc, fd);
+	worker_cfg_publish(&k->box, &k->xc, fd, k->c->clat_dev);
 	if (k->dev_fd >= 0)
 		close(k->dev_fd);
 	k->dev_fd = fd;
@@ -542,7 +542,7 @@ static void check_device(struct clat *k)
 			k->clat_ifindex = -EEXIST;
 			return;	/* someone else's now: leave it */
 		}
-		idx = dev_create(c->clat_dev, &k->dev_kind, &fd);
+		idx = dev_create(c->clat_dev, c, &k->dev_kind, &fd);
 		if (idx < 0) {
 			if (k->clat_ifindex != idx)
 				log_warn(idx, "creating %s again",
@@ -982,7 +982,8 @@ void clat_reconcile(struct clat *k, uint64_t now)
 			k->xc = d.xc;
 			k->xc_published = true;
 			k->si.delivery = k->dev_fd >= 0 ? "clat device" : "raw";
-			worker_cfg_publish(&k->box, &d.xc, k->dev_fd);
+			worker_cfg_publish(&k->box, &d.xc, k->dev_fd,
+					   c->clat_dev);
 		}
 	}
 	if (!why && d.anycast_ifindex > 0)
@@ -1087,7 +1088,8 @@ void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 		if (k->clat_ifindex > 0 && dev_is_ours(old->clat_dev) &&
 		    rtnl_link_del(old->clat_dev))
 			tundev_remove(old->clat_dev);
-		k->clat_ifindex = dev_create(c->clat_dev, &k->dev_kind, &fd);
+		k->clat_ifindex = dev_create(c->clat_dev, c, &k->dev_kind,
+					     &fd);
 		if (k->clat_ifindex < 0) {
 			log_warn(k->clat_ifindex, "creating %s", c->clat_dev);
 		} else {
@@ -1101,6 +1103,17 @@ void clat_reload(struct clat *k, const struct config *old, unsigned nworkers)
 		e = rtnl_addr4(true, k->clat_ifindex, c->clat_v4);
 		if (e)
 			log_warn(e, "adding the CLAT address");
+	}
+	/* The same device, its queues resized, its offloads as gso says. */
+	if (!strcmp(old->clat_dev, c->clat_dev) && k->dev_fd >= 0) {
+		if (old->queue_length != c->queue_length &&
+		    (e = tundev_qlen(c->clat_dev, c->queue_length)))
+			log_warn(e, "queue-length=%u on %s", c->queue_length,
+				 c->clat_dev);
+		if (old->gso != c->gso &&
+		    (e = tundev_offload(k->dev_fd, c->gso)))
+			log_warn(e, "gso=%s on %s", c->gso ? "yes" : "no",
+				 c->clat_dev);
 	}
 	/* What the old address mode held. */
 	if (k->der_added && c->v6_mode != CONFIG_V6_DERIVED) {

@@ -47,7 +47,6 @@ void clat_make_spec(const struct config *c, unsigned nworkers,
 	rs->sel6 = last_octet_at(pfx);
 	/* The offloading queues follow the plain ones. */
 	rs->gso_queue_num = c->gso ? (uint16_t)(c->queue_num + nworkers) : 0;
-	rs->fail_open = c->fail_open;
 	rs->trace = c->trace;
 	rs->router = c->router;
 	snprintf(rs->clat_dev, sizeof(rs->clat_dev), "%s", c->clat_dev);
@@ -65,7 +64,7 @@ bool clat_spec_equal(const struct nftrules_spec *a,
 	       a->gso_queue_num == b->gso_queue_num &&
 	       a->native_queue == b->native_queue &&
 	       a->fwmark == b->fwmark && a->ctmark == b->ctmark &&
-	       a->trace == b->trace && a->fail_open == b->fail_open &&
+	       a->trace == b->trace &&
 	       a->router == b->router &&
 	       !strcmp(a->clat_dev, b->clat_dev);
 }

@@ -58,8 +58,9 @@ static int fail(char *err, size_t errlen, const char *key, const char *value,
 	return -EINVAL;
 }
 
-/* clatd 2.x's keys that mean nothing to clat-nfq, and why: accepted so
- * that a clatd.conf works unchanged, warned about once each. */
+/* clatd 2.x's keys that mean nothing to clat-nfq, and clat-nfq's own
+ * retired ones, and why: accepted so that a clatd.conf (or an older
+ * clat-nfq.conf) works unchanged, warned about once each. */
 static const struct {
 	const char *key, *why;
 } ignored[] = {
@@ -71,6 +72,9 @@ static const struct {
 	{ "cmd-tayga", "clat-nfq translates itself: there is no TAYGA" },
 	{ "cmd-ufw", "no firewall rules are added: the host firewall sees "
 	  "translated packets as the host's own traffic, in both families" },
+	{ "fail-open", "IPv4 reaches the workers through the CLAT device, "
+	  "not a queue: with no worker reading it is discarded there, as "
+	  "fail-open=yes had it (IPv6 never bypassed)" },
 	{ "forwarding-enable", "translation happens in the host's own stack: "
 	  "no IPv6 forwarding (or accept_ra change) is needed" },
 	{ "proxynd-enable", "no proxy neighbour entry is needed: a derived "
@@ -118,7 +122,6 @@ static long bool_key(const char *key)
 		{ "v4-conncheck-enable",
 		  offsetof(struct config, v4_conncheck_enable) },
 		{ "router-mode", offsetof(struct config, router) },
-		{ "fail-open", offsetof(struct config, fail_open) },
 		{ "nft-rules", offsetof(struct config, nft_rules) },
 		{ "nft-owner", offsetof(struct config, nft_owner) },
 		{ "gso", offsetof(struct config, gso) },

@@ -35,9 +35,6 @@
 #define C_HOST6	"clat-nfq: a new flow from the prefix to a socket of the host's stays the host's"
 #define C_PICK6	"clat-nfq: a new flow from the prefix to no socket of the host's is the CLAT's (after a conntrack flush or expiry)"
 #define C_GATE6	"clat-nfq: only the first packet of a conntrack entry meets the pickup rules"
-#define C_SEEN	"clat-nfq: IPv4 of a flow conntrack has confirmed: the worker drops it once translated"
-#define C_Q4	"clat-nfq: IPv4 from the CLAT address to translation"
-#define C_Q4T	"clat-nfq: IPv4 TCP from the CLAT address to translation, offloads kept"
 #define C_Q6	"clat-nfq: IPv6 for the CLAT to translation"
 #define C_Q6T	"clat-nfq: IPv6 TCP for the CLAT to translation, offloads kept"
 #define C_Q6E	"clat-nfq: ICMPv6 errors for the CLAT from any router to translation"
@@ -498,16 +495,16 @@ struct clat_rules {
 static struct clat_rules clat_rules(const struct nftrules_spec *s,
 				    int family)
 {
-	/* Router mode queues after source NAT, so that the LAN's packets
-	 * arrive from the CLAT address like the host's own. */
+	/* IPv4 has no queue rules (it reaches the workers through the CLAT
+	 * device, tundev.h), only the trace rule; in router mode after
+	 * source NAT, where the LAN's packets come from the CLAT address
+	 * like the host's own. */
 	if (family == 4)
 		return (struct clat_rules){ 4, NFPROTO_IPV4,
 			s->router ? "postrouting" : "output",
-			"ip saddr", 12, 4, 16, false, s->fail_open,
-			C_Q4, C_Q4T };
+			"ip saddr", 12, 4, 16, false, false, NULL, NULL };
 	/* IPv6 never bypasses: in shared mode the host's own IPv6 stack
-	 * would get the CLAT's packets and answer them with resets
-	 * (fail-open applies to IPv4 only, see README). */
+	 * would get the CLAT's packets and answer them with resets. */
 	return (struct clat_rules){ 6, NFPROTO_IPV6, "prerouting",
 		"ip6 daddr", 24, 16, 8, s->shared, false, C_Q6, C_Q6T };
 }
@@ -579,7 +576,7 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 		store_key(r, false, NFT_META_NFTRACE, &one, 1, &err);
 		rule_end(bt, r, c.nfproto, c.chain, C_TRACE, err);
 	}
-	for (int kind = K_TCP; kind <= K_ERR; kind++) {
+	for (int kind = K_TCP; family == 6 && kind <= K_ERR; kind++) {
 		uint16_t first = kind_queue(s, kind);
 
 		if (!rule_kind(s, family, kind))
@@ -615,40 +612,6 @@ static void build_clat(struct batch *bt, const struct nftrules_spec *s,
 				 kind_comment(s, &c, kind), err);
 		}
 	}
-}
-
-/* The IPv4 original of a translated packet goes on to the CLAT device,
- * which discards it, only while IPv4 conntrack has not confirmed its flow
- * (the first packet): that confirmation makes the replies "established"
- * for the host's firewall. Later originals carry fwmark into the queue
- * (nobody else sees it: they end there), and the worker drops them,
- * sparing each the rest of the IPv4 output path (9 % of a worker's samples
- * in a UDP upload). The mark is free to say so: packets that already
- * carried it were accepted by the rule before. */
-static void confirmed_rule(struct batch *bt, const struct nftrules_spec *s)
-{
-	struct nftnl_rule *r = rule(bt);
-	uint32_t confirmed = IPS_CONFIRMED, zero = 0;
-	int err = 0;
-
-	if (!r)
-		return;
-	load_payload(r, 12, 4, &err);
-	cmp_eq(r, s->clat4, 4, &err);
-	load_key(r, true, NFT_CT_STATUS, &err);
-	and_mask(r, &confirmed, sizeof(confirmed), &err);
-	cmp_op(r, NFT_CMP_NEQ, &zero, sizeof(zero), &err);
-	store_key(r, false, NFT_META_MARK, &s->fwmark, sizeof(s->fwmark), &err);
-	rule_end(bt, r, NFPROTO_IPV4, s->router ? "postrouting" : "output",
-		 C_SEEN, err);
-}
-
-static void confirmed_print(const struct nftrules_spec *s, FILE *f)
-{
-	char a[INET_ADDRSTRLEN];
-
-	fprintf(f, "\t\tip saddr %s ct status confirmed meta mark set 0x%08x comment \"%s\"\n",
-		inet_ntop(AF_INET, s->clat4, a, sizeof(a)), s->fwmark, C_SEEN);
 }
 
 /* RFC 7757: IPv6 for the CLAT from the IPv6 prefix of an explicit
@@ -945,7 +908,8 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 	struct nftnl_rule *r;
 	int err;
 
-	/* IPv4: ours pass, the CLAT's packets go to translation. */
+	/* IPv4: conntrack kept on, and the trace rule; the CLAT's packets
+	 * reach the workers through the CLAT device, with no queue rule. */
 	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE);
 	if (s->router) {
 		chain_typed(bt, NFPROTO_IPV4, "masquerade", "nat",
@@ -964,16 +928,7 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		rule_end(bt, r, NFPROTO_IPV4, s->router ? "postrouting" :
 			 "output", C_CT4, err);
 	}
-	if ((r = rule(bt))) {
-		err = 0;
-		match_mark(r, false, s->fwmark, &err);
-		counter(r, &err);
-		verdict_accept(r, &err);
-		rule_end(bt, r, NFPROTO_IPV4, s->router ? "postrouting" :
-			 "output", C_OWN, err);
-	}
-	confirmed_rule(bt, s);
-	build_clat(bt, s, 4);
+	build_clat(bt, s, 4);	/* the trace rule */
 
 	/* IPv6: ours pass, marking their flow as the CLAT's in shared mode;
 	 * what comes back for the CLAT goes to translation (in shared mode
@@ -1025,7 +980,7 @@ static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 	if (s->trace)
 		fprintf(f, "\t\t%s %s%s%s meta nftrace set 1 comment \"%s\"\n",
 			c.match, a, pf, m, C_TRACE);
-	for (int kind = K_TCP; kind <= K_ERR; kind++) {
+	for (int kind = K_TCP; family == 6 && kind <= K_ERR; kind++) {
 		bool port = kind == K_TCP || kind == K_UDP;
 		const char *what = "";
 
@@ -1070,9 +1025,6 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 		fprintf(f, "\tchain output {\n"
 			"\t\ttype filter hook output priority mangle; policy accept;\n");
 	fprintf(f, "\t\tct state invalid counter comment \"%s\"\n", C_CT4);
-	fprintf(f, "\t\tmeta mark 0x%08x counter accept comment \"%s\"\n",
-		s->fwmark, C_OWN);
-	confirmed_print(s, f);
 	print_clat(s, 4, f);
 	fprintf(f, "\t}\n}\n"
 		"table ip6 %s {\n"

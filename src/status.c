@@ -154,15 +154,14 @@ static void text(FILE *f, const struct status_info *si,
 		"clat-v4-addr: %s on %s (%s)\n"
 		"clat-v6-addr: %s (%s%s%s)\n"
 		"plat-dev: %s\n"
-		"rules: %s%s, tables owned: %s\n"
+		"rules: %s, tables owned: %s\n"
 		"delivery to the host: %s\n"
 		"workers: %u, queues %u-%u",
 		CLAT_NFQ_VERSION, (long)getpid(), uptime_s(si),
 		si->state, si->plat_prefix, si->prefix_source,
 		si->clat4, si->clat_dev, si->clat_dev_kind, si->clat6, si->v6_mode,
 		si->v6_how[0] ? ", " : "", si->v6_how,
-		si->plat_dev, si->queue_kind,
-		si->fail_open ? ", fail-open for IPv4" : "", si->table_owner,
+		si->plat_dev, si->queue_kind, si->table_owner,
 		si->delivery, n, si->queue_num,
 		si->queue_num + n - 1);
 	if (si->gso_queue_num)
@@ -232,9 +231,9 @@ static void json(FILE *f, const struct status_info *si,
 	jstr(f, ",", "clat_dev_kind", si->clat_dev_kind);
 	jstr(f, ",", "rules", si->queue_kind);
 	jstr(f, ",", "delivery", si->delivery);
-	fprintf(f, ",\"fail_open\":%s,\"workers\":%u,\"queue_num\":%u,"
+	fprintf(f, ",\"workers\":%u,\"queue_num\":%u,"
 		"\"gso_queue_num\":%u,\"counters\":{",
-		si->fail_open ? "true" : "false", n, si->queue_num,
+		n, si->queue_num,
 		si->gso_queue_num);
 #define JSON(name, v) fprintf(f, "%s\"%s\":%llu", sep, name,		\
 			      (unsigned long long)(v)); sep = ",";

@@ -30,10 +30,10 @@ static int tun_open(const char *name, struct ifreq *ifr, short flags)
 	return fd;
 }
 
-/* Up, with no transmit queue at all: a tun whose queue has room 0 drops
- * every packet routed to it at once (measured: none waits on the open
- * descriptor), which is all the IPv4 originals need. */
-static int link_setup(const char *name)
+/* Each reader's queue holding qlen packets (a tun's transmit queue is
+ * the ring a reader takes from: the device itself queues nothing), and
+ * up when asked. */
+static int link_setup(const char *name, unsigned qlen, bool up)
 {
 	struct ifreq ifr;
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
@@ -42,11 +42,13 @@ static int link_setup(const char *name)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
 	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-	ifr.ifr_qlen = 0;
+	ifr.ifr_qlen = (int)qlen;
 	if (ioctl(s, SIOCSIFTXQLEN, &ifr) < 0) {
 		err = -errno;
 		goto cleanup;
 	}
+	if (!up)
+		goto cleanup;
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
 		err = -errno;
 		goto cleanup;
@@ -59,17 +61,51 @@ cleanup:
 	return err;
 }
 
-int tundev_create(const char *name, int *ifindex)
+/* Every descriptor of the device asks for the same flags: the kernel
+ * takes the device's from the last one attached. */
+#define DEV_FLAGS (IFF_VNET_HDR | IFF_MULTI_QUEUE)
+
+/* Offloads claimed: the host's TCP hands a 64 KiB super-packet over
+ * whole (GSO, its segment size in the vnet header), and checksums come
+ * partial, so neither is done twice. Without them the kernel cuts and
+ * sums before the reader sees anything, which is slower but as correct. */
+static int set_offload(int fd, bool on)
+{
+	return ioctl(fd, TUNSETOFFLOAD, on ? TUN_F_CSUM | TUN_F_TSO4 : 0) < 0 ?
+	       -errno : 0;
+}
+
+static int detach(int fd)
+{
+	struct ifreq q = { .ifr_flags = IFF_DETACH_QUEUE };
+
+	return ioctl(fd, TUNSETQUEUE, &q) < 0 ? -errno : 0;
+}
+
+int tundev_offload(int fd, bool on)
+{
+	struct ifreq q = { .ifr_flags = IFF_ATTACH_QUEUE };
+	int err;
+
+	/* Only a queue may ask: attached for as long as it takes. */
+	if (ioctl(fd, TUNSETQUEUE, &q) < 0)
+		return -errno;
+	err = set_offload(fd, on);
+	q.ifr_flags = IFF_DETACH_QUEUE;
+	if (ioctl(fd, TUNSETQUEUE, &q) < 0 && !err)
+		err = -errno;
+	return err;
+}
+
+int tundev_create(const char *name, unsigned qlen, bool offload,
+		  int *ifindex)
 {
 	struct ifreq ifr;
-	int fd = tun_open(name, &ifr, IFF_VNET_HDR), err, hsz, idx;
+	int fd = tun_open(name, &ifr, DEV_FLAGS), err, hsz, idx;
 
 	if (fd < 0)
 		return fd;
-	/* The IPv4 originals of translated super-packets are routed here
-	 * only to be discarded: claiming the offloads spares the kernel
-	 * cutting each into 45 segments first. Best effort. */
-	ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
+	set_offload(fd, offload);	/* best effort */
 	/* What the workers write: struct virtio_net_hdr, then the packet
 	 * (little-endian fields: virtio 1.0 on a tun, whatever the CPU). */
 	hsz = (int)sizeof(struct virtio_net_hdr);
@@ -85,7 +121,12 @@ int tundev_create(const char *name, int *ifindex)
 	if (!err)
 		err = ioctl(fd, TUNSETPERSIST, 1) < 0 ? -errno : 0;
 	if (!err)
-		err = link_setup(name);
+		err = link_setup(name, qlen, true);
+	/* This descriptor reads nothing: detached, no packet is steered to
+	 * it (each worker attaches its own queue, tundev_queue); it stays
+	 * open as the device's handle. */
+	if (!err)
+		err = detach(fd);
 	idx = err ? 0 : (int)if_nametoindex(name);
 	if (!err && !idx)
 		err = -errno;
@@ -97,6 +138,25 @@ int tundev_create(const char *name, int *ifindex)
 	return fd;
 }
 
+int tundev_qlen(const char *name, unsigned qlen)
+{
+	return link_setup(name, qlen, false);
+}
+
+int tundev_queue(const char *name)
+{
+	struct ifreq ifr;
+	int fd = tun_open(name, &ifr, DEV_FLAGS);
+
+	if (fd >= 0 && fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
 int tundev_remove(const char *name)
 {
 	struct ifreq ifr;
@@ -104,7 +164,10 @@ int tundev_remove(const char *name)
 
 	if (!if_nametoindex(name))
 		return -ENODEV;
-	fd = tun_open(name, &ifr, IFF_VNET_HDR);
+	/* This version's device, or an older one's (single queue). */
+	fd = tun_open(name, &ifr, DEV_FLAGS);
+	if (fd < 0)
+		fd = tun_open(name, &ifr, IFF_VNET_HDR);
 	if (fd < 0)
 		fd = tun_open(name, &ifr, 0);
 	if (fd < 0)

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* NFQUEUE worker: one thread per queue, built from the modules around it.
+/* Translation worker: one thread per pair of NFQUEUEs and per queue of the
+ * CLAT tun, built from the modules around it.
  *
- * Every step works on batches: rxbatch.c takes up to RXBATCH queued packets
- * in one recvmmsg(), the core translates each into its own struct
- * xlat_out, the results leave through txq.c's sendmmsg() on the worker's
- * raw sockets (or into the CLAT device, see txq.h), and one send carries the verdicts for
- * the whole batch. nfqsock.c sets up the queue socket; workercfg.c is the
+ * IPv6 for the CLAT comes from the NFQUEUEs: rxbatch.c takes up to RXBATCH
+ * queued packets in one recvmmsg(), and one send carries the verdicts for
+ * the whole batch. IPv4 from the host comes from the worker's own queue
+ * of the CLAT tun, where it is routed (tunrx.c: no verdict, the packet has
+ * left the host's IPv4 stack). Either way the core translates each packet
+ * into its own struct xlat_out and the results leave through txq.c's
+ * sendmmsg() on the worker's raw sockets, or into the CLAT device (see
+ * txq.h). nfqsock.c sets up the queue socket; workercfg.c is the
  * configuration box the main thread publishes to. */
 #include <errno.h>
 #include <netinet/in.h>
@@ -13,13 +17,17 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 
 #include "counter.h"
 #include "nfqsock.h"
 #include "rxbatch.h"
+#include "tundev.h"
+#include "tunrx.h"
 #include "txq.h"
 #include "worker.h"
 
@@ -29,51 +37,38 @@ struct priv {
 	struct xlat_state st;
 	struct txq tx4, tx6, txdev;		/* raw IPv4, raw IPv6, CLAT tun */
 	struct rxbatch rx;
+	struct tunrx rx4;			/* from the CLAT tun */
+	int tunq;				/* our queue of it; -1: none */
+	int kick;				/* eventfd: the device changed */
 	struct xlat_out out[RXBATCH];
 	/* per slot: the IPv4 original (for an error when its translation
 	 * is refused), and whether it was */
 	const uint8_t *in4[RXBATCH];
-	uint16_t in4_len[RXBATCH];
+	uint32_t in4_len[RXBATCH];
 	bool refused[RXBATCH];
 };
 
-/* Translate one queued packet into out and set its verdict for the
- * kernel in s. */
-static void handle(struct worker *w, struct priv *p, const struct rxpkt *k,
-		   struct rxslot *s, struct xlat_out *out)
+/* Translate the packet of slot i (data, len bytes, the XLAT_IN_* flags
+ * in) into p->out[i], counting what became of it. */
+static enum xlat_verdict translate(struct worker *w, struct priv *p,
+				   unsigned i, const uint8_t *data,
+				   uint32_t len, unsigned in)
 {
+	struct xlat_out *out = &p->out[i];
 	enum xlat_verdict v;
-	unsigned in = 0;
-	bool v4;
+	bool v4 = len > 0 && data[0] >> 4 == 4;
 
-	out->npkts = 0;
-	STAT_INC(w->stats.rx);
-	if (!k->data || k->cut) {
-		STAT_INC(w->stats.drop[XLAT_R_TRUNCATED]);
-		return;
-	}
-	if (k->csum_partial)
-		in |= XLAT_IN_CSUM_PARTIAL;
-	if (k->gso) {
-		in |= XLAT_IN_GSO;
+	if (in & XLAT_IN_GSO)
 		STAT_INC(w->stats.offloaded);
-	}
 	if (p->txdev.fd >= 0)
 		in |= XLAT_IN_LEAVE_PARTIAL;
-	v4 = k->len > 0 && k->data[0] >> 4 == 4;
-	p->in4[s - p->rx.slot] = v4 ? k->data : NULL;
-	p->in4_len[s - p->rx.slot] = k->len;
-	v = v4 ? xlat_4to6_in(&p->cfg.cfg, &p->st, k->data, k->len, in, out)
-	       : xlat_6to4_in(&p->cfg.cfg, &p->st, k->data, k->len, in, out);
+	p->in4[i] = v4 ? data : NULL;
+	p->in4_len[i] = (uint16_t)len;
+	v = v4 ? xlat_4to6_in(&p->cfg.cfg, &p->st, data, len, in, out)
+	       : xlat_6to4_in(&p->cfg.cfg, &p->st, data, len, in, out);
 	switch (v) {
 	case XLAT_FORWARD:
 		STAT_INC(*(v4 ? &w->stats.xlat_4to6 : &w->stats.xlat_6to4));
-		/* The IPv4 original goes on to the CLAT device, which
-		 * discards it (no transmit queue), until IPv4 conntrack has
-		 * confirmed the flow, so replies are "established"; after
-		 * that the rules mark it (nftrules.c) and it ends here, as
-		 * the IPv6 original always does. */
-		s->nfv = v4 && k->mark != w->fwmark ? NF_ACCEPT : NF_DROP;
 		break;
 	case XLAT_REPLY:
 		STAT_INC(w->stats.icmp_errors);
@@ -84,6 +79,43 @@ static void handle(struct worker *w, struct priv *p, const struct rxpkt *k,
 		STAT_INC(w->stats.drop[out->reason]);
 		break;
 	}
+	return v;
+}
+
+/* Translate one queued packet into out; its verdict for the kernel in s
+ * stays NF_DROP: the original ends here. */
+static void handle(struct worker *w, struct priv *p, const struct rxpkt *k,
+		   struct rxslot *s, struct xlat_out *out)
+{
+	unsigned in = 0;
+
+	out->npkts = 0;
+	STAT_INC(w->stats.rx);
+	if (!k->data || k->cut) {
+		STAT_INC(w->stats.drop[XLAT_R_TRUNCATED]);
+		return;
+	}
+	if (k->csum_partial)
+		in |= XLAT_IN_CSUM_PARTIAL;
+	if (k->gso)
+		in |= XLAT_IN_GSO;
+	translate(w, p, (unsigned)(s - p->rx.slot), k->data, k->len, in);
+}
+
+/* The XLAT_IN_* flags of a packet from the tun, by its vnet header
+ * (virtio 1.2 5.1.6); -1 for an offload the core does not take (UDP
+ * segmentation, ECN, a TCP super-packet of IPv6: none is claimed). */
+static int tun_flags(const struct virtio_net_hdr *vh)
+{
+	int in = 0;
+
+	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		in |= XLAT_IN_CSUM_PARTIAL;
+	if (vh->gso_type == VIRTIO_NET_HDR_GSO_TCPV4)
+		in |= XLAT_IN_GSO;
+	else if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return -1;
+	return in;
 }
 
 /* The queue for one translation: IPv4 for the host (translations, and
@@ -108,12 +140,22 @@ static uint16_t gso_mss(const struct priv *p)
 
 /* Under the box's lock (worker_cfg_take): our own duplicate of the new
  * CLAT device descriptor. */
-static void dev_changed(int dev_fd, void *arg)
+static void dev_changed(int dev_fd, const char *name, void *arg)
 {
 	struct worker *w = arg;
 	struct priv *p = w->priv;
 
-	if (txq_open_dev(&p->txdev, dev_fd, &w->stats.send_errors))
+	/* Our own queue of the new device, read and written: a queue that
+	 * wrote a packet of a flow is the one the kernel then hands the
+	 * flow's packets to. */
+	if (p->tunq >= 0)
+		close(p->tunq);
+	p->tunq = dev_fd >= 0 ? tundev_queue(name) : -1;
+	if (p->tunq < 0 && dev_fd >= 0) {
+		p->tunq = -1;
+		STAT_INC(w->stats.send_errors);
+	}
+	if (txq_open_dev(&p->txdev, p->tunq, &w->stats.send_errors))
 		STAT_INC(w->stats.send_errors);
 	p->txdev.coalesced = &w->stats.coalesced;
 	p->txdev.udp_join = w->udp_coalesce;
@@ -196,6 +238,46 @@ static int batch(struct worker *w, struct priv *p)
 	return r;
 }
 
+/* Read and translate one batch from the CLAT tun; the number of packets,
+ * or -errno. The originals have left the host's IPv4 stack (output and
+ * postrouting, conntrack confirmed): nothing to give a verdict on. */
+static int batch4(struct worker *w, struct priv *p)
+{
+	int r = tunrx_recv(&p->rx4, p->tunq);
+
+	if (r < 0)
+		return r;
+	worker_cfg_take(w->cfg, &p->cfg, dev_changed, w);
+	for (int i = 0; i < r; i++) {
+		const struct tunpkt *k = &p->rx4.pkt[i];
+		struct xlat_out *out = &p->out[i];
+		int in = tun_flags(&k->vh);
+
+		out->npkts = 0;
+		p->in4[i] = NULL;
+		STAT_INC(w->stats.rx);
+		if (!worker_cfg_valid(&p->cfg)) {
+			STAT_INC(w->stats.unconfigured);
+			continue;
+		}
+		if (!k->data || k->cut) {
+			STAT_INC(w->stats.drop[XLAT_R_TRUNCATED]);
+			continue;
+		}
+		if (in < 0) {
+			STAT_INC(w->stats.drop[XLAT_R_GSO_NOT_TCP]);
+			continue;
+		}
+		translate(w, p, (unsigned)i, k->data, k->len, (unsigned)in);
+		tx_pick(p, out)->cur_tag = (uint8_t)i;
+		txq_add(tx_pick(p, out), out, 0);
+	}
+	txq_flush(&p->txdev);
+	txq_flush(&p->tx6);
+	refused_errors(w, p, (unsigned)r);
+	return r;
+}
+
 static uint64_t now_us(void)
 {
 	struct timespec ts;
@@ -213,28 +295,53 @@ static void *run(void *arg)
 {
 	struct worker *w = arg;
 	struct priv *p = w->priv;
-	struct pollfd fds[2] = {
+	struct pollfd fds[4] = {
 		{ .fd = mnl_socket_get_fd(p->nl), .events = POLLIN },
 		{ .fd = w->stopfd, .events = POLLIN },
+		{ .fd = p->kick, .events = POLLIN },
+		{ .fd = -1, .events = POLLIN },
 	};
 	uint64_t until = 0;	/* busy-polling up to then */
 
+	/* A device published before we started. */
+	worker_cfg_take(w->cfg, &p->cfg, dev_changed, w);
 	for (;;) {
-		int r;
+		bool nfq, tun;
+		int r, r4;
 
-		if (poll(fds, 2, until ? 0 : -1) < 0 && errno != EINTR)
+		fds[3].fd = p->tunq;
+		if (poll(fds, 4, until ? 0 : -1) < 0 && errno != EINTR)
 			break;
 		if (fds[1].revents)
 			break;
-		if (!(fds[0].revents & POLLIN)) {
+		if (fds[2].revents) {
+			uint64_t v;
+
+			if (read(p->kick, &v, sizeof(v)) < 0)
+				v = 0;
+			worker_cfg_take(w->cfg, &p->cfg, dev_changed, w);
+		}
+		nfq = fds[0].revents & POLLIN;
+		tun = fds[3].revents & POLLIN;
+		if (fds[3].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+			/* The device went: wait for the next one. */
+			close(p->tunq);
+			p->tunq = -1;
+			txq_open_dev(&p->txdev, -1, &w->stats.send_errors);
+			tun = false;
+		}
+		if (!nfq && !tun) {
 			if (until && now_us() >= until)
 				until = 0;
 			continue;
 		}
-		/* Drain: poll again only when the socket is empty. */
-		do
-			r = batch(w, p);
-		while (r == RXBATCH || r == -ENOBUFS);
+		/* Drain both: poll again only when each is empty. */
+		do {
+			r = nfq ? batch(w, p) : -EAGAIN;
+			r4 = tun ? batch4(w, p) : -EAGAIN;
+			nfq = r == RXBATCH || r == -ENOBUFS;
+			tun = r4 == RXBATCH;
+		} while (nfq || tun);
 		if (w->busy_poll)
 			until = now_us() + w->busy_poll;
 	}
@@ -255,12 +362,25 @@ int worker_start(struct worker *w)
 
 	if (!p)
 		return -ENOMEM;
-	p->tx4.fd = p->tx6.fd = p->txdev.fd = -1;
+	p->tx4.fd = p->tx6.fd = p->txdev.fd = p->tunq = p->kick = -1;
 	p->cfg.gen = ~0u;	/* the first batch takes the configuration */
 	w->priv = p;
 	err = rxbatch_init(&p->rx);
+	if (!err)
+		err = tunrx_init(&p->rx4);
 	if (err)
 		goto fail;
+	p->kick = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (p->kick < 0) {
+		err = -errno;
+		goto fail;
+	}
+	err = worker_cfg_watch(w->cfg, p->kick);
+	if (err) {
+		close(p->kick);
+		p->kick = -1;
+		goto fail;
+	}
 	xlat_state_init(&p->st, (uint32_t)random() ^ w->queue);
 	if (w->segs)
 		xlat_state_share(&p->st, w->segs);
@@ -297,6 +417,13 @@ void worker_join(struct worker *w)
 	if (w->thread)
 		pthread_join(w->thread, NULL);
 	w->thread = 0;
+	if (p->kick >= 0) {
+		worker_cfg_unwatch(w->cfg, p->kick);
+		close(p->kick);
+	}
+	if (p->tunq >= 0)
+		close(p->tunq);
+	tunrx_free(&p->rx4);
 	if (p->nl)
 		mnl_socket_close(p->nl);
 	txq_close(&p->tx4);

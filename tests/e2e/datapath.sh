@@ -227,7 +227,7 @@ mon=$!
 sleep 0.5
 in_h ping -c1 -W2 -q $LAB_S4 >/dev/null || true
 wait $mon || true
-check "the trace shows the IPv4 request in clat-nfq's chain" grep -q 'trace id .* ip clat-nfq output rule ip saddr 192.0.0.1 .*queue' "/tmp/$n.trace"
+check "the trace shows the IPv4 request in clat-nfq's chain" grep -q 'trace id .* ip clat-nfq output rule ip saddr 192.0.0.1 .*nftrace set 1' "/tmp/$n.trace"
 check "the trace shows the IPv6 reply in clat-nfq's chain" grep -q 'trace id .* ip6 clat-nfq prerouting rule ip6 daddr .*queue' "/tmp/$n.trace"
 check "SIGTERM (trace=yes)" stop
 

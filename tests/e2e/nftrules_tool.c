@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Drives src/nftrules.c for tests/e2e/nftrules.sh:
- *   nftrules_tool apply [shared] [fail-open] [queue=N] [owner|persist]
+ *   nftrules_tool apply [shared] [queue=N] [owner|persist]
  *                       [hold=SECONDS] | remove | probe | look
  * hold keeps the owning socket open that long after the apply, and prints
  * the transaction's time and the flags the tables got. */
@@ -61,8 +61,6 @@ int main(int argc, char **argv)
 		for (int i = 2; i < argc; i++) {
 			if (!strcmp(argv[i], "shared"))
 				s.shared = true;
-			else if (!strcmp(argv[i], "fail-open"))
-				s.fail_open = true;
 			else if (!strncmp(argv[i], "queue=", 6))
 				s.queue_num = (uint16_t)atoi(argv[i] + 6);
 			else if (strcmp(argv[i], "owner") &&

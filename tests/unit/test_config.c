@@ -29,7 +29,6 @@ static void test_defaults(void **state)
 	assert_true(c.v4_defaultroute_enable);
 	assert_int_equal(c.v4_defaultroute_metric, 2048);
 	assert_int_equal(c.v4_defaultroute_mtu, 0);
-	assert_false(c.fail_open);
 	assert_true(c.nft_rules);
 	assert_false(c.plat_prefix_set);
 	assert_true(c.v4_conncheck_enable);
@@ -72,7 +71,6 @@ static void test_good_lines(void **state)
 		"v4-defaultroute-metric=10",
 		"v4-defaultroute-mtu=1472",
 		"v4-defaultroute-advmss=1400",
-		"fail-open=yes",
 		"nft-rules=no",
 		"debug=1",
 		"quiet=off",
@@ -117,7 +115,6 @@ static void test_good_lines(void **state)
 	assert_int_equal(c.v4_defaultroute_metric, 10);
 	assert_int_equal(c.v4_defaultroute_mtu, 1472);
 	assert_int_equal(c.v4_defaultroute_advmss, 1400);
-	assert_true(c.fail_open);
 	assert_false(c.nft_rules);
 	assert_int_equal(c.debug, 1);
 	assert_int_equal(c.quiet, 0);
@@ -280,7 +277,6 @@ static void test_bad_values(void **state)
 		{ "clat-dev=a:b", "clat-dev=a:b" },
 		{ "metrics-file=relative.prom", "metrics-file=relative.prom" },
 		{ "metrics-file=/var/lib/", "metrics-file=/var/lib/" },
-		{ "fail-open=maybe", "fail-open=maybe" },
 		{ "nft-rules=2", "nft-rules=2" },
 		{ "v4-defaultroute-enable=", "v4-defaultroute-enable=" },
 		{ "v4-defaultroute-metric=4294967296",

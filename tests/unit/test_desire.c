@@ -274,7 +274,7 @@ static void test_config_reaches_rules(void **state)
 {
 	static const char *const kv[] = {
 		"threads", "3", "queue-num", "100", "trace", "yes",
-		"fail-open", "yes", "gso", "no", "clat-v4-addr", "192.0.0.5",
+		"gso", "no", "clat-v4-addr", "192.0.0.5",
 		NULL };
 	struct config c;
 	struct clat_facts f;
@@ -292,7 +292,6 @@ static void test_config_reaches_rules(void **state)
 	assert_int_equal(b.rs.queue_num, 100);
 	assert_int_equal(b.rs.gso_queue_num, 0);
 	assert_true(b.rs.trace);
-	assert_true(b.rs.fail_open);
 	assert_memory_equal(b.rs.clat4, v4, 4);
 	assert_memory_equal(b.xc.clat4, v4, 4);
 	assert_false(clat_spec_equal(&a.rs, &b.rs));

@@ -8,13 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "workercfg.h"
 
 /* The device callback: which descriptor the worker was told of. */
-static void dev_seen(int dev_fd, void *arg)
+static void dev_seen(int dev_fd, const char *name, void *arg)
 {
+	(void)name;
 	*(int *)arg = dev_fd;
 }
 
@@ -43,7 +46,7 @@ static void test_publish_is_taken_once(void **state)
 	pthread_mutex_init(&box.lock, NULL);
 	xlat_cfg_init(&cfg);
 	cfg.mtu6 = 1400;
-	worker_cfg_publish(&box, &cfg, 7);
+	worker_cfg_publish(&box, &cfg, 7, "clat");
 	assert_true(worker_cfg_take(&box, &copy, dev_seen, &seen));
 	assert_true(worker_cfg_valid(&copy));
 	assert_int_equal(copy.cfg.mtu6, 1400);
@@ -53,7 +56,7 @@ static void test_publish_is_taken_once(void **state)
 	seen = -1;
 	assert_false(worker_cfg_take(&box, &copy, dev_seen, &seen));
 	cfg.mtu6 = 1300;
-	worker_cfg_publish(&box, &cfg, 7);
+	worker_cfg_publish(&box, &cfg, 7, "clat");
 	assert_true(worker_cfg_take(&box, &copy, dev_seen, &seen));
 	assert_int_equal(copy.cfg.mtu6, 1300);
 	assert_int_equal(seen, -1);	/* same device: not told again */
@@ -71,11 +74,42 @@ static void test_wrap_skips_none_and_zero(void **state)
 	pthread_mutex_init(&box.lock, NULL);
 	xlat_cfg_init(&cfg);
 	box.gen = ~0u - 1;
-	worker_cfg_publish(&box, &cfg, 7);
+	worker_cfg_publish(&box, &cfg, 7, "clat");
 	assert_int_not_equal(box.gen, ~0u);
 	assert_int_not_equal(box.gen, 0);
 	assert_true(worker_cfg_take(&box, &copy, dev_seen, &seen));
 	assert_true(worker_cfg_valid(&copy));
+	pthread_mutex_destroy(&box.lock);
+}
+
+/* A watcher's eventfd is written when the device changes (a new
+ * descriptor or name), not for a new configuration alone. */
+static void test_watchers_told_of_device_only(void **state)
+{
+	static struct worker_cfg box;
+	struct xlat_cfg cfg;
+	uint64_t v = 0;
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	(void)state;
+	assert_true(efd >= 0);
+	pthread_mutex_init(&box.lock, NULL);
+	box.dev_fd = -1;
+	xlat_cfg_init(&cfg);
+	assert_int_equal(worker_cfg_watch(&box, efd), 0);
+	worker_cfg_publish(&box, &cfg, 7, "clat");
+	assert_int_equal(read(efd, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(v, 1);
+	cfg.mtu6 = 1300;
+	worker_cfg_publish(&box, &cfg, 7, "clat");
+	assert_int_equal(read(efd, &v, sizeof(v)), -1);
+	worker_cfg_publish(&box, &cfg, 7, "clat2");
+	assert_int_equal(read(efd, &v, sizeof(v)), sizeof(v));
+	worker_cfg_unwatch(&box, efd);
+	assert_int_equal(box.nwatch, 0);
+	worker_cfg_publish(&box, &cfg, 8, "clat2");
+	assert_int_equal(read(efd, &v, sizeof(v)), -1);
+	close(efd);
 	pthread_mutex_destroy(&box.lock);
 }
 
@@ -85,6 +119,7 @@ int main(void)
 		cmocka_unit_test(test_zeroed_box_is_no_configuration),
 		cmocka_unit_test(test_publish_is_taken_once),
 		cmocka_unit_test(test_wrap_skips_none_and_zero),
+		cmocka_unit_test(test_watchers_told_of_device_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
