@@ -161,6 +161,16 @@ static void dev_changed(int dev_fd, const char *name, void *arg)
 	p->txdev.udp_join = w->udp_coalesce;
 }
 
+/* Take a new configuration when the main thread published one: the raw
+ * IPv6 sockets bound to the CLAT's address, so that the kernel picks no
+ * source per packet. */
+static void take_cfg(struct worker *w, struct priv *p)
+{
+	if (worker_cfg_take(w->cfg, &p->cfg, dev_changed, w))
+		/* Not fatal: the kernel then picks a source per packet. */
+		txq_bind6(&p->tx6, p->cfg.cfg.clat6);
+}
+
 /* Shared mode: translations the firewall refused on the way out because
  * they collide with a host flow (nftrules.c). Their IPv4 senders get an
  * ICMPv4 error through the CLAT device, after the verdicts, so that their
@@ -201,9 +211,7 @@ static int batch(struct worker *w, struct priv *p)
 			STAT_INC(w->stats.overflows);
 		return r;
 	}
-	if (worker_cfg_take(w->cfg, &p->cfg, dev_changed, w))
-		/* Not fatal: the kernel then picks a source per packet. */
-		txq_bind6(&p->tx6, p->cfg.cfg.clat6);
+	take_cfg(w, p);
 	for (int i = 0; i < r; i++) {
 		struct rxpkt k;
 
@@ -247,7 +255,7 @@ static int batch4(struct worker *w, struct priv *p)
 
 	if (r < 0)
 		return r;
-	worker_cfg_take(w->cfg, &p->cfg, dev_changed, w);
+	take_cfg(w, p);
 	for (int i = 0; i < r; i++) {
 		const struct tunpkt *k = &p->rx4.pkt[i];
 		struct xlat_out *out = &p->out[i];
@@ -304,7 +312,7 @@ static void *run(void *arg)
 	uint64_t until = 0;	/* busy-polling up to then */
 
 	/* A device published before we started. */
-	worker_cfg_take(w->cfg, &p->cfg, dev_changed, w);
+	take_cfg(w, p);
 	for (;;) {
 		bool nfq, tun;
 		int r, r4;
@@ -319,7 +327,7 @@ static void *run(void *arg)
 
 			if (read(p->kick, &v, sizeof(v)) < 0)
 				v = 0;
-			worker_cfg_take(w->cfg, &p->cfg, dev_changed, w);
+			take_cfg(w, p);
 		}
 		nfq = fds[0].revents & POLLIN;
 		tun = fds[3].revents & POLLIN;

@@ -182,7 +182,7 @@ drain() {	# drain THREADS [4 6 NAME]: packets/s carried, upload then
 		kill -STOP $daemon
 		in_h $blast fill $a4 9003 64 $((65536 * t)) $FLOWS 2>/dev/null
 		sleep 0.2
-		r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon 464 "$t") || r=""
+		r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon dev clat) || r=""
 		rec clat-nfq-drain-${t}w ${name}_up_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
 	done
 	for _ in $(seq "$DRAINS"); do

@@ -272,7 +272,7 @@ pid=$daemon
 kill -HUP "$daemon"
 for _ in $(seq 1 30); do [ "$(jnum "['workers']")" = 2 ] && break; sleep 0.1; done
 check "threads=2 on SIGHUP: two workers" [ "$(jnum "['workers']")" = 2 ]
-check "...the rules use both queues" bash -c "ip netns exec $h nft list table ip clat-nfq | grep -q 'queue num 465'"
+check "...the rules use both queues" bash -c "ip netns exec $h nft list table ip6 clat-nfq | grep -q 'queue num 465'"
 check "...the same daemon" [ "$daemon" = "$pid" ] 
 check "...translating" wait_for 2 state translating
 rc=0; wait $dl || rc=$?
