@@ -135,6 +135,7 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libclatcore.a
 # Daemon modules without I/O, tested with their source compiled in.
 $(BUILD)/asan/tests/test_workercfg: src/workercfg.c
 $(BUILD)/asan/tests/test_txq: src/txq.c
+$(BUILD)/asan/tests/test_tunrx: src/tunrx.c
 
 # Helpers of the namespace tests: linked with the daemon's modules.
 $(BUILD)/e2e/%: tests/e2e/%.c $(filter-out $(BUILD)/obj/main.o,$(DAEMON_OBJS)) $(BUILD)/libclatcore.a

@@ -23,7 +23,8 @@ int rtnl_link_del(const char *name);
  * arrives on it comes from anywhere through the PLAT, and the kernel takes
  * the larger of "all" and the device's setting, so strict filtering set
  * for "all" no longer drops it while the CLAT's own default route is out
- * (v4-conncheck). Goes with the device. */
+ * (v4-conncheck). And no IPv6 link-local address (addrgenmode none): the
+ * IPv4 device sends no IPv6 of its own. Goes with the device. */
 int rtnl_link_rp_loose(int ifindex);
 
 /* Set the alias of ifindex (what `ip link` shows as "alias"). */

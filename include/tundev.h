@@ -18,8 +18,8 @@
 
 #include <stdbool.h>
 
-/* Create (or take over) the persistent device name, up, each queue
- * holding up to qlen packets: a descriptor of it that is no queue (the
+/* Create (or take over) the persistent device name, down (tundev_up),
+ * each queue holding up to qlen packets: a descriptor of it that is no queue (the
  * device's handle, *ifindex set), or -errno. */
 int tundev_create(const char *name, unsigned qlen, bool offload,
 		  int *ifindex);
@@ -28,6 +28,10 @@ int tundev_create(const char *name, unsigned qlen, bool offload,
  * (offload) or does both itself first; fd is tundev_create()'s. 0 or
  * -errno. */
 int tundev_offload(int fd, bool on);
+
+/* Bring the device name up (each queue holding up to qlen packets); 0 or
+ * -errno. */
+int tundev_up(const char *name, unsigned qlen);
 
 /* Each queue of the device name holding up to qlen packets from now on;
  * 0 or -errno. */

@@ -75,6 +75,8 @@ static int dev_create(const char *name, const struct config *c,
 	e = rtnl_link_alias(idx, DEV_ALIAS);
 	if (!e)
 		e = rtnl_link_rp_loose(idx);
+	if (!e)
+		e = tundev_up(name, c->queue_length);
 	if (e) {
 		close(*fd);
 		*fd = -1;

@@ -29,6 +29,7 @@
 #define C_TRACE	"clat-nfq: trace the CLAT's packets (trace=yes; nft monitor trace)"
 #define C_OWN	"clat-nfq: the daemon's own packets"
 #define C_CT4	"clat-nfq: IPv4 conntrack kept on, so a firewall loaded later finds the CLAT's flows established"
+#define C_LEAK4	"clat-nfq: the CLAT address (RFC 7335) leaves the host through the CLAT device only"
 #define C_NEW6	"clat-nfq: the daemon's packet starts a flow: the CLAT's"
 #define C_IN6	"clat-nfq: the daemon's packet in a flow of the CLAT's"
 #define C_HIT6	"clat-nfq: the daemon's packet collides with a flow of the host's: dropped"
@@ -902,6 +903,33 @@ static void masquerade_rule(struct batch *bt, const struct nftrules_spec *s)
 	rule_end(bt, r, NFPROTO_IPV4, "masquerade", C_MASQ, err);
 }
 
+/* RFC 7335 2: the CLAT's IPv4 address is never seen on a wire. It reaches
+ * the translator by the route to the CLAT device; where another route
+ * wins (the CLAT standing aside for native IPv4, a more specific route)
+ * a packet from it would leave through that interface untranslated:
+ * dropped instead, which a local sender sees at once (EPERM). The host
+ * itself (lo) still may talk to it. */
+static void leak_rule(struct batch *bt, const struct nftrules_spec *s)
+{
+	struct nftnl_rule *r = rule(bt);
+	char name[IFNAMSIZ] = "", lo[IFNAMSIZ] = "lo";
+	int err = 0;
+
+	if (!r)
+		return;
+	memcpy(name, s->clat_dev, strnlen(s->clat_dev, sizeof(name) - 1));
+	load_payload(r, 12, 4, &err);
+	cmp_eq(r, s->clat4, 4, &err);
+	load_key(r, false, NFT_META_OIFNAME, &err);
+	cmp_op(r, NFT_CMP_NEQ, name, sizeof(name), &err);
+	load_key(r, false, NFT_META_OIFNAME, &err);
+	cmp_op(r, NFT_CMP_NEQ, lo, sizeof(lo), &err);
+	counter(r, &err);
+	verdict_drop(r, &err);
+	rule_end(bt, r, NFPROTO_IPV4, s->router ? "postrouting" : "output",
+		 C_LEAK4, err);
+}
+
 /* The ruleset: nft/clat-nfq.nft shows it in nft's syntax. */
 static void build(struct batch *bt, const struct nftrules_spec *s)
 {
@@ -928,6 +956,7 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 		rule_end(bt, r, NFPROTO_IPV4, s->router ? "postrouting" :
 			 "output", C_CT4, err);
 	}
+	leak_rule(bt, s);
 	build_clat(bt, s, 4);	/* the trace rule */
 
 	/* IPv6: ours pass, marking their flow as the CLAT's in shared mode;
@@ -1025,6 +1054,9 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 		fprintf(f, "\tchain output {\n"
 			"\t\ttype filter hook output priority mangle; policy accept;\n");
 	fprintf(f, "\t\tct state invalid counter comment \"%s\"\n", C_CT4);
+	fprintf(f, "\t\tip saddr %s oifname != \"%s\" oifname != \"lo\" counter drop comment \"%s\"\n",
+		inet_ntop(AF_INET, s->clat4, a, sizeof(a)), s->clat_dev,
+		C_LEAK4);
 	print_clat(s, 4, f);
 	fprintf(f, "\t}\n}\n"
 		"table ip6 %s {\n"

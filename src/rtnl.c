@@ -152,7 +152,7 @@ int rtnl_link_rp_loose(int ifindex)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
-	struct nlattr *spec, *inet, *conf;
+	struct nlattr *spec, *inet, *conf, *inet6;
 
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
@@ -169,6 +169,12 @@ int rtnl_link_rp_loose(int ifindex)
 	mnl_attr_put_u32(nlh, IPV4_DEVCONF_RP_FILTER, 2);
 	mnl_attr_nest_end(nlh, conf);
 	mnl_attr_nest_end(nlh, inet);
+	/* AF_INET6 { ADDR_GEN_MODE none }: the IPv4 device gets no IPv6
+	 * link-local address, and so sends no router solicitations or MLD
+	 * reports into its own queues. */
+	inet6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, inet6);
 	mnl_attr_nest_end(nlh, spec);
 	return talk(nlh);
 }

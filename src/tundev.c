@@ -121,7 +121,7 @@ int tundev_create(const char *name, unsigned qlen, bool offload,
 	if (!err)
 		err = ioctl(fd, TUNSETPERSIST, 1) < 0 ? -errno : 0;
 	if (!err)
-		err = link_setup(name, qlen, true);
+		err = link_setup(name, qlen, false);
 	/* This descriptor reads nothing: detached, no packet is steered to
 	 * it (each worker attaches its own queue, tundev_queue); it stays
 	 * open as the device's handle. */
@@ -136,6 +136,11 @@ int tundev_create(const char *name, unsigned qlen, bool offload,
 	}
 	*ifindex = idx;
 	return fd;
+}
+
+int tundev_up(const char *name, unsigned qlen)
+{
+	return link_setup(name, qlen, true);
 }
 
 int tundev_qlen(const char *name, unsigned qlen)

@@ -276,6 +276,11 @@ static int batch4(struct worker *w, struct priv *p)
 			STAT_INC(w->stats.drop[XLAT_R_GSO_NOT_TCP]);
 			continue;
 		}
+		if (k->len < 1 || k->data[0] >> 4 != 4) {
+			/* the IPv4 device carries IPv4 only */
+			STAT_INC(w->stats.drop[XLAT_R_BAD_VERSION]);
+			continue;
+		}
 		translate(w, p, (unsigned)i, k->data, k->len, (unsigned)in);
 		tx_pick(p, out)->cur_tag = (uint8_t)i;
 		txq_add(tx_pick(p, out), out, 0);

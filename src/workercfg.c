@@ -15,7 +15,7 @@ void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
 	pthread_mutex_lock(&box->lock);
 	box->cfg = *cfg;
 	if (dev_fd != box->dev_fd ||
-	    strncmp(dev_name, box->dev_name, sizeof(box->dev_name))) {
+	    strncmp(dev_name, box->dev_name, sizeof(box->dev_name)) != 0) {
 		box->dev_gen++;
 		dev = true;
 	}

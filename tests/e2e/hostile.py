@@ -21,6 +21,7 @@ the ICMP error the RFC asks for and nothing else, and never about an ICMP
 error. Prints "ok   NAME" / "FAIL NAME" lines and a summary line
 "sent DIRECTION KINDS PACKETS"."""
 import ctypes
+import errno
 import json
 import os
 import socket
@@ -223,11 +224,19 @@ def drain_sink():
 threading.Thread(target=drain_sink, daemon=True).start()
 
 
-def tx4(b, dst):
+def tx4(b, dst, refused=False):
+    """Send b from H; refused: the host's own IPv4 stack must refuse it
+    (EMSGSIZE: bigger than the CLAT route's MTU, with DF)."""
     try:
         htx.sendto(b, (dst, 0))
     except OSError as e:
+        if refused and e.errno == errno.EMSGSIZE:
+            return 1
         raise SystemExit("hostile.py: sending to %s: %s" % (dst, e))
+    if refused:
+        raise SystemExit("hostile.py: the host's stack sent a DF packet "
+                         "bigger than the route's MTU to %s" % dst)
+    return 0
 
 
 def tx6(b):
@@ -267,10 +276,11 @@ def run(d, k):
     n = REPEAT
     marks = {key: len(v) for key, v in seen.items()}
     before = status()
+    refused = 0
     for i in range(n):
         b, dst = gen(i)
         if d == "4to6":
-            tx4(b, dst)
+            refused += tx4(b, dst, k.get("refused", False))
         else:
             tx6(b)
         if i % 20 == 19:
@@ -286,7 +296,8 @@ def run(d, k):
 
     def wire():
         return [x for x in seen[wire_key][marks[wire_key]:]
-                if x.get("tag") == tag or (k.get("fid") is not None and x.get("fid") == k["fid"])]
+                if x.get("tag") == tag or (k.get("fid") is not None and x.get("fid") == k["fid"])
+                or x.get("fid") in k.get("fids", ())]
 
     def replies():
         if d == "4to6":
@@ -308,6 +319,9 @@ def run(d, k):
     delta = {r: after[r] - before[r] for r in REASONS}
     w, rp = wire(), replies()
     label = "%s %s x%d" % (d, name, n)
+    if k.get("refused"):
+        check("%s: refused by the host's own stack (EMSGSIZE: %d of %d)"
+              % (label, refused, n), refused == n)
     if k.get("unqueued"):
         moved = {r: v for r, v in delta.items() if v and r not in NOISY}
         check("%s: not queued: no drop counted (%s), nothing translated on the wire"
@@ -432,23 +446,31 @@ k4("TTL 2 (leaves with hop limit 1)", lambda i, t: raw(ip4(i, ttl=2) / udp4(23) 
    wcheck=lambda x: x["hlim"] == 1)
 # destinations that cannot be translated (RFC 6877 6.3, RFC 1812 4.3.2.7:
 # no error to or about addresses that do not name one host)
-for nm, a, rep in (("loopback", "127.0.0.1", None), ("multicast", "224.0.0.5", None),
-                   ("broadcast", "255.255.255.255", None), ("0.0.0.0", "0.0.0.0", None),
-                   ("the CLAT itself", C4, unreach(13)),
+for nm, a, rep in (("multicast", "224.0.0.5", None),
+                   ("broadcast", "255.255.255.255", None),
                    ("link-local", "169.254.7.7", unreach(13))):
     k4("destination " + nm, lambda i, t, a=a: raw(ip4(i, dst=a) / udp4(30) / t), dst=a,
        reason="address_not_translatable", reply=rep)
-# sizes around every boundary: IPv6 1280 (lowest), the uplink 1500
-# (mtu6: DF and bigger gets Fragmentation Needed, MTU 1480), DF and not
+# the host's own addresses: routed to the host itself, never to the CLAT
+# device, so the translator never sees them
+for nm, a in (("loopback", "127.0.0.1"), ("0.0.0.0", "0.0.0.0"),
+              ("the CLAT itself", C4)):
+    k4("destination " + nm, lambda i, t, a=a: raw(ip4(i, dst=a) / udp4(30) / t), dst=a,
+       unqueued=True)
+# sizes around every boundary: IPv6 1280 (lowest), the uplink 1500 (the
+# CLAT route's MTU is 1480: the host's own stack refuses DF and bigger,
+# EMSGSIZE, and cuts what may be cut into IPv4 fragments first: 1500
+# without DF arrives as 1480 + 40 bytes, and the first, bigger than 1280
+# and not DF, becomes two IPv6 fragments, RFC 7915 4.1), DF and not
 for size, df, wire, rs in ((1260, True, 1, None), (1261, False, 2, None), (1261, True, 1, None),
                            (1400, True, 1, None), (1400, False, 2, None),
                            (1480, True, 1, None), (1481, True, 0, "too_big"),
-                           (1500, True, 0, "too_big"), (1500, False, 2, None)):
+                           (1500, True, 0, "too_big"), (1500, False, 3, None)):
     k4("%d bytes %s" % (size, "DF" if df else "no DF"),
        lambda i, t, size=size, df=df: raw(ip4(i, flags="DF" if df else 0) / udp4(40) / t /
                                           (b"s" * (size - 33))),
-       wire=wire, reason=rs, reply=unreach(4, UPLINK_MTU - 20) if rs else None)
-    if wire == 2:
+       wire=wire, **({"refused": True, "unqueued": True} if rs else {}))
+    if wire >= 2:
         kinds4[-1]["fid"] = kinds4[-1]["id"]
 # ICMP the translator does not carry (RFC 7915 4.2)
 k4("ICMP timestamp request", lambda i, t: raw(ip4(i) / ICMP(type=13) / (b"\0" * 12)),
@@ -478,12 +500,15 @@ k4("ICMP error with a truncated quote", lambda i, t: raw(
     ip4(i) / ICMP(type=11, code=0) / raw(inner4(i))[:14]), reason="icmp_error_inner_packet_bad")
 # fragments: the daemon's ip table keeps IPv4 conntrack on in every mode
 # (a firewall loaded later must find the CLAT's flows established), so the
-# kernel reassembles IPv4 fragments in output before the queue (NOTES.md):
-# tiny ones reach the translator as one datagram and leave as one IPv6
-# packet; a datagram with overlapping fragments is thrown away whole by the
-# kernel (as Linux does since 4.19) and never queued. One Identification
-# per datagram, so each is reassembled on its own.
-k4("tiny fragments (8 bytes each)", None, wire=1)
+# kernel reassembles IPv4 fragments in output (NOTES.md), then cuts them
+# again as they came (Linux keeps the largest fragment's size) on the way
+# to the CLAT device: tiny ones reach the translator as four 8-byte
+# fragments and leave as four IPv6 fragments, Fragment Header and
+# Identification kept (RFC 7915 4.1); a datagram with overlapping
+# fragments is thrown away whole by the kernel (as Linux does since 4.19)
+# and never reaches it. One Identification per datagram, so each is
+# reassembled on its own.
+k4("tiny fragments (8 bytes each)", None, wire=4, fids=set(range(0x6000, 0x6000 + 64)))
 k4("overlapping fragments", None, unqueued=True)
 
 

@@ -109,17 +109,39 @@ NFT
 		check "SIGTERM ($mode)" stop
 	done
 done
-echo "-- standing aside (native IPv4), strict rp_filter: the CLAT address still works"
-# The CLAT's own default route is out; what arrives on clat from S then
-# routes back through the native route, and only the device's loose
-# setting (the daemon's) keeps strict filtering for "all" from dropping it.
+echo "-- standing aside (native IPv4), strict rp_filter: the CLAT address does not leak"
+# The CLAT's own default route is out, so IPv4 from the CLAT address would
+# take the native route: it must not leave on hp0 (RFC 7335), and the
+# sender hears so at once. What the daemon writes into clat meanwhile
+# (an answer to a flow begun before) routes back through the native route,
+# and only the device's loose setting (the daemon's) keeps strict
+# filtering for "all" from dropping it.
 in_h sysctl -qw net.ipv4.conf.all.rp_filter=1
 in_h ip -4 addr add 10.99.0.2/24 dev hp0
 in_h ip -4 route add default via 10.99.0.1 dev hp0 metric 100
 E2E_STATE="standing aside"
 check "daemon starts" start
 check "  it stands aside" wait_for 3 state "standing aside"
-check "  ping from 192.0.0.1 still answered" bash -c "ip netns exec $h ping -c3 -i0.2 -W2 -q -I 192.0.0.1 $LAB_S4 >/dev/null"
+# What would leave: counted last in postrouting, out of the daemon's reach.
+in_h nft add table ip leak \; add chain ip leak post \
+	'{ type filter hook postrouting priority 500; }' \; \
+	add rule ip leak post ip saddr 192.0.0.1 oifname hp0 counter
+in_h /usr/bin/python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('192.0.0.1', 0))
+try:
+    s.sendto(b'x', ('$LAB_S4', 9))
+    print('sent')
+except OSError as e:
+    print(e.strerror)" > "/tmp/$n.send" 2>&1 || true
+in_h ping -c2 -i0.2 -W1 -q -I 192.0.0.1 $LAB_S4 >/dev/null 2>&1 || true
+check "  UDP from 192.0.0.1 refused at once ($(cat "/tmp/$n.send"))" \
+	grep -q 'Operation not permitted' "/tmp/$n.send"
+check "  nothing from 192.0.0.1 reached hp0's postrouting" \
+	bash -c "ip netns exec $h nft list table ip leak | grep -q 'counter packets 0 '"
+in_h nft delete table ip leak
+check "  the rule counted it" bash -c "ip netns exec $h nft list table ip clat-nfq | grep -q 'oifname != \"lo\" counter packets [1-9]'"
 check "SIGTERM" stop
 in_h sysctl -qw net.ipv4.conf.all.rp_filter=0
 checks_done inbound

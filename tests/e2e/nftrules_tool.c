@@ -16,7 +16,7 @@ int main(int argc, char **argv)
 {
 	struct nftrules_spec s = {
 		.fwmark = 0xc1a70001, .ctmark = 0xc1a7,
-		.queue_num = 464, .queues = 2, .sel6 = 15,
+		.queue_num = 464, .queues = 2, .sel6 = 15, .clat_dev = "clat",
 	};
 	struct nftrules n;
 	unsigned want = 0, hold = 0;
