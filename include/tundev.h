@@ -17,6 +17,7 @@
 #define CLAT_TUNDEV_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Create (or take over) the persistent device name, down (tundev_up),
  * each queue holding up to qlen packets: a descriptor of it that is no queue (the
@@ -40,6 +41,10 @@ int tundev_qlen(const char *name, unsigned qlen);
 /* A new queue of the device name, non-blocking: the descriptor a worker
  * reads from and writes into, or -errno. */
 int tundev_queue(const char *name);
+
+/* The packets the device name dropped because the queue they were steered
+ * to was full (or had no reader): its tx_dropped; 0 when unknown. */
+uint64_t tundev_dropped(const char *name);
 
 /* Remove it; 0 or -errno (-ENODEV when it is not there). */
 int tundev_remove(const char *name);

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "json.h"
 #include "status.h"
+#include "tundev.h"
 #include "version.h"
 
 int run_path(char *path, size_t size, const char *ext)
@@ -117,13 +118,15 @@ static void eam_json(FILE *f, const struct status_info *si)
 	fputc(']', f);
 }
 
-/* The kernel's drops on the daemon's queues, both ranges. */
+/* The kernel's drops on the daemon's queues: both NFQUEUE ranges, and
+ * the CLAT device's queues (IPv4 to translation). */
 static void kdrops(const struct status_info *si, unsigned n, uint64_t *full,
 		   uint64_t *undeliverable)
 {
 	uint64_t a, b;
 
 	worker_kernel_drops(si->queue_num, n, full, undeliverable);
+	*full += tundev_dropped(si->clat_dev);
 	if (si->gso_queue_num) {
 		worker_kernel_drops(si->gso_queue_num, n, &a, &b);
 		*full += a;

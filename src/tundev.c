@@ -5,6 +5,7 @@
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -160,6 +161,25 @@ int tundev_queue(const char *name)
 		return err;
 	}
 	return fd;
+}
+
+uint64_t tundev_dropped(const char *name)
+{
+	char path[64];
+	unsigned long long n = 0;
+	FILE *f;
+
+	if (strchr(name, '/') || snprintf(path, sizeof(path),
+		"/sys/class/net/%s/statistics/tx_dropped", name) >=
+	    (int)sizeof(path))
+		return 0;
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &n) != 1)
+		n = 0;
+	fclose(f);
+	return n;
 }
 
 int tundev_remove(const char *name)

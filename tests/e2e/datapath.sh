@@ -320,9 +320,8 @@ for _ in $(seq 1 50); do in_h ip -4 addr show dev clat 2>/dev/null | grep -q 192
 sleep 0.3
 check "nft-rules=no installs no table" [ -z "$(in_h nft list tables 2>/dev/null)" ]
 check "v4-defaultroute-enable=no adds no route" [ -z "$(in_h ip -4 route show default)" ]
-# The operator's own equivalents, written for iptables-nft.
-in_h iptables -t mangle -A OUTPUT -m mark --mark 0xc1a70001 -j ACCEPT
-in_h iptables -t mangle -A OUTPUT -s 192.0.0.1 -j NFQUEUE --queue-num 464
+# The operator's own equivalents, written for iptables-nft: IPv6 only (IPv4
+# reaches the workers by the route to the CLAT device).
 in_h ip6tables -t mangle -A OUTPUT -m mark --mark 0xc1a70001 -j CONNMARK --set-mark 0xc1a7
 in_h ip6tables -t mangle -A PREROUTING -d $LAB_H6 -m connmark --mark 0xc1a7 -j NFQUEUE --queue-num 464
 in_h ip route add $LAB_S4/32 dev clat src 192.0.0.1 mtu 1260
@@ -330,9 +329,9 @@ check "ping through the operator's rules and route" bash -c "ip netns exec $h pi
 reply=$(echo hello | timeout 5 ip netns exec "$h" socat -t 2 - UDP4:$LAB_S4:5353 || true)
 check "UDP through the operator's rules and route" [ "$reply" = HELLO ]
 check "SIGTERM" stop
-check "the operator's rules are left alone" bash -c "ip netns exec $h iptables -t mangle -S OUTPUT 2>/dev/null | grep -q NFQUEUE"
-in_h iptables -t mangle -F; in_h ip6tables -t mangle -F
-in_h nft delete table ip mangle 2>/dev/null; in_h nft delete table ip6 mangle 2>/dev/null
+check "the operator's rules are left alone" bash -c "ip netns exec $h ip6tables -t mangle -S PREROUTING 2>/dev/null | grep -q NFQUEUE"
+in_h ip6tables -t mangle -F
+in_h nft delete table ip mangle 2>/dev/null || true; in_h nft delete table ip6 mangle 2>/dev/null || true
 check "nothing else left" [ "$(state)" = "$before" ]
 # An interface named clat that is not the daemon's (a clatd/TAYGA setup's
 # persistent tun device, say): refused by name, and left alone.
