@@ -336,8 +336,10 @@ static void *run(void *arg)
 		}
 		nfq = fds[0].revents & POLLIN;
 		tun = fds[3].revents & POLLIN;
-		if (fds[3].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-			/* The device went: wait for the next one. */
+		if ((fds[3].revents & (POLLERR | POLLHUP)) &&
+		    fds[3].fd == p->tunq) {
+			/* The device went (and the kick above brought no new
+			 * one yet): wait for the next. */
 			close(p->tunq);
 			p->tunq = -1;
 			txq_open_dev(&p->txdev, -1, &w->stats.send_errors);
