@@ -39,7 +39,8 @@ int tundev_up(const char *name, unsigned qlen);
 int tundev_qlen(const char *name, unsigned qlen);
 
 /* A new queue of the device name, non-blocking: the descriptor a worker
- * reads from and writes into, or -errno. */
+ * reads from and writes into, or -errno (-ENODEV: no persistent device of
+ * that name, which a tun made by asking is not). */
 int tundev_queue(const char *name);
 
 /* The packets the device name dropped because the queue they were steered

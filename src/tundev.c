@@ -152,11 +152,19 @@ int tundev_qlen(const char *name, unsigned qlen)
 int tundev_queue(const char *name)
 {
 	struct ifreq ifr;
-	int fd = tun_open(name, &ifr, DEV_FLAGS);
+	int fd = tun_open(name, &ifr, DEV_FLAGS), err = 0;
 
-	if (fd >= 0 && fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
-		int err = -errno;
-
+	if (fd < 0)
+		return fd;
+	/* TUNSETIFF makes a device where the name is gone: not ours (ours
+	 * is persistent), and closing the descriptor removes it again. */
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0)
+		err = -errno;
+	else if (!(ifr.ifr_flags & IFF_PERSIST))
+		err = -ENODEV;
+	if (!err && fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+		err = -errno;
+	if (err) {
 		close(fd);
 		return err;
 	}

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -39,6 +40,8 @@ struct priv {
 	struct rxbatch rx;
 	struct tunrx rx4;			/* from the CLAT tun */
 	int tunq;				/* our queue of it; -1: none */
+	bool attach_retry;			/* tunq failed: try again */
+	char dev_name[16];			/* the device to try again */
 	int kick;				/* eventfd: the device changed */
 	struct xlat_out out[RXBATCH];
 	/* per slot: the IPv4 original (for an error when its translation
@@ -63,7 +66,7 @@ static enum xlat_verdict translate(struct worker *w, struct priv *p,
 	if (p->txdev.fd >= 0)
 		in |= XLAT_IN_LEAVE_PARTIAL;
 	p->in4[i] = v4 ? data : NULL;
-	p->in4_len[i] = (uint16_t)len;
+	p->in4_len[i] = len;
 	v = v4 ? xlat_4to6_in(&p->cfg.cfg, &p->st, data, len, in, out)
 	       : xlat_6to4_in(&p->cfg.cfg, &p->st, data, len, in, out);
 	switch (v) {
@@ -138,8 +141,9 @@ static uint16_t gso_mss(const struct priv *p)
 	return (uint16_t)(m > 60 + 536 ? m - 60 : 536);
 }
 
-/* Under the box's lock (worker_cfg_take): our own duplicate of the new
- * CLAT device descriptor. */
+/* Under the box's lock (worker_cfg_take), or from run() trying again: our
+ * own queue of the CLAT device name (dev_fd >= 0: there is one; -1: none
+ * now). */
 static void dev_changed(int dev_fd, const char *name, void *arg)
 {
 	struct worker *w = arg;
@@ -151,8 +155,12 @@ static void dev_changed(int dev_fd, const char *name, void *arg)
 	if (p->tunq >= 0)
 		close(p->tunq);
 	p->tunq = dev_fd >= 0 ? tundev_queue(name) : -1;
-	if (p->tunq < 0 && dev_fd >= 0) {
+	/* Not attached (no descriptor left, the device gone again): run()
+	 * tries again every second while the device is in the box. */
+	p->attach_retry = p->tunq < 0 && dev_fd >= 0;
+	if (p->attach_retry) {
 		p->tunq = -1;
+		snprintf(p->dev_name, sizeof(p->dev_name), "%s", name);
 		STAT_INC(w->stats.send_errors);
 	}
 	if (txq_open_dev(&p->txdev, p->tunq, &w->stats.send_errors))
@@ -285,6 +293,7 @@ static int batch4(struct worker *w, struct priv *p)
 		tx_pick(p, out)->cur_tag = (uint8_t)i;
 		txq_add(tx_pick(p, out), out, 0);
 	}
+	txq_flush(&p->tx4);
 	txq_flush(&p->txdev);
 	txq_flush(&p->tx6);
 	refused_errors(w, p, (unsigned)r);
@@ -323,10 +332,24 @@ static void *run(void *arg)
 		int r, r4;
 
 		fds[3].fd = p->tunq;
-		if (poll(fds, 4, until ? 0 : -1) < 0 && errno != EINTR)
+		r = poll(fds, 4, until ? 0 : p->attach_retry ? 1000 : -1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;	/* revents are stale */
 			break;
+		}
 		if (fds[1].revents)
 			break;
+		nfq = fds[0].revents & POLLIN;
+		tun = fds[3].revents & POLLIN;
+		if (fds[3].revents & (POLLERR | POLLHUP)) {
+			/* The device went: its queue first, before a kick
+			 * below opens the next (which may reuse the number). */
+			close(p->tunq);
+			p->tunq = -1;
+			txq_open_dev(&p->txdev, -1, &w->stats.send_errors);
+			tun = false;
+		}
 		if (fds[2].revents) {
 			uint64_t v;
 
@@ -334,16 +357,11 @@ static void *run(void *arg)
 				v = 0;
 			take_cfg(w, p);
 		}
-		nfq = fds[0].revents & POLLIN;
-		tun = fds[3].revents & POLLIN;
-		if ((fds[3].revents & (POLLERR | POLLHUP)) &&
-		    fds[3].fd == p->tunq) {
-			/* The device went (and the kick above brought no new
-			 * one yet): wait for the next. */
-			close(p->tunq);
-			p->tunq = -1;
-			txq_open_dev(&p->txdev, -1, &w->stats.send_errors);
-			tun = false;
+		if (r == 0 && p->attach_retry && p->tunq < 0) {
+			char name[sizeof(p->dev_name)];
+
+			memcpy(name, p->dev_name, sizeof(name));
+			dev_changed(0, name, w);	/* 0: a device */
 		}
 		if (!nfq && !tun) {
 			if (until && now_us() >= until)
