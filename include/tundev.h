@@ -20,10 +20,9 @@
 #include <stdint.h>
 
 /* Create (or take over) the persistent device name, down (tundev_up),
- * each queue holding up to qlen packets: a descriptor of it that is no queue (the
- * device's handle, *ifindex set), or -errno. */
-int tundev_create(const char *name, unsigned qlen, bool offload,
-		  int *ifindex);
+ * with its offloads on or not (tundev_offload): a descriptor of it that
+ * is no queue (the device's handle, *ifindex set), or -errno. */
+int tundev_create(const char *name, bool offload, int *ifindex);
 
 /* Whether the device hands over TCP super-packets and partial checksums
  * (offload) or does both itself first; fd is tundev_create()'s. 0 or

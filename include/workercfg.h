@@ -16,10 +16,10 @@ struct worker_cfg {
 	pthread_mutex_t lock;
 	unsigned gen;			/* atomic; bumped on every change */
 	struct xlat_cfg cfg;
-	int dev_fd;			/* the CLAT tun: translations for
-					 * the host are written into it
-					 * (see txq.h); -1: none */
-	unsigned dev_gen;		/* bumped when dev_fd changes */
+	int dev_fd;			/* the CLAT tun's handle (each worker
+					 * reads and writes its own queue,
+					 * see txq.h); -1: none */
+	unsigned dev_gen;		/* bumped when the device changes */
 	char dev_name[16];		/* the device's name (IFNAMSIZ) */
 	/* the workers' eventfds, written when the device changes: a
 	 * worker reading nothing else still attaches its queue */
@@ -27,9 +27,10 @@ struct worker_cfg {
 	unsigned nwatch;
 };
 
-/* Publish a new configuration to every worker reading box. Each worker
- * takes its own duplicate of dev_fd (txq_open_dev): the caller may close
- * its own once the next one is published. */
+/* Publish a new configuration to every worker reading box. dev_fd (the
+ * device's handle, -1: none) says which device is meant, dev_name how
+ * each worker attaches its own queue of it (tundev_queue): the caller
+ * may close the old handle once the next one is published. */
 void worker_cfg_publish(struct worker_cfg *box, const struct xlat_cfg *cfg,
 			int dev_fd, const char *dev_name);
 /* Have eventfd efd written when the device changes, or no longer; 0 or

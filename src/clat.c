@@ -68,7 +68,7 @@ static int dev_create(const char *name, const struct config *c,
 	*kind = "tun";
 	if (if_nametoindex(name))	/* someone else's: teardown keeps it */
 		return -EEXIST;
-	*fd = tundev_create(name, c->queue_length, c->gso, &idx);
+	*fd = tundev_create(name, c->gso, &idx);
 	if (*fd < 0)
 		return *fd;
 	/* Unmarked, a later run would take it for someone else's. */

@@ -76,30 +76,27 @@ static int set_offload(int fd, bool on)
 	       -errno : 0;
 }
 
-static int detach(int fd)
+/* IFF_ATTACH_QUEUE or IFF_DETACH_QUEUE the descriptor fd. */
+static int set_queue(int fd, short how)
 {
-	struct ifreq q = { .ifr_flags = IFF_DETACH_QUEUE };
+	struct ifreq q = { .ifr_flags = how };
 
 	return ioctl(fd, TUNSETQUEUE, &q) < 0 ? -errno : 0;
 }
 
 int tundev_offload(int fd, bool on)
 {
-	struct ifreq q = { .ifr_flags = IFF_ATTACH_QUEUE };
-	int err;
-
 	/* Only a queue may ask: attached for as long as it takes. */
-	if (ioctl(fd, TUNSETQUEUE, &q) < 0)
-		return -errno;
+	int err = set_queue(fd, IFF_ATTACH_QUEUE), e;
+
+	if (err)
+		return err;
 	err = set_offload(fd, on);
-	q.ifr_flags = IFF_DETACH_QUEUE;
-	if (ioctl(fd, TUNSETQUEUE, &q) < 0 && !err)
-		err = -errno;
-	return err;
+	e = set_queue(fd, IFF_DETACH_QUEUE);
+	return err ? err : e;
 }
 
-int tundev_create(const char *name, unsigned qlen, bool offload,
-		  int *ifindex)
+int tundev_create(const char *name, bool offload, int *ifindex)
 {
 	struct ifreq ifr;
 	int fd = tun_open(name, &ifr, DEV_FLAGS), err, hsz, idx;
@@ -121,13 +118,11 @@ int tundev_create(const char *name, unsigned qlen, bool offload,
 	 * applications. */
 	if (!err)
 		err = ioctl(fd, TUNSETPERSIST, 1) < 0 ? -errno : 0;
-	if (!err)
-		err = link_setup(name, qlen, false);
 	/* This descriptor reads nothing: detached, no packet is steered to
 	 * it (each worker attaches its own queue, tundev_queue); it stays
 	 * open as the device's handle. */
 	if (!err)
-		err = detach(fd);
+		err = set_queue(fd, IFF_DETACH_QUEUE);
 	idx = err ? 0 : (int)if_nametoindex(name);
 	if (!err && !idx)
 		err = -errno;

@@ -52,15 +52,29 @@ struct priv {
 };
 
 /* Translate the packet of slot i (data, len bytes, the XLAT_IN_* flags
- * in) into p->out[i], counting what became of it. */
-static enum xlat_verdict translate(struct worker *w, struct priv *p,
-				   unsigned i, const uint8_t *data,
-				   uint32_t len, unsigned in)
+ * in) into p->out[i], counting what became of it; bad, when not
+ * XLAT_R_NONE, is why the receiver already refused it. */
+static void translate(struct worker *w, struct priv *p, unsigned i,
+		      const uint8_t *data, uint32_t len, unsigned in,
+		      enum xlat_reason bad)
 {
 	struct xlat_out *out = &p->out[i];
 	enum xlat_verdict v;
-	bool v4 = len > 0 && data[0] >> 4 == 4;
+	bool v4;
 
+	out->npkts = 0;
+	p->in4[i] = NULL;
+	STAT_INC(w->stats.rx);
+	if (!worker_cfg_valid(&p->cfg)) {
+		/* nothing published yet: dropped, untranslated */
+		STAT_INC(w->stats.unconfigured);
+		return;
+	}
+	if (bad) {
+		STAT_INC(w->stats.drop[bad]);
+		return;
+	}
+	v4 = len > 0 && data[0] >> 4 == 4;
 	if (in & XLAT_IN_GSO)
 		STAT_INC(w->stats.offloaded);
 	if (p->txdev.fd >= 0)
@@ -82,27 +96,18 @@ static enum xlat_verdict translate(struct worker *w, struct priv *p,
 		STAT_INC(w->stats.drop[out->reason]);
 		break;
 	}
-	return v;
 }
 
-/* Translate one queued packet into out; its verdict for the kernel in s
+/* Translate queued packet i into p->out[i]; its verdict for the kernel
  * stays NF_DROP: the original ends here. */
 static void handle(struct worker *w, struct priv *p, const struct rxpkt *k,
-		   struct rxslot *s, struct xlat_out *out)
+		   unsigned i)
 {
-	unsigned in = 0;
+	unsigned in = (k->csum_partial ? XLAT_IN_CSUM_PARTIAL : 0) |
+		      (k->gso ? XLAT_IN_GSO : 0);
 
-	out->npkts = 0;
-	STAT_INC(w->stats.rx);
-	if (!k->data || k->cut) {
-		STAT_INC(w->stats.drop[XLAT_R_TRUNCATED]);
-		return;
-	}
-	if (k->csum_partial)
-		in |= XLAT_IN_CSUM_PARTIAL;
-	if (k->gso)
-		in |= XLAT_IN_GSO;
-	translate(w, p, (unsigned)(s - p->rx.slot), k->data, k->len, in);
+	translate(w, p, i, k->data, k->len, in,
+		  !k->data || k->cut ? XLAT_R_TRUNCATED : XLAT_R_NONE);
 }
 
 /* The XLAT_IN_* flags of a packet from the tun, by its vnet header
@@ -229,15 +234,7 @@ static int batch(struct worker *w, struct priv *p)
 				STAT_INC(w->stats.verdict_errors);
 			continue;
 		}
-		if (!worker_cfg_valid(&p->cfg)) {
-			/* nothing published yet: dropped, untranslated */
-			STAT_INC(w->stats.rx);
-			STAT_INC(w->stats.unconfigured);
-			p->out[n].npkts = 0;
-			n++;
-			continue;
-		}
-		handle(w, p, &k, &p->rx.slot[n], &p->out[n]);
+		handle(w, p, &k, n);
 		tx_pick(p, &p->out[n])->cur_tag = (uint8_t)n;
 		txq_add(tx_pick(p, &p->out[n]), &p->out[n],
 			k.gso ? gso_mss(p) : 0);
@@ -269,27 +266,13 @@ static int batch4(struct worker *w, struct priv *p)
 		struct xlat_out *out = &p->out[i];
 		int in = tun_flags(&k->vh);
 
-		out->npkts = 0;
-		p->in4[i] = NULL;
-		STAT_INC(w->stats.rx);
-		if (!worker_cfg_valid(&p->cfg)) {
-			STAT_INC(w->stats.unconfigured);
-			continue;
-		}
-		if (!k->data || k->cut) {
-			STAT_INC(w->stats.drop[XLAT_R_TRUNCATED]);
-			continue;
-		}
-		if (in < 0) {
-			STAT_INC(w->stats.drop[XLAT_R_GSO_NOT_TCP]);
-			continue;
-		}
-		if (k->len < 1 || k->data[0] >> 4 != 4) {
-			/* the IPv4 device carries IPv4 only */
-			STAT_INC(w->stats.drop[XLAT_R_BAD_VERSION]);
-			continue;
-		}
-		translate(w, p, (unsigned)i, k->data, k->len, (unsigned)in);
+		/* the IPv4 device carries IPv4 only */
+		translate(w, p, (unsigned)i, k->data, k->len,
+			  in < 0 ? 0 : (unsigned)in,
+			  !k->data || k->cut ? XLAT_R_TRUNCATED :
+			  in < 0 ? XLAT_R_GSO_NOT_TCP :
+			  k->len < 1 || k->data[0] >> 4 != 4 ?
+			  XLAT_R_BAD_VERSION : XLAT_R_NONE);
 		tx_pick(p, out)->cur_tag = (uint8_t)i;
 		txq_add(tx_pick(p, out), out, 0);
 	}
