@@ -47,6 +47,8 @@ struct clat_facts {
 	bool aside;			/* native IPv4 (v4-conncheck) */
 	bool native_queue;		/* the kernel has nft queue */
 	unsigned nworkers;
+	int clat_ifindex;		/* the CLAT device; <= 0: none */
+	char uplink[16];		/* the name of uplink_idx */
 };
 
 struct clat_desired {

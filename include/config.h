@@ -62,6 +62,8 @@ struct config {
 					 * and put back, see README) */
 	bool gso;			/* IPv6 TCP to offloading queues */
 	bool udp_coalesce;		/* UDP runs into the CLAT device joined */
+	bool ingress_fwd;		/* IPv6 UDP, ICMPv6 past the queues
+					 * (nftrules.h fwd_ifindex) */
 	unsigned debug;			/* clatd's levels 0-2 */
 	unsigned quiet;			/* 0-2; 2 hides warnings too */
 	char metrics_file[CONFIG_PATH_MAX];	/* Prometheus text file,

@@ -39,7 +39,20 @@ struct nftrules_spec {
 	char clat_dev[16];	/* the CLAT device (router mode) */
 	const struct xlat_eamt *eam;	/* RFC 7757: IPv6 from these prefixes
 					 * is queued too; NULL: none */
+	/* The ingress fast path (ingress-fwd=yes): IPv6 UDP and ICMPv6 from
+	 * the PLAT prefix to clat6, with no extension header and a hop limit
+	 * above 1, forwarded at the uplink's ingress (table netdev clat-nfq)
+	 * straight into the CLAT device, where the workers read it: no
+	 * queue, no verdict. The rest takes the queue rules, which stay. Only
+	 * where clat6 is the CLAT's alone: never in shared mode, whose flows
+	 * only conntrack tells apart, and conntrack comes after ingress. */
+	int fwd_ifindex;	/* the CLAT device; 0: no fast path */
+	char uplink[16];	/* the device whose ingress it hooks */
+	int uplink_idx;		/* a new device of that name: new rules */
 };
+
+/* Whether spec has the ingress fast path (see fwd_ifindex). */
+bool nftrules_fast(const struct nftrules_spec *spec);
 
 /* Which worker takes a packet: for TCP and UDP, bits 1 and up of the
  * CLAT's own port (the IPv4 source port, the IPv6 destination port); for
@@ -84,12 +97,12 @@ int nftrules_apply(struct nftrules *n, const struct nftrules_spec *spec);
 /* Remove the tables; 0 when they are gone (or were never there). */
 int nftrules_remove(struct nftrules *n);
 
-/* The tables as the kernel has them now: for each family (0: ip, 1: ip6)
- * whether it exists, and its flags and owner. 0 or -errno. */
+/* The tables as the kernel has them now: for each family (0: ip, 1: ip6,
+ * 2: netdev) whether it exists, and its flags and owner. 0 or -errno. */
 struct nftrules_seen {
-	bool present[2];
-	uint32_t flags[2];
-	uint32_t owner[2];		/* portid; 0: none */
+	bool present[3];		/* 2: netdev, the fast path's */
+	uint32_t flags[3];
+	uint32_t owner[3];		/* portid; 0: none */
 };
 int nftrules_look(struct nftrules_seen *seen);
 

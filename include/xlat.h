@@ -223,6 +223,11 @@ enum {
 					 * toward the host (cfg->mtu4 0)
 					 * may leave a partial checksum
 					 * partial (xlat_pkt.csum_start) */
+	XLAT_IN_FORWARDED = 1 << 3,	/* IPv6 the kernel forwarded to the
+					 * translator (nft fwd), its Hop
+					 * Limit already decremented and
+					 * above 0: not decremented again
+					 * (RFC 7915 5.1 asks for one) */
 };
 
 /* xlat_4to6() for a packet with the XLAT_IN_* flags in_flags: a TCP

@@ -198,6 +198,12 @@ int clat_print_rules(const struct config *c, unsigned nworkers, FILE *f)
 		src[12] = 0xa7;
 	}
 	clat_make_spec(c, nworkers, pfx, src, &rs);
+	/* The fast path as it would hook the uplink the route takes now
+	 * (the device's index does not show in nft's syntax). */
+	if (c->ingress_fwd && !e) {
+		rs.fwd_ifindex = 1;
+		snprintf(rs.uplink, sizeof(rs.uplink), "%s", uplink);
+	}
 	/* What an operator puts in their own ruleset: the syntax of the
 	 * native queue expression, which nft also shows for the compat
 	 * target. */
@@ -746,7 +752,10 @@ static void observe(struct clat *k, uint64_t now, struct clat_facts *f,
 					       uplink);
 		if (!f->route_err)
 			f->uplink_idx = (int)if_nametoindex(uplink);
+		if (f->uplink_idx)
+			snprintf(f->uplink, sizeof(f->uplink), "%s", uplink);
 	}
+	f->clat_ifindex = k->clat_ifindex;
 	usable = f->have_prefix && !f->plat_dev_missing && !f->route_err &&
 		 f->uplink_idx &&
 		 clat_src_usable(f->src);

@@ -66,7 +66,10 @@ bool clat_spec_equal(const struct nftrules_spec *a,
 	       a->fwmark == b->fwmark && a->ctmark == b->ctmark &&
 	       a->trace == b->trace &&
 	       a->router == b->router &&
-	       !strcmp(a->clat_dev, b->clat_dev);
+	       !strcmp(a->clat_dev, b->clat_dev) &&
+	       a->fwd_ifindex == b->fwd_ifindex &&
+	       a->uplink_idx == b->uplink_idx &&
+	       !strcmp(a->uplink, b->uplink);
 }
 
 bool clat_xc_equal(const struct xlat_cfg *a, const struct xlat_cfg *b)
@@ -169,6 +172,13 @@ void clat_desire(const struct config *c, const struct clat_facts *f,
 				f->mtu6 > 65535 ? 65535 : f->mtu6);
 	clat_make_spec(c, f->nworkers, &f->pfx, d->clat6, &d->rs);
 	d->rs.native_queue = f->native_queue;
+	/* The fast path, where the address is the CLAT's alone (nftrules.h):
+	 * from the uplink the route to the prefix takes. */
+	if (c->ingress_fwd && f->clat_ifindex > 0 && f->uplink[0]) {
+		d->rs.fwd_ifindex = f->clat_ifindex;
+		d->rs.uplink_idx = f->uplink_idx;
+		snprintf(d->rs.uplink, sizeof(d->rs.uplink), "%s", f->uplink);
+	}
 	d->serve = !f->aside;
 	/* The IPv4 default route, with the uplink's MTU less the 20 bytes
 	 * IPv6's header adds (RFC 7915 section 4). */

@@ -34,6 +34,7 @@ void config_init(struct config *c)
 	c->nft_owner = true;
 	c->gso = true;
 	c->udp_coalesce = true;
+	c->ingress_fwd = true;
 }
 
 static int fail(char *err, size_t errlen, const char *key, const char *value,
@@ -126,6 +127,7 @@ static long bool_key(const char *key)
 		{ "nft-owner", offsetof(struct config, nft_owner) },
 		{ "gso", offsetof(struct config, gso) },
 		{ "udp-coalesce", offsetof(struct config, udp_coalesce) },
+		{ "ingress-fwd", offsetof(struct config, ingress_fwd) },
 		{ "trace", offsetof(struct config, trace) },
 	};
 

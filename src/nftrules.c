@@ -40,6 +40,7 @@
 #define C_Q6T	"clat-nfq: IPv6 TCP for the CLAT to translation, offloads kept"
 #define C_Q6E	"clat-nfq: ICMPv6 errors for the CLAT from any router to translation"
 #define C_Q6EAM	"clat-nfq: IPv6 for the CLAT from an explicitly mapped prefix (RFC 7757) to translation"
+#define C_FWD6	"clat-nfq: IPv6 for the CLAT straight into the CLAT device, no queue (ingress-fwd)"
 #define C_Q6TEAM "clat-nfq: IPv6 TCP for the CLAT from an explicitly mapped prefix (RFC 7757) to translation, offloads kept"
 
 /* Priority "mangle" (-150), before the filter chains and rp_filter-like
@@ -49,6 +50,9 @@
 #define PRIO_SRCNAT 100
 #define PRIO_AFTER_NAT 101
 #define C_MASQ	"clat-nfq: IPv4 from the LAN behind this host to the CLAT address (router mode)"
+/* The ingress fast path after any filter of the host's own on the uplink's
+ * ingress (netdev "filter" is 0): what it drops never reaches the CLAT. */
+#define PRIO_INGRESS 500
 
 struct batch {
 	const char *table;	/* the tables this transaction works on */
@@ -93,16 +97,20 @@ static void table_msg(struct batch *bt, uint16_t type, uint8_t family,
 }
 
 static void chain_typed(struct batch *bt, uint8_t family, const char *name,
-			const char *type, uint32_t hook, int32_t prio);
+			const char *type, uint32_t hook, int32_t prio,
+			const char *dev);
 
 static void chain_msg(struct batch *bt, uint8_t family, const char *name,
 		      uint32_t hook, int32_t prio)
 {
-	chain_typed(bt, family, name, "filter", hook, prio);
+	chain_typed(bt, family, name, "filter", hook, prio, NULL);
 }
 
+/* A chain: a base chain of that type on hook (on device dev in the
+ * netdev family), or with no type one that only a jump reaches. */
 static void chain_typed(struct batch *bt, uint8_t family, const char *name,
-			const char *type, uint32_t hook, int32_t prio)
+			const char *type, uint32_t hook, int32_t prio,
+			const char *dev)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -118,6 +126,8 @@ static void chain_typed(struct batch *bt, uint8_t family, const char *name,
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, prio);
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		if (dev)
+			nftnl_chain_set_str(c, NFTNL_CHAIN_DEV, dev);
 	}
 	nlh = nftnl_chain_nlmsg_build_hdr(hdr(bt), NFT_MSG_NEWCHAIN, family,
 					  NLM_F_CREATE | NLM_F_ACK, bt->seq++);
@@ -930,6 +940,91 @@ static void leak_rule(struct batch *bt, const struct nftrules_spec *s)
 		 C_LEAK4, err);
 }
 
+/* Register reg = len bytes of v. */
+static void imm(struct nftnl_rule *r, uint32_t reg, const void *v,
+		uint32_t len, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, v, len);
+	}
+	add(r, e, err);
+}
+
+/* fwd ip6 to clat6 device <the CLAT device>: the kernel's neighbour
+ * output, which on a tun (no link-layer header) hands the IPv6 packet to
+ * the device as it is, its Hop Limit decremented (nft_fwd_netdev). */
+static void fwd6(struct nftnl_rule *r, const struct nftrules_spec *s,
+		 int *err)
+{
+	uint32_t idx = (uint32_t)s->fwd_ifindex;
+	struct nftnl_expr *e;
+
+	imm(r, NFT_REG_1, &idx, sizeof(idx), err);
+	imm(r, NFT_REG_2, s->clat6, 16, err);
+	e = nftnl_expr_alloc("fwd");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FWD_SREG_DEV, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FWD_SREG_ADDR, NFT_REG_2);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_FWD_NFPROTO, NFPROTO_IPV6);
+	}
+	add(r, e, err);
+}
+
+/* IPv6 (the netdev family sees every protocol) from the PLAT prefix to
+ * the CLAT's address. */
+static void ingress_match(struct nftnl_rule *r, const struct nftrules_spec *s,
+			  int *err)
+{
+	uint16_t p6 = htons(0x86dd);	/* ETH_P_IPV6 */
+
+	load_key(r, false, NFT_META_PROTOCOL, err);
+	cmp_eq(r, &p6, sizeof(p6), err);
+	load_payload(r, 24, 16, err);
+	cmp_eq(r, s->clat6, 16, err);
+	from_prefix(r, s, 6, err);
+}
+
+/* The fast path, in a netdev table of its own on the uplink: UDP and
+ * ICMPv6 right after the fixed header (so no extension header, no
+ * fragment), with a Hop Limit the forward leaves above 0 (at 1 the
+ * queue's translator answers Time Exceeded, RFC 7915 5.1). */
+static void build_ingress(struct batch *bt, const struct nftrules_spec *s)
+{
+	static const uint8_t l4[] = { 17, 58 };	/* UDP, ICMPv6 */
+	uint8_t one = 1;
+	struct nftnl_rule *r;
+	int err;
+
+	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_NETDEV, NLM_F_CREATE);
+	chain_typed(bt, NFPROTO_NETDEV, "ingress", "filter", NF_NETDEV_INGRESS,
+		    PRIO_INGRESS, s->uplink);
+	if (s->trace && (r = rule(bt))) {
+		err = 0;
+		ingress_match(r, s, &err);
+		store_key(r, false, NFT_META_NFTRACE, &one, 1, &err);
+		rule_end(bt, r, NFPROTO_NETDEV, "ingress", C_TRACE, err);
+	}
+	for (unsigned k = 0; k < sizeof(l4) && (r = rule(bt)); k++) {
+		err = 0;
+		ingress_match(r, s, &err);
+		load_payload(r, 6, 1, &err);
+		cmp_eq(r, &l4[k], 1, &err);
+		load_payload(r, 7, 1, &err);
+		cmp_op(r, NFT_CMP_GT, &one, 1, &err);
+		counter(r, &err);
+		fwd6(r, s, &err);
+		rule_end(bt, r, NFPROTO_NETDEV, "ingress", C_FWD6, err);
+	}
+}
+
+bool nftrules_fast(const struct nftrules_spec *s)
+{
+	return s->fwd_ifindex > 0 && s->uplink[0] && !s->shared;
+}
+
 /* The ruleset: nft/clat-nfq.nft shows it in nft's syntax. */
 static void build(struct batch *bt, const struct nftrules_spec *s)
 {
@@ -941,7 +1036,7 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_IPV4, NLM_F_CREATE);
 	if (s->router) {
 		chain_typed(bt, NFPROTO_IPV4, "masquerade", "nat",
-			    NF_INET_POST_ROUTING, PRIO_SRCNAT);
+			    NF_INET_POST_ROUTING, PRIO_SRCNAT, NULL);
 		chain_msg(bt, NFPROTO_IPV4, "postrouting", NF_INET_POST_ROUTING,
 			  PRIO_AFTER_NAT);
 		masquerade_rule(bt, s);
@@ -969,7 +1064,7 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 	chain_msg(bt, NFPROTO_IPV6, "output", NF_INET_LOCAL_OUT,
 		  PRIO_MANGLE);
 	if (s->shared)
-		chain_typed(bt, NFPROTO_IPV6, "pickup", NULL, 0, 0);
+		chain_typed(bt, NFPROTO_IPV6, "pickup", NULL, 0, 0, NULL);
 	if (s->shared) {
 		shared_output(bt, s);
 	} else if ((r = rule(bt))) {
@@ -985,6 +1080,8 @@ static void build(struct batch *bt, const struct nftrules_spec *s)
 	}
 	build_clat(bt, s, 6);
 	build_eam6(bt, s);
+	if (nftrules_fast(s))
+		build_ingress(bt, s);
 }
 
 /* build_clat()'s rules as nft shows them. */
@@ -1036,6 +1133,29 @@ static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 /* The same ruleset as build() in nft's syntax, as "nft list" shows it
  * without the counters' values; "nft -f" loads it where the kernel has the
  * queue expression. */
+/* build_ingress()'s table as nft shows it (the device by name). */
+static void print_ingress(const struct nftrules_spec *s, FILE *f)
+{
+	static const char *const l4[] = { "udp", "ipv6-icmp" };
+	char a[INET6_ADDRSTRLEN], pf[INET6_ADDRSTRLEN], m[160];
+
+	inet_ntop(AF_INET6, s->clat6, a, sizeof(a));
+	inet_ntop(AF_INET6, s->plat.addr, pf, sizeof(pf));
+	snprintf(m, sizeof(m), "ip6 daddr %s ip6 saddr %s/%u", a, pf,
+		 (unsigned)s->plat.len);
+	fprintf(f, "table netdev %s {\n"
+		"\tchain ingress {\n"
+		"\t\ttype filter hook ingress device \"%s\" priority %d; policy accept;\n",
+		NFTRULES_TABLE, s->uplink, PRIO_INGRESS);
+	if (s->trace)
+		fprintf(f, "\t\t%s meta nftrace set 1 comment \"%s\"\n", m,
+			C_TRACE);
+	for (unsigned k = 0; k < 2; k++)
+		fprintf(f, "\t\t%s ip6 nexthdr %s ip6 hoplimit > 1 counter fwd ip6 to %s device \"%s\" comment \"%s\"\n",
+			m, l4[k], a, s->clat_dev, C_FWD6);
+	fprintf(f, "\t}\n}\n");
+}
+
 void nftrules_print(const struct nftrules_spec *s, FILE *f)
 {
 	char a[INET_ADDRSTRLEN];
@@ -1083,6 +1203,8 @@ void nftrules_print(const struct nftrules_spec *s, FILE *f)
 		fprintf(f, "\t}\n");
 	}
 	fprintf(f, "}\n");
+	if (nftrules_fast(s))
+		print_ingress(s, f);
 }
 
 /* The acknowledgements in buf of the batch's messages: how many, and
@@ -1177,7 +1299,8 @@ static int open_sock(struct mnl_socket **nl)
 	return 0;
 }
 
-static const uint8_t families[2] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+static const uint8_t families[3] = { NFPROTO_IPV4, NFPROTO_IPV6,
+				       NFPROTO_NETDEV };
 
 struct look {
 	struct nftrules_seen *seen;
@@ -1210,7 +1333,7 @@ static int look_on(struct mnl_socket *nl, const char *table,
 
 	memset(seen, 0, sizeof(*seen));
 	drain(nl);
-	for (int f = 0; f < 2; f++) {
+	for (int f = 0; f < 3; f++) {
 		struct nftnl_table *t = nftnl_table_alloc();
 		struct look l = { seen, f };
 		struct nlmsghdr *nlh;
@@ -1282,7 +1405,7 @@ static int transact(struct mnl_socket *nl, const char *table, uint32_t tflags,
 	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf));
 	nftnl_batch_begin(hdr(bt), bt->seq++);
 	next(bt);
-	for (int f = 0; f < 2; f++)
+	for (int f = 0; f < 3; f++)
 		if (seen.present[f])
 			table_msg(bt, NFT_MSG_DELTABLE, families[f], 0);
 	if (fill)
@@ -1412,7 +1535,8 @@ bool nftrules_events_foreign(const void *buf, size_t len, uint32_t portid)
 			continue;
 		g = mnl_nlmsg_get_payload(nlh);
 		if (g->nfgen_family != NFPROTO_IPV4 &&
-		    g->nfgen_family != NFPROTO_IPV6)
+		    g->nfgen_family != NFPROTO_IPV6 &&
+		    g->nfgen_family != NFPROTO_NETDEV)
 			continue;
 		/* The table's name is attribute 1 in every kind of object:
 		 * NFTA_TABLE_NAME, NFTA_CHAIN_TABLE, NFTA_RULE_TABLE, ... */

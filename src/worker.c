@@ -266,12 +266,17 @@ static int batch4(struct worker *w, struct priv *p)
 		struct xlat_out *out = &p->out[i];
 		int in = tun_flags(&k->vh);
 
-		/* the IPv4 device carries IPv4 only */
+		unsigned ver = k->data && k->len > 0 ? k->data[0] >> 4 : 0;
+
+		/* The device carries IPv4 routed to it and IPv6 the ingress
+		 * rule forwarded (nftrules.h), its hop limit decremented. */
+		if (ver == 6 && in >= 0)
+			in |= XLAT_IN_FORWARDED;
 		translate(w, p, (unsigned)i, k->data, k->len,
 			  in < 0 ? 0 : (unsigned)in,
 			  !k->data || k->cut ? XLAT_R_TRUNCATED :
 			  in < 0 ? XLAT_R_GSO_NOT_TCP :
-			  k->len < 1 || k->data[0] >> 4 != 4 ?
+			  ver != 4 && ver != 6 ?
 			  XLAT_R_BAD_VERSION : XLAT_R_NONE);
 		tx_pick(p, out)->cur_tag = (uint8_t)i;
 		txq_add(tx_pick(p, out), out, 0);

@@ -482,7 +482,7 @@ enum xlat_verdict xlat_6to4_in(const struct xlat_cfg *cfg,
 
 	/* 5.1 TTL: the translator is a router. */
 	ttl = pkt[IP6_HLIM];
-	if (cfg->decrement_ttl) {
+	if (cfg->decrement_ttl && !(in_flags & XLAT_IN_FORWARDED)) {
 		if (ttl <= 1)
 			return xlat_icmp_reply6(cfg, pkt, len, no_err,
 						ICMP6_TIME_EXCEEDED, 0, 0,
