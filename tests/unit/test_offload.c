@@ -326,6 +326,41 @@ static void test_gso_truncated(void **state)
 	assert_int_equal(out.reason, XLAT_R_TRUNCATED);
 }
 
+/* IPv6 the kernel forwarded into the CLAT device (nft fwd, the ingress
+ * fast path) had its Hop Limit decremented there: RFC 7915 5.1 wants one
+ * decrement for the translator as a router, so the core does not take a
+ * second; without the flag it does, and answers a Hop Limit of 1 with
+ * Time Exceeded (RFC 4443 3.3). */
+static void test_forwarded_hop_limit(void **state)
+{
+	size_t len = tcp6(17, 0, 100, 8);
+
+	(void)state;
+	fresh(0);
+	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len,
+				      XLAT_IN_CSUM_PARTIAL, &out),
+			 XLAT_FORWARD);
+	xlat_out_copy(&out, 0, seg, sizeof(seg));
+	assert_int_equal(seg[8], 63);
+	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len,
+				      XLAT_IN_CSUM_PARTIAL | XLAT_IN_FORWARDED,
+				      &out),
+			 XLAT_FORWARD);
+	xlat_out_copy(&out, 0, seg, sizeof(seg));
+	assert_int_equal(seg[8], 64);
+	in[7] = 1;
+	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len,
+				      XLAT_IN_CSUM_PARTIAL, &out),
+			 XLAT_REPLY);
+	assert_int_equal(out.reason, XLAT_R_TTL_EXPIRED);
+	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len,
+				      XLAT_IN_CSUM_PARTIAL | XLAT_IN_FORWARDED,
+				      &out),
+			 XLAT_FORWARD);
+	xlat_out_copy(&out, 0, seg, sizeof(seg));
+	assert_int_equal(seg[8], 1);
+}
+
 /* ---- IPv4 to IPv6: the host's super-packets */
 
 static uint8_t in4[65535];
@@ -561,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_leave_partial),
 		cmocka_unit_test(test_gso_not_tcp),
 		cmocka_unit_test(test_gso_truncated),
+		cmocka_unit_test(test_forwarded_hop_limit),
 		cmocka_unit_test(test_up_unknown_remote),
 		cmocka_unit_test(test_up_learns_mss),
 		cmocka_unit_test(test_up_mss_floor),
