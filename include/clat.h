@@ -66,6 +66,7 @@ struct clat {
 	char saved_name[32];		/* this namespace's file in it */
 	struct scripts scripts;		/* script-up/-down running */
 	char last_state[320];
+	char rules_desc[96];		/* status: the rules with the shortcut */
 	/* repairs: what was put back, logged once per kind */
 	unsigned repaired_kinds;
 	bool der_readd;			/* the derived address was removed:

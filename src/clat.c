@@ -1044,6 +1044,12 @@ void clat_reconcile(struct clat *k, uint64_t now)
 	k->si.queue_kind = !c->nft_rules ? "none (nft-rules=no)" :
 			   !k->rules_on ? "none (not translating)" :
 			   k->native_queue ? "nft queue" : "xt NFQUEUE";
+	if (k->rules_on && nftrules_fast(&k->rs)) {
+		snprintf(k->rules_desc, sizeof(k->rules_desc), "%s; IPv6 UDP "
+			 "and ICMPv6 by the ingress shortcut on %s",
+			 k->si.queue_kind, k->rs.uplink);
+		k->si.queue_kind = k->rules_desc;
+	}
 	k->translating = false;
 	if (why) {
 		set_state(k, why);

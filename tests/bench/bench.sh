@@ -42,6 +42,10 @@ S4=203.0.113.1 S6=2001:db8:64::cb00:7101
 U4=$(seq -s, -f '203.0.113.%g' 1 8)
 U6=$(seq -s, -f '2001:db8:64::cb00:710%g' 1 8)
 TAYGA6=2001:db8:1::c1a7
+# clat-nfq with an address of its own (system clat-nfq-x): TAYGA's, which
+# P routes to H, so that both CLATs meet the same path; UDP and ICMPv6
+# then take the ingress shortcut (README, "How packets reach the workers").
+XARGS="clat-v6-addr=$TAYGA6"
 blast=build/bench/udpblast
 pids=""
 
@@ -174,16 +178,18 @@ clat_stop() { kill -TERM $daemon; kill -CONT $daemon; wait $daemon || true; }
 # generators gone. The translations end in a drop rule at the far side,
 # before any socket.
 DRAINS=${DRAINS:-3}
-drain() {	# drain THREADS [4 6 NAME]: packets/s carried, upload then
-	# download, to eight servers or (NAME: onesrv) to one
-	local t=$1 a4=${2:-$U4} a6=${3:-$U6} name=${4:-udp} rs r
-	clat_start threads="$t" queue-length=65536
+drain() {	# drain THREADS [4 6 NAME SYS]: packets/s carried, upload then
+	# download, to eight servers or (NAME: onesrv) to one; SYS x: with
+	# the explicit address, whose download comes through the CLAT device
+	local t=$1 a4=${2:-$U4} a6=${3:-$U6} name=${4:-udp} x=${5:-} rs r
+	# shellcheck disable=SC2086
+	clat_start threads="$t" queue-length=65536 ${x:+$XARGS}
 	for _ in $(seq "$DRAINS"); do
 		kill -STOP $daemon
 		in_h $blast fill $a4 9003 64 $((65536 * t)) $FLOWS 2>/dev/null
 		sleep 0.2
 		r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon dev clat) || r=""
-		rec clat-nfq-drain-${t}w ${name}_up_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
+		rec clat-nfq${x:+-x}-drain-${t}w ${name}_up_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
 	done
 	for _ in $(seq "$DRAINS"); do
 		# The flows are opened by rsink's hellos and its first replies,
@@ -198,8 +204,12 @@ drain() {	# drain THREADS [4 6 NAME]: packets/s carried, upload then
 		kill -STOP $daemon
 		wait $rs || true
 		sleep 0.2
-		r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon 464 "$t") || r=""
-		rec clat-nfq-drain-${t}w ${name}_down_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
+		if [ -n "$x" ]; then
+			r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon dev clat) || r=""
+		else
+			r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon 464 "$t") || r=""
+		fi
+		rec clat-nfq${x:+-x}-drain-${t}w ${name}_down_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
 		in_h nft delete table ip bench
 	done
 	clat_stop
@@ -283,11 +293,28 @@ for round in $(seq "$REPEAT"); do
 	onesrv clat-nfq-1w $S4
 	clat_stop
 
+	echo "bench: round $round of $REPEAT: clat-nfq, explicit address" >&2
+	# shellcheck disable=SC2086
+	clat_start $XARGS
+	cpu0=$(cpu_of $daemon)
+	measure clat-nfq-x $S4 $U4
+	proc_stats clat-nfq-x $daemon "$cpu0"
+	cpu_runs clat-nfq-x $U4
+	onesrv clat-nfq-x $S4
+	clat_stop
+	# shellcheck disable=SC2086
+	clat_start $XARGS threads=1
+	udp clat-nfq-x-1w $U4 64
+	onesrv clat-nfq-x-1w $S4
+	clat_stop
+
 	echo "bench: round $round of $REPEAT: clat-nfq, drain runs" >&2
 	drain 1
 	drain "$(nproc)"
 	drain 1 $S4 $S6 onesrv
 	drain "$(nproc)" $S4 $S6 onesrv
+	drain 1 $S4 $S6 onesrv x
+	drain "$(nproc)" $S4 $S6 onesrv x
 
 	tayga_round tayga tayga "/tmp/$n.tayga"
 	[ -z "$TAYGA_BIN" ] || tayga_round tayga-bin "$TAYGA_BIN" "/tmp/$n.tayga-bin"

@@ -117,9 +117,21 @@ print(f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} at commit "
       + (", ".join(f"{v:.1f} %" for v in idle) if idle else "-")
       + " of one CPU.\n")
 
-SYS = [("native", "native IPv6")] + TAYGAS + [("clat-nfq", "clat-nfq")]
-RAT = [("clat-nfq", t, f"clat-nfq / {l.split(' (')[0]}") for t, l in TAYGAS] + \
-      [("clat-nfq", "native", "clat-nfq / native")]
+# clat-nfq in its default shared address mode, and (clat-nfq-x) with an
+# address of its own, as clatd gives TAYGA: the ingress shortcut's mode.
+has_x = ("clat-nfq-x", "udp_up_64") in vals
+CLATS = [("clat-nfq", "clat-nfq")] + \
+        ([("clat-nfq-x", "clat-nfq explicit")] if has_x else [])
+SYS = [("native", "native IPv6")] + TAYGAS + CLATS
+RAT = [(c, t, f"{cl} / {l.split(' (')[0]}") for c, cl in CLATS
+       for t, l in TAYGAS] + \
+      [(c, "native", f"{cl} / native") for c, cl in CLATS]
+if has_x:
+    print("clat-nfq runs twice: in its default shared address mode (the "
+          "host's own IPv6 address, its flows told apart by conntrack), and "
+          "as clat-nfq explicit with an address of its own "
+          "(clat-v6-addr, TAYGA's, which P routes to H), where IPv6 UDP and "
+          "ICMPv6 take the ingress shortcut past NFQUEUE.\n")
 table(ROWS, SYS, RAT)
 
 print(f"\n## CPU per packet at a fixed load\n")
@@ -150,16 +162,17 @@ table([("cpu_" + k, f"{l}: CPU per packet (µs)", "{:.2f}") for k, l in CPU_ROWS
 print("\n## Eight flows to one server address\n")
 print("All flows to one IPv4 address (one CDN node, one API endpoint); "
       "clat-nfq with its default workers and with one.\n")
-table(ONE_ROWS, SYS + [("clat-nfq-1w", "clat-nfq, 1 worker")],
-      RAT + [("clat-nfq", "clat-nfq-1w", "default / 1 worker")])
+table(ONE_ROWS, SYS + [(c + "-1w", f"{cl}, 1 worker") for c, cl in CLATS],
+      RAT + [(c, c + "-1w", f"{cl}: default / 1 worker") for c, cl in CLATS])
 
 print("\n## Workers\n")
 print("| UDP 64 B, 8 flows to 8 servers (packets/s) | 1 worker | default workers | ratio |")
 print("|---|---|---|---|")
-for key in ("udp_up_64", "udp_down_64"):
-    one, many = med("clat-nfq-1w", key), med("clat-nfq", key)
-    print(f"| {key.replace('udp_', '').replace('_64', '')} | {cell('{:,.0f}', one)} "
-          f"| {cell('{:,.0f}', many)} | {ratio(many, one)} |")
+for c, cl in CLATS:
+    for key in ("udp_up_64", "udp_down_64"):
+        one, many = med(c + "-1w", key), med(c, key)
+        print(f"| {cl}, {key.replace('udp_', '').replace('_64', '')} | {cell('{:,.0f}', one)} "
+              f"| {cell('{:,.0f}', many)} | {ratio(many, one)} |")
 
 drains = [int(s[len("clat-nfq-drain-"):-1]) for s, _ in vals
           if s.startswith("clat-nfq-drain-")]
@@ -170,13 +183,16 @@ if drains and max(drains) > 1:
           "no load generator running; median of every run):\n")
     print(f"| UDP 64 B, 8 flows (packets/s) | 1 worker | {many} workers | ratio |")
     print("|---|---|---|---|")
-    for pre, what in (("udp", "to 8 servers"), ("onesrv", "to one server")):
-        for d in ("up", "down"):
-            key = f"{pre}_{d}_64"
-            one = med("clat-nfq-drain-1w", key)
-            two = med(f"clat-nfq-drain-{many}w", key)
-            print(f"| {d}, {what} | {cell('{:,.0f}', one)} "
-                  f"| {cell('{:,.0f}', two)} | {ratio(two, one)} |")
+    for c, cl in CLATS:
+        for pre, what in (("udp", "to 8 servers"), ("onesrv", "to one server")):
+            for d in ("up", "down"):
+                key = f"{pre}_{d}_64"
+                one = med(f"{c}-drain-1w", key)
+                two = med(f"{c}-drain-{many}w", key)
+                if one is None and two is None:
+                    continue
+                print(f"| {cl}, {d}, {what} | {cell('{:,.0f}', one)} "
+                      f"| {cell('{:,.0f}', two)} | {ratio(two, one)} |")
 
 if soak:
     pts = sorted(((int(m[4:-1]), statistics.median(v))
@@ -202,29 +218,30 @@ def target(label, a, b, op, bound):
     print(f"- {label}: {r:.2f}x ({'met' if ok else 'MISSED'}, target {op} {bound}x)")
 
 
-c = "clat-nfq"
-for t, l in TAYGAS:
-    name = l.split(" (")[0]
-    for key, what in (("udp_up_64", "UDP 64 B upload"), ("udp_down_64", "UDP 64 B download"),
-                      ("tcp_up_1", "TCP upload, 1 stream"), ("tcp_up_4", "TCP upload, 4 streams")):
-        target(f"{what} / {name}", med(c, key), med(t, key), ">=", 1.5)
+for c, cl in CLATS:
+    print(f"\n{cl}:\n")
+    for t, l in TAYGAS:
+        name = l.split(" (")[0]
+        for key, what in (("udp_up_64", "UDP 64 B upload"), ("udp_down_64", "UDP 64 B download"),
+                          ("tcp_up_1", "TCP upload, 1 stream"), ("tcp_up_4", "TCP upload, 4 streams")):
+            target(f"{what} / {name}", med(c, key), med(t, key), ">=", 1.5)
+        for key in ("tcp_down_1", "tcp_down_4"):
+            target(f"TCP download {key[-1]} / {name}", med(c, key), med(t, key), ">=", 3)
+        target(f"ping mean / {name}", med(c, "rtt_mean"), med(t, "rtt_mean"), "<=", 1)
+        for key, what in CPU_ROWS:
+            target(f"CPU per packet, {what} / {name}", med(c, "cpu_" + key),
+                   med(t, "cpu_" + key), "<=", 0.7)
+        for key, _, fmt in ONE_ROWS:
+            target(f"one server, {key[7:]} / {name}", med(c, key), med(t, key), ">=", 1.5)
     for key in ("tcp_down_1", "tcp_down_4"):
-        target(f"TCP download {key[-1]} / {name}", med(c, key), med(t, key), ">=", 3)
-    target(f"ping mean / {name}", med(c, "rtt_mean"), med(t, "rtt_mean"), "<=", 1)
-    for key, what in CPU_ROWS:
-        target(f"CPU per packet, {what} / {name}", med(c, "cpu_" + key),
-               med(t, "cpu_" + key), "<=", 0.7)
-    for key, _, fmt in ONE_ROWS:
-        target(f"one server, {key[7:]} / {name}", med(c, key), med(t, key), ">=", 1.5)
-for key in ("tcp_down_1", "tcp_down_4"):
-    target(f"TCP download {key[-1]} / native", med(c, key), med("native", key), ">=", 0.5)
-for key in ("onesrv_up_64", "onesrv_down_64"):
-    target(f"one server, {key[7:]}, default / 1 worker (live)", med(c, key),
-           med("clat-nfq-1w", key), ">=", 1.3)
-    if drains:
-        target(f"one server, {key[7:]}, {max(drains)} / 1 workers (drain runs)",
-               med(f"clat-nfq-drain-{max(drains)}w", key),
-               med("clat-nfq-drain-1w", key), ">=", 1.3)
+        target(f"TCP download {key[-1]} / native", med(c, key), med("native", key), ">=", 0.5)
+    for key in ("onesrv_up_64", "onesrv_down_64"):
+        target(f"one server, {key[7:]}, default / 1 worker (live)", med(c, key),
+               med(c + "-1w", key), ">=", 1.3)
+        if drains and med(f"{c}-drain-{max(drains)}w", key) is not None:
+            target(f"one server, {key[7:]}, {max(drains)} / 1 workers (drain runs)",
+                   med(f"{c}-drain-{max(drains)}w", key),
+                   med(f"{c}-drain-1w", key), ">=", 1.3)
 if soak and pts:
     spread = max(rss) - min(rss)
     print(f"- RSS over the {soak} s run: spread {spread:,.0f} KiB "

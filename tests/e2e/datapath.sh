@@ -104,6 +104,51 @@ joined=$(grep -o 'UDP coalesced [0-9]*' "/tmp/$n.log" | tail -1 | grep -o '[0-9]
 check "datagrams went joined ($joined)" [ "${joined:-0}" -gt 0 ]
 check "SIGTERM (UDP bursts)" stop
 
+echo "-- the ingress fast path (an address of the CLAT's own)"
+# IPv6 UDP and ICMPv6 from the prefix to an explicit address skip the
+# queues: a netdev rule on the uplink forwards them into the CLAT device
+# (nftrules.h). The hop count drops by one either way (RFC 7915 5.1: the
+# forward decrements, the translator then does not); at a hop limit of 1
+# the queue's translator answers Time Exceeded (RFC 4443 3.3). Shared
+# mode has no fast path: only conntrack tells its flows apart.
+c6=2001:db8:1::c1a7
+fwd_count() { in_h nft list table netdev clat-nfq 2>/dev/null | awk '/nexthdr udp/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
+hops() {	# hops HOPLIMIT: what a receiver on the CLAT address saw
+	ip netns exec "$h" tests/e2e/hops.py recv 192.0.0.1 9200 > "/tmp/$n.hops" &
+	local r=$!
+	sleep 0.5
+	ip netns exec "$n-p" tests/e2e/hops.py send $near6 $c6 9200 "$1" > "/tmp/$n.err" || true
+	wait $r || true
+	cat "/tmp/$n.hops"
+}
+for fwd in yes no; do
+	check "daemon starts (ingress-fwd=$fwd)" start clat-v6-addr=$c6 ingress-fwd=$fwd
+	in_h ping -c 2 -i 0.2 -W 2 -q $LAB_S4 >/dev/null || true
+	if [ $fwd = yes ]; then
+		check "a netdev table on the uplink forwards to the CLAT device" bash -c "ip netns exec $h nft list table netdev clat-nfq | grep -q 'hook ingress device \"hp0\"' && ip netns exec $h nft list table netdev clat-nfq | grep -q 'fwd ip6 to $c6 device \"clat\"'"
+	else
+		check "ingress-fwd=no: no netdev table" bash -c "! ip netns exec $h nft list table netdev clat-nfq >/dev/null 2>&1"
+	fi
+	before_fwd=$(fwd_count)
+	got=$(hops 64)
+	check "hop limit 64 arrives as TTL 63, once decremented ($got)" [ "$got" = "ttl 63 hops" ]
+	if [ $fwd = yes ]; then
+		check "...by the fast path ($before_fwd -> $(fwd_count))" [ "$(fwd_count)" -gt "${before_fwd:-0}" ]
+	fi
+	before_fwd=$(fwd_count)
+	got=$(hops 1)
+	check "hop limit 1: nothing delivered ($got)" [ "$got" = nothing ]
+	check "...and Time Exceeded to the sender ($(cat "/tmp/$n.err"))" [ "$(cat "/tmp/$n.err")" = "error 3 0" ]
+	if [ $fwd = yes ]; then
+		check "...by the queue, not the fast path" [ "$(fwd_count)" = "$before_fwd" ]
+	fi
+	check "SIGTERM (ingress-fwd=$fwd)" stop
+	check "no netdev table left" bash -c "! ip netns exec $h nft list table netdev clat-nfq >/dev/null 2>&1"
+done
+check "shared mode: no fast path" start
+check "...no netdev table" bash -c "! ip netns exec $h nft list table netdev clat-nfq >/dev/null 2>&1"
+check "SIGTERM (shared)" stop
+
 echo "-- host firewall: policy drop, established and related only"
 in_h nft -f - <<'NFT'
 table inet hostfw {

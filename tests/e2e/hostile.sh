@@ -66,7 +66,9 @@ trap 'kill $srv 2>/dev/null; cleanup' EXIT
 # Fields the kernel fixes on a raw socket's IPv4 header (total length,
 # checksum) or checks on IPv6 input (payload length) are broken again here,
 # after conntrack and before clat-nfq's chains (priority mangle), for the
-# packets hostile.py marks by IPv4 Identification or IPv6 flow label.
+# packets hostile.py marks by IPv4 Identification or IPv6 flow label. In
+# explicit mode UDP takes the ingress shortcut, which IPv6 input never
+# checks: there they are broken on the uplink's ingress, before its rule.
 in_h nft -f - <<'NFT'
 table ip hostile {
 	chain output {
@@ -80,6 +82,17 @@ table ip hostile {
 table ip6 hostile {
 	chain prerouting {
 		type filter hook prerouting priority mangle - 10; policy accept;
+		ip6 flowlabel 0xb0001 ip6 length set 2000
+		ip6 flowlabel 0xb0002 ip6 length set 0
+		ip6 flowlabel 0xb0003 ip6 length set 4
+	}
+}
+NFT
+# explicit mode's (shared mode's queue path meets the prerouting ones)
+in_h nft -f - <<'NFT'
+table netdev hostile {
+	chain ingress {
+		type filter hook ingress device "hp0" priority 0; policy accept;
 		ip6 flowlabel 0xb0001 ip6 length set 2000
 		ip6 flowlabel 0xb0002 ip6 length set 0
 		ip6 flowlabel 0xb0003 ip6 length set 4
@@ -108,6 +121,7 @@ in_h ip route flush cache
 traffic after 20
 traffic_ok after 20 "after the flood"
 check "SIGTERM exits 0" stop
+in_h nft delete table netdev hostile
 
 echo "-- shared mode: hostile packets on a flow the CLAT started"
 check "daemon starts (shared)" start udp-coalesce=no
