@@ -20,6 +20,7 @@
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
@@ -41,6 +42,14 @@
 #define C_Q6E	"clat-nfq: ICMPv6 errors for the CLAT from any router to translation"
 #define C_Q6EAM	"clat-nfq: IPv6 for the CLAT from an explicitly mapped prefix (RFC 7757) to translation"
 #define C_FWD6	"clat-nfq: IPv6 for the CLAT straight into the CLAT device, no queue (ingress-fwd)"
+#define C_FLOW6	"clat-nfq: the daemon's UDP leaving: its flow, for the ingress shortcut (shared mode)"
+#define C_FWD6S	"clat-nfq: IPv6 UDP in a flow the CLAT sent on straight into the CLAT device, no queue (ingress-fwd)"
+/* Shared mode's flows for the shortcut: the remote's address and port and
+ * the CLAT's port, each as long as the daemon last sent on it within
+ * conntrack's UDP timeout for a flow without replies. */
+#define FLOWSET "flows6"
+#define FLOWSET_TIMEOUT_MS 30000u
+#define FLOWSET_SIZE 65536u
 #define C_Q6TEAM "clat-nfq: IPv6 TCP for the CLAT from an explicitly mapped prefix (RFC 7757) to translation, offloads kept"
 
 /* Priority "mangle" (-150), before the filter chains and rp_filter-like
@@ -147,9 +156,9 @@ static void add(struct nftnl_rule *r, struct nftnl_expr *e, int *err)
 	nftnl_rule_add_expr(r, e);
 }
 
-/* Register 1 = len bytes of the header at base from off. */
-static void load_at(struct nftnl_rule *r, uint32_t base, uint32_t off,
-		    uint32_t len, int *err)
+/* Register reg = len bytes of the header at base from off. */
+static void load_to(struct nftnl_rule *r, uint32_t base, uint32_t off,
+		    uint32_t len, uint32_t reg, int *err)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("payload");
 
@@ -157,9 +166,16 @@ static void load_at(struct nftnl_rule *r, uint32_t base, uint32_t off,
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, reg);
 	}
 	add(r, e, err);
+}
+
+/* Register 1 = len bytes of the header at base from off. */
+static void load_at(struct nftnl_rule *r, uint32_t base, uint32_t off,
+		    uint32_t len, int *err)
+{
+	load_to(r, base, off, len, NFT_REG_1, err);
 }
 
 /* Register 1 = len bytes of the network header from off. */
@@ -987,42 +1003,147 @@ static void ingress_match(struct nftnl_rule *r, const struct nftrules_spec *s,
 	from_prefix(r, s, 6, err);
 }
 
+/* A flow's key from register 1 on: an address at addr in the network
+ * header and two ports at pa and pb in the transport header, 16 + 4 + 4
+ * bytes as nft lays a concatenation out. */
+static void flow_key(struct nftnl_rule *r, uint32_t addr, uint32_t pa,
+		     uint32_t pb, int *err)
+{
+	load_to(r, NFT_PAYLOAD_NETWORK_HEADER, addr, 16, NFT_REG32_00, err);
+	load_to(r, NFT_PAYLOAD_TRANSPORT_HEADER, pa, 2, NFT_REG32_04, err);
+	load_to(r, NFT_PAYLOAD_TRANSPORT_HEADER, pb, 2, NFT_REG32_05, err);
+}
+
+/* update @flows6 { key } (update), or go on only if key is in it. */
+static void flowset_expr(struct nftnl_rule *r, bool update, int *err)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(update ? "dynset" : "lookup");
+
+	if (e && update) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP,
+				   NFT_DYNSET_OP_UPDATE);
+		nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, FLOWSET);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, 1);
+	} else if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, FLOWSET);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, 1);
+	}
+	add(r, e, err);
+}
+
+/* The set of shared mode's flows: filled from the evaluation path with
+ * timeouts (a dynamic set), its key ipv6_addr . inet_service .
+ * inet_service in nft's type numbering (8, 13, 13; 6 bits apart). */
+static void flowset_msg(struct batch *bt)
+{
+	struct nftnl_set *st = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!st) {
+		bt->err = -ENOMEM;
+		return;
+	}
+	nftnl_set_set_str(st, NFTNL_SET_TABLE, bt->table);
+	nftnl_set_set_str(st, NFTNL_SET_NAME, FLOWSET);
+	nftnl_set_set_u32(st, NFTNL_SET_FAMILY, NFPROTO_NETDEV);
+	nftnl_set_set_u32(st, NFTNL_SET_FLAGS, NFT_SET_TIMEOUT | NFT_SET_EVAL);
+	nftnl_set_set_u32(st, NFTNL_SET_KEY_TYPE, 8u << 12 | 13u << 6 | 13u);
+	nftnl_set_set_u32(st, NFTNL_SET_KEY_LEN, 16 + 4 + 4);
+	nftnl_set_set_u32(st, NFTNL_SET_ID, 1);
+	nftnl_set_set_u64(st, NFTNL_SET_TIMEOUT, FLOWSET_TIMEOUT_MS);
+	nftnl_set_set_u32(st, NFTNL_SET_DESC_SIZE, FLOWSET_SIZE);
+	nlh = nftnl_set_nlmsg_build_hdr(hdr(bt), NFT_MSG_NEWSET, NFPROTO_NETDEV,
+					NLM_F_CREATE | NLM_F_ACK, bt->seq++);
+	bt->nacks++;
+	nftnl_set_nlmsg_build_payload(nlh, st);
+	nftnl_set_free(st);
+	next(bt);
+}
+
+/* Shared mode: the daemon's UDP leaving the uplink (its mark, from the
+ * CLAT's address, which is the host's) puts its flow in the set, or
+ * renews it there. A translation the output chain refused as colliding
+ * with a flow of the host's never gets this far. */
+static void flowset_egress(struct batch *bt, const struct nftrules_spec *s)
+{
+	uint16_t p6 = htons(0x86dd);	/* ETH_P_IPV6 */
+	uint8_t udp = 17;
+	struct nftnl_rule *r;
+	int err = 0;
+
+	flowset_msg(bt);
+	chain_typed(bt, NFPROTO_NETDEV, "egress", "filter", NF_NETDEV_EGRESS,
+		    PRIO_INGRESS, s->uplink);
+	if (!(r = rule(bt)))
+		return;
+	match_mark(r, false, s->fwmark, &err);
+	load_key(r, false, NFT_META_PROTOCOL, &err);
+	cmp_eq(r, &p6, sizeof(p6), &err);
+	load_payload(r, 8, 16, &err);
+	cmp_eq(r, s->clat6, 16, &err);
+	load_payload(r, 6, 1, &err);
+	cmp_eq(r, &udp, 1, &err);
+	flow_key(r, 24, 2, 0, &err);	/* daddr . dport . sport */
+	flowset_expr(r, true, &err);
+	rule_end(bt, r, NFPROTO_NETDEV, "egress", C_FLOW6, err);
+}
+
 /* The fast path, in a netdev table of its own on the uplink: UDP and
  * ICMPv6 right after the fixed header (so no extension header, no
  * fragment), with a Hop Limit the forward leaves above 0 (at 1 the
- * queue's translator answers Time Exceeded, RFC 7915 5.1). */
+ * queue's translator answers Time Exceeded, RFC 7915 5.1). In shared mode
+ * only UDP of the flows the egress rule saw the daemon send (the
+ * remote's address and port, the CLAT's port): the host's own flows to
+ * the prefix, which use the same address, never match, and ICMP stays
+ * with conntrack. */
 static void build_ingress(struct batch *bt, const struct nftrules_spec *s)
 {
 	static const uint8_t l4[] = { 17, 58 };	/* UDP, ICMPv6 */
+	unsigned kinds = s->shared ? 1 : 2;
 	uint8_t one = 1;
 	struct nftnl_rule *r;
 	int err;
 
 	table_msg(bt, NFT_MSG_NEWTABLE, NFPROTO_NETDEV, NLM_F_CREATE);
+	if (s->shared)
+		flowset_egress(bt, s);
 	chain_typed(bt, NFPROTO_NETDEV, "ingress", "filter", NF_NETDEV_INGRESS,
 		    PRIO_INGRESS, s->uplink);
 	if (s->trace && (r = rule(bt))) {
 		err = 0;
 		ingress_match(r, s, &err);
+		if (s->shared) {
+			load_payload(r, 6, 1, &err);
+			cmp_eq(r, &l4[0], 1, &err);
+			flow_key(r, 8, 0, 2, &err);
+			flowset_expr(r, false, &err);
+		}
 		store_key(r, false, NFT_META_NFTRACE, &one, 1, &err);
 		rule_end(bt, r, NFPROTO_NETDEV, "ingress", C_TRACE, err);
 	}
-	for (unsigned k = 0; k < sizeof(l4) && (r = rule(bt)); k++) {
+	for (unsigned k = 0; k < kinds && (r = rule(bt)); k++) {
 		err = 0;
 		ingress_match(r, s, &err);
 		load_payload(r, 6, 1, &err);
 		cmp_eq(r, &l4[k], 1, &err);
 		load_payload(r, 7, 1, &err);
 		cmp_op(r, NFT_CMP_GT, &one, 1, &err);
+		if (s->shared) {	/* saddr . sport . dport */
+			flow_key(r, 8, 0, 2, &err);
+			flowset_expr(r, false, &err);
+		}
 		counter(r, &err);
 		fwd6(r, s, &err);
-		rule_end(bt, r, NFPROTO_NETDEV, "ingress", C_FWD6, err);
+		rule_end(bt, r, NFPROTO_NETDEV, "ingress",
+			 s->shared ? C_FWD6S : C_FWD6, err);
 	}
 }
 
 bool nftrules_fast(const struct nftrules_spec *s)
 {
-	return s->fwd_ifindex > 0 && s->uplink[0] && !s->shared;
+	return s->fwd_ifindex > 0 && s->uplink[0];
 }
 
 /* The ruleset: nft/clat-nfq.nft shows it in nft's syntax. */
@@ -1137,22 +1258,39 @@ static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 static void print_ingress(const struct nftrules_spec *s, FILE *f)
 {
 	static const char *const l4[] = { "udp", "ipv6-icmp" };
+	static const char key[] = " ip6 saddr . udp sport . udp dport @" FLOWSET;
 	char a[INET6_ADDRSTRLEN], pf[INET6_ADDRSTRLEN], m[160];
 
 	inet_ntop(AF_INET6, s->clat6, a, sizeof(a));
 	inet_ntop(AF_INET6, s->plat.addr, pf, sizeof(pf));
 	snprintf(m, sizeof(m), "ip6 daddr %s ip6 saddr %s/%u", a, pf,
 		 (unsigned)s->plat.len);
-	fprintf(f, "table netdev %s {\n"
-		"\tchain ingress {\n"
+	fprintf(f, "table netdev %s {\n", NFTRULES_TABLE);
+	if (s->shared)
+		fprintf(f, "\tset %s {\n"
+			"\t\ttype ipv6_addr . inet_service . inet_service\n"
+			"\t\tsize %u\n"
+			"\t\tflags dynamic,timeout\n"
+			"\t\ttimeout %us\n"
+			"\t}\n\n"
+			"\tchain egress {\n"
+			"\t\ttype filter hook egress device \"%s\" priority %d; policy accept;\n"
+			"\t\tmeta mark 0x%08x ip6 saddr %s ip6 nexthdr udp update @%s { ip6 daddr . udp dport . udp sport } comment \"%s\"\n"
+			"\t}\n\n",
+			FLOWSET, FLOWSET_SIZE, FLOWSET_TIMEOUT_MS / 1000,
+			s->uplink, PRIO_INGRESS, s->fwmark, a, FLOWSET,
+			C_FLOW6);
+	fprintf(f, "\tchain ingress {\n"
 		"\t\ttype filter hook ingress device \"%s\" priority %d; policy accept;\n",
-		NFTRULES_TABLE, s->uplink, PRIO_INGRESS);
+		s->uplink, PRIO_INGRESS);
 	if (s->trace)
-		fprintf(f, "\t\t%s meta nftrace set 1 comment \"%s\"\n", m,
-			C_TRACE);
-	for (unsigned k = 0; k < 2; k++)
-		fprintf(f, "\t\t%s ip6 nexthdr %s ip6 hoplimit > 1 counter fwd ip6 to %s device \"%s\" comment \"%s\"\n",
-			m, l4[k], a, s->clat_dev, C_FWD6);
+		fprintf(f, "\t\t%s%s%s meta nftrace set 1 comment \"%s\"\n", m,
+			s->shared ? " ip6 nexthdr udp" : "",
+			s->shared ? key : "", C_TRACE);
+	for (unsigned k = 0; k < (s->shared ? 1u : 2u); k++)
+		fprintf(f, "\t\t%s ip6 nexthdr %s ip6 hoplimit > 1%s counter fwd ip6 to %s device \"%s\" comment \"%s\"\n",
+			m, l4[k], s->shared ? key : "", a, s->clat_dev,
+			s->shared ? C_FWD6S : C_FWD6);
 	fprintf(f, "\t}\n}\n");
 }
 

@@ -109,10 +109,9 @@ echo "-- the ingress fast path (an address of the CLAT's own)"
 # queues: a netdev rule on the uplink forwards them into the CLAT device
 # (nftrules.h). The hop count drops by one either way (RFC 7915 5.1: the
 # forward decrements, the translator then does not); at a hop limit of 1
-# the queue's translator answers Time Exceeded (RFC 4443 3.3). Shared
-# mode has no fast path: only conntrack tells its flows apart.
+# the queue's translator answers Time Exceeded (RFC 4443 3.3).
 c6=2001:db8:1::c1a7
-fwd_count() { in_h nft list table netdev clat-nfq 2>/dev/null | awk '/nexthdr udp/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
+fwd_count() { { in_h nft list table netdev clat-nfq 2>/dev/null || true; } | awk '/nexthdr udp/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'; }
 hops() {	# hops HOPLIMIT: what a receiver on the CLAT address saw
 	ip netns exec "$h" tests/e2e/hops.py recv 192.0.0.1 9200 > "/tmp/$n.hops" &
 	local r=$!
@@ -145,9 +144,19 @@ for fwd in yes no; do
 	check "SIGTERM (ingress-fwd=$fwd)" stop
 	check "no netdev table left" bash -c "! ip netns exec $h nft list table netdev clat-nfq >/dev/null 2>&1"
 done
-check "shared mode: no fast path" start
-check "...no netdev table" bash -c "! ip netns exec $h nft list table netdev clat-nfq >/dev/null 2>&1"
+# Shared mode: UDP only, of the flows the daemon sent on (the egress
+# rule's set), so the host's own IPv6 UDP to the prefix, from the same
+# address, stays the host's.
+check "shared mode: daemon starts" start
+reply=$(echo hello | timeout 5 ip netns exec "$h" socat -t 2 - UDP4:$LAB_S4:5353 || true)
+check "shared mode: UDP request and reply ($reply)" [ "$reply" = HELLO ]
+check "...the reply by the shortcut ($(fwd_count))" [ "$(fwd_count)" -gt 0 ]
+before_fwd=$(fwd_count)
+reply=$(echo hello | timeout 5 ip netns exec "$h" socat -t 2 - UDP6:[$LAB_S6]:5353 || true)
+check "shared mode: the host's own IPv6 UDP to the prefix gets its reply ($reply)" [ "$reply" = HELLO ]
+check "...not by the shortcut" [ "$(fwd_count)" = "$before_fwd" ]
 check "SIGTERM (shared)" stop
+check "no netdev table left (shared)" bash -c "! ip netns exec $h nft list table netdev clat-nfq >/dev/null 2>&1"
 
 echo "-- host firewall: policy drop, established and related only"
 in_h nft -f - <<'NFT'
