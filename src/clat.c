@@ -1047,7 +1047,7 @@ void clat_reconcile(struct clat *k, uint64_t now)
 	if (k->rules_on && nftrules_fast(&k->rs)) {
 		snprintf(k->rules_desc, sizeof(k->rules_desc), "%s; IPv6 UDP%s "
 			 "by the ingress shortcut on %s", k->si.queue_kind,
-			 k->rs.shared ? " of the CLAT's flows" : " and ICMPv6",
+			 k->rs.shared ? " of CLAT flows" : " and ICMPv6",
 			 k->rs.uplink);
 		k->si.queue_kind = k->rules_desc;
 	}

@@ -163,7 +163,7 @@ reloads() {	# the download under three firewall reloads, one owner mode
 		# stack (README, "Firewall reloads"). Said, not required.
 		echo "     $mode: download $([ "$got" = "$sum" ] && echo complete || echo "cut at $(stat -c %s "$t/got") bytes"), resets and unreachables from H in the windows: $((e1 - e0))"
 	fi
-	check "$mode: the tables are there" bash -c "[ \"\$(ip netns exec $h nft list tables | grep -c clat-nfq)\" = 2 ]"
+	check "$mode: the tables are there (ip, ip6, netdev)" bash -c "[ \"\$(ip netns exec $h nft list tables | grep -c clat-nfq)\" = 3 ]"
 	in_h nft flush ruleset
 }
 

@@ -30,7 +30,7 @@ E2E_WAIT=none
 # shellcheck disable=SC2086
 on_cleanup 'for x in $flows $srvs; do kill "$x"; wait "$x"; done 2>/dev/null'
 nocount() { nft_plain; }
-clat_tables() { { in_h nft list table ip clat-nfq; in_h nft list table ip6 clat-nfq; } 2>/dev/null | nocount; }
+clat_tables() { { in_h nft list table ip clat-nfq; in_h nft list table ip6 clat-nfq; in_h nft list table netdev clat-nfq; } 2>/dev/null | nocount; }
 sysctls() {	# per-namespace network sysctls, the CLAT device's own aside
 	in_h sysctl -a -r '^net\.ipv[46]\.conf\.|^net\.ipv4\.ip_forward$|^net\.ipv4\.tcp_keepalive_time$|^net\.ipv4\.ip_local_port_range$' 2>/dev/null |
 		grep -v '^net\.ipv[46]\.conf\.clat\.'
@@ -144,7 +144,7 @@ except Exception: print(0)' "$t.iperf$r")
 	check "and as clat-nfq -p prints them" \
 		[ "$(echo "$live" | queue_as_printed)" = "$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX threads=2)" ]
 	check "no other table: $(in_h nft list tables | tr '\n' ' ')" [ "$(in_h nft list tables | sort)" = \
-		"$(printf 'table inet hostfw\ntable ip clat-nfq\ntable ip6 clat-nfq\n')" ]
+		"$(printf 'table inet hostfw\ntable ip clat-nfq\ntable ip6 clat-nfq\ntable netdev clat-nfq\n')" ]
 	check "one IPv4 default route, via clat" \
 		all "[ $(in_h ip -4 route show table all default | count_lines .) = 1 ] &&
 		     [ $(in_h ip -4 route show default dev clat | count_lines .) = 1 ]"
