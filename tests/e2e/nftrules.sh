@@ -58,13 +58,14 @@ check "no UDP by address" [ "$(rule_count ip6 'ip6 saddr & ::1 == ::1' 465)" = "
 # lives; persistent ones stay, ownerless, when it is gone, and the next
 # apply replaces them.
 in_ns $tool remove
-in_ns $tool apply persist hold=2 > "/tmp/$ns.hold" &
+in_ns $tool apply persist fwd hold=2 > "/tmp/$ns.hold" &
 holder=$!
 for _ in $(seq 1 30); do [ -s "/tmp/$ns.hold" ] && break; sleep 0.1; done
 flags=$(sed -n 's/.*flags //p' "/tmp/$ns.hold")
 echo "ownership flags the kernel took: $flags (0x2 owner, 0x4 persistent)"
 in_ns nft flush ruleset
-check "owned: nft flush ruleset leaves both tables" bash -c "[ \"\$(ip netns exec $ns nft list tables | grep -c clat-nfq)\" = 2 ]"
+check "owned: nft flush ruleset leaves all three tables (the shortcut's netdev one too)" bash -c "[ \"\$(ip netns exec $ns nft list tables | grep -c clat-nfq)\" = 3 ]"
+check "owned: nft delete table netdev is refused" bash -c "! ip netns exec $ns nft delete table netdev clat-nfq 2>/dev/null"
 check "owned: nft delete table is refused" bash -c "! ip netns exec $ns nft delete table ip6 clat-nfq 2>/dev/null"
 wait "$holder"
 if [ "$flags" = 0x6 ]; then
@@ -89,6 +90,9 @@ v=$(in_ns build/e2e/verdict_tool)
 check "a refused verdict is seen ($(echo "$v" | sed -n 's/^refused: //p'))" bash -c "echo '$v' | grep -q '^refused: No such device'"
 check "an unsendable verdict is reported ($(echo "$v" | sed -n 's/^unsendable: //p'))" bash -c "echo '$v' | grep -q '^unsendable: Bad file descriptor'"
 
+check "the shortcut: a netdev table on the uplink, UDP and ICMPv6 forwarded to the device" bash -c "ip netns exec $ns $tool apply fwd && [ \"\$(ip netns exec $ns nft list table netdev clat-nfq | grep -c 'counter packets .* fwd ip6 to 2001:db8:1::2 device \\\"lo\\\"')\" = 2 ]"
+check "...and no set outside shared mode" bash -c "! ip netns exec $ns nft list table netdev clat-nfq | grep -q 'set flows6'"
+check "the shortcut in shared mode: the set, its egress rule, UDP only" bash -c "ip netns exec $ns $tool apply shared fwd && ip netns exec $ns nft list table netdev clat-nfq | grep -q 'flags dynamic,timeout' && ip netns exec $ns nft list table netdev clat-nfq | grep -q 'hook egress device \\\"lo\\\".*' && ip netns exec $ns nft list table netdev clat-nfq | grep -q 'update @flows6 { ip6 daddr . udp dport . udp sport }' && [ \"\$(ip netns exec $ns nft list table netdev clat-nfq | grep -c 'udp dport @flows6 counter packets .* fwd ip6')\" = 1 ]"
 check "shared mode adds the ct mark rules" bash -c "ip netns exec $ns $tool apply shared && ip netns exec $ns nft list table ip6 clat-nfq 2>/dev/null | queue_as_printed | grep -q 'ct mark'"
 check "remove" in_ns $tool remove
 check "nothing left" bash -c "[ -z \"\$(ip netns exec $ns nft list tables)\" ]"

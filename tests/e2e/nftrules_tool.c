@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Drives src/nftrules.c for tests/e2e/nftrules.sh:
- *   nftrules_tool apply [shared] [queue=N] [owner|persist]
+ *   nftrules_tool apply [shared] [fwd] [queue=N] [owner|persist]
  *                       [hold=SECONDS] | remove | probe | look
  * hold keeps the owning socket open that long after the apply, and prints
- * the transaction's time and the flags the tables got. */
+ * the transaction's time and the flags the tables got; fwd adds the ingress
+ * shortcut on lo (forwarding to lo: the rules only, no packet goes). */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +37,9 @@ int main(int argc, char **argv)
 		struct nftrules_seen seen;
 
 		err = nftrules_look(&seen);
-		for (int f = 0; !err && f < 2; f++)
-			printf("%s %s flags 0x%x owner %u\n", f ? "ip6" : "ip",
+		for (int f = 0; !err && f < 3; f++)
+			printf("%s %s flags 0x%x owner %u\n",
+			       f == 2 ? "netdev" : f ? "ip6" : "ip",
 			       seen.present[f] ? "present" : "absent",
 			       seen.flags[f], seen.owner[f]);
 		return err ? 1 : 0;
@@ -59,8 +62,13 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "apply")) {
 		s.native_queue = nftrules_have_native_queue();
 		for (int i = 2; i < argc; i++) {
-			if (!strcmp(argv[i], "shared"))
+			if (!strcmp(argv[i], "shared")) {
 				s.shared = true;
+			} else if (!strcmp(argv[i], "fwd")) {
+				s.fwd_ifindex = (int)if_nametoindex("lo");
+				s.uplink_idx = s.fwd_ifindex;
+				strcpy(s.uplink, "lo");
+			}
 			else if (!strncmp(argv[i], "queue=", 6))
 				s.queue_num = (uint16_t)atoi(argv[i] + 6);
 			else if (strcmp(argv[i], "owner") &&
