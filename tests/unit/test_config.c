@@ -65,6 +65,7 @@ static void test_good_lines(void **state)
 		"queue-length=65536",
 		"busy-poll=50",
 		"udp-coalesce=no",
+		"ingress-fwd=no",
 		"fwmark=0x1234",
 		"ctmark=4096",
 		"v4-defaultroute-enable=no",
@@ -109,6 +110,7 @@ static void test_good_lines(void **state)
 	assert_int_equal(c.queue_length, 65536);
 	assert_int_equal(c.busy_poll, 50);
 	assert_false(c.udp_coalesce);
+	assert_false(c.ingress_fwd);
 	assert_int_equal(c.fwmark, 0x1234);
 	assert_int_equal(c.ctmark, 4096);
 	assert_false(c.v4_defaultroute_enable);
@@ -267,6 +269,7 @@ static void test_bad_values(void **state)
 		{ "busy-poll=100001", "busy-poll=100001" },
 		{ "busy-poll=-5", "busy-poll=-5" },
 		{ "udp-coalesce=maybe", "udp-coalesce=maybe" },
+		{ "ingress-fwd=sometimes", "ingress-fwd=sometimes" },
 		{ "fwmark=0", "fwmark=0" },
 		{ "fwmark=0x100000000", "fwmark=0x100000000" },
 		{ "ctmark=0xzz", "ctmark=0xzz" },
