@@ -43,7 +43,7 @@ check "5 MB TCP download to the LAN, bytes verified" [ "$got" = "$sum" ]
 reply=$(echo hello | timeout 5 ip netns exec "$l" socat -t 2 - UDP4:$LAB_S4:5353 || true)
 check "UDP from the LAN" [ "$reply" = HELLO ]
 check "the host's own IPv4 still translated" bash -c "ip netns exec $h ping -c2 -i0.2 -W2 -q $LAB_S4 >/dev/null"
-live=$( (in_h nft list table ip clat-nfq; in_h nft list table ip6 clat-nfq) 2>/dev/null)
+live=$( (in_h nft list table ip clat-nfq; in_h nft list table ip6 clat-nfq; in_h nft list table netdev clat-nfq) 2>/dev/null)
 masq=$(echo "$live" | awk '/masquerade comment/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }')
 check "the masquerade rule counted the LAN's flows (${masq:-0} packets)" [ "${masq:-0}" -gt 0 ]
 printed=$(in_h build/clat-nfq -p plat-prefix=$LAB_PREFIX router-mode=yes)
