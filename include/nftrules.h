@@ -43,9 +43,10 @@ struct nftrules_spec {
 	 * the PLAT prefix to clat6, with no extension header and a hop limit
 	 * above 1, forwarded at the uplink's ingress (table netdev clat-nfq)
 	 * straight into the CLAT device, where the workers read it: no
-	 * queue, no verdict. The rest takes the queue rules, which stay. Only
-	 * where clat6 is the CLAT's alone: never in shared mode, whose flows
-	 * only conntrack tells apart, and conntrack comes after ingress. */
+	 * queue, no verdict. The rest takes the queue rules, which stay. In
+	 * shared mode, whose flows only conntrack told apart (and conntrack
+	 * comes after ingress), UDP only, and only of flows the daemon's own
+	 * packets put in a set on the uplink's egress. */
 	int fwd_ifindex;	/* the CLAT device; 0: no fast path */
 	char uplink[16];	/* the device whose ingress it hooks */
 	int uplink_idx;		/* a new device of that name: new rules */

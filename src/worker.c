@@ -6,7 +6,8 @@
  * queued packets in one recvmmsg(), and one send carries the verdicts for
  * the whole batch. IPv4 from the host comes from the worker's own queue
  * of the CLAT tun, where it is routed (tunrx.c: no verdict, the packet has
- * left the host's IPv4 stack). Either way the core translates each packet
+ * left the host's IPv4 stack), and so does the IPv6 the ingress shortcut
+ * forwards there (nftrules.h). Either way the core translates each packet
  * into its own struct xlat_out and the results leave through txq.c's
  * sendmmsg() on the worker's raw sockets, or into the CLAT device (see
  * txq.h). nfqsock.c sets up the queue socket; workercfg.c is the
@@ -265,7 +266,6 @@ static int batch4(struct worker *w, struct priv *p)
 		const struct tunpkt *k = &p->rx4.pkt[i];
 		struct xlat_out *out = &p->out[i];
 		int in = tun_flags(&k->vh);
-
 		unsigned ver = k->data && k->len > 0 ? k->data[0] >> 4 : 0;
 
 		/* The device carries IPv4 routed to it and IPv6 the ingress
