@@ -178,18 +178,18 @@ clat_stop() { kill -TERM $daemon; kill -CONT $daemon; wait $daemon || true; }
 # generators gone. The translations end in a drop rule at the far side,
 # before any socket.
 DRAINS=${DRAINS:-3}
-drain() {	# drain THREADS [4 6 NAME SYS]: packets/s carried, upload then
-	# download, to eight servers or (NAME: onesrv) to one; SYS x: with
-	# the explicit address, whose download comes through the CLAT device
-	local t=$1 a4=${2:-$U4} a6=${3:-$U6} name=${4:-udp} x=${5:-} rs r
-	# shellcheck disable=SC2086
-	clat_start threads="$t" queue-length=65536 ${x:+$XARGS}
+drain() {	# drain THREADS [4 6 NAME]: packets/s carried, upload then
+	# download, to eight servers or (NAME: onesrv) to one; both
+	# directions through the CLAT device (the download by the ingress
+	# shortcut, the UDP flows being the CLAT's)
+	local t=$1 a4=${2:-$U4} a6=${3:-$U6} name=${4:-udp} rs r
+	clat_start threads="$t" queue-length=65536
 	for _ in $(seq "$DRAINS"); do
 		kill -STOP $daemon
 		in_h $blast fill $a4 9003 64 $((65536 * t)) $FLOWS 2>/dev/null
 		sleep 0.2
 		r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon dev clat) || r=""
-		rec clat-nfq${x:+-x}-drain-${t}w ${name}_up_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
+		rec clat-nfq-drain-${t}w ${name}_up_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
 	done
 	for _ in $(seq "$DRAINS"); do
 		# The flows are opened by rsink's hellos and its first replies,
@@ -204,12 +204,8 @@ drain() {	# drain THREADS [4 6 NAME SYS]: packets/s carried, upload then
 		kill -STOP $daemon
 		wait $rs || true
 		sleep 0.2
-		if [ -n "$x" ]; then
-			r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon dev clat) || r=""
-		else
-			r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon 464 "$t") || r=""
-		fi
-		rec clat-nfq${x:+-x}-drain-${t}w ${name}_down_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
+		r=$(in_h /usr/bin/python3 tests/bench/drain.py $daemon dev clat) || r=""
+		rec clat-nfq-drain-${t}w ${name}_down_64 "$(echo "$r" | awk '$4 > 0 { print $2 / $4 }')"
 		in_h nft delete table ip bench
 	done
 	clat_stop
@@ -313,8 +309,6 @@ for round in $(seq "$REPEAT"); do
 	drain "$(nproc)"
 	drain 1 $S4 $S6 onesrv
 	drain "$(nproc)" $S4 $S6 onesrv
-	drain 1 $S4 $S6 onesrv x
-	drain "$(nproc)" $S4 $S6 onesrv x
 
 	tayga_round tayga tayga "/tmp/$n.tayga"
 	[ -z "$TAYGA_BIN" ] || tayga_round tayga-bin "$TAYGA_BIN" "/tmp/$n.tayga-bin"
