@@ -84,6 +84,12 @@ struct nftrules {
 	unsigned flags;			/* flags the tables got */
 	bool probed;			/* flags settled by a first apply */
 	uint64_t last_us;		/* the last transaction took */
+	/* The last apply asked for the ingress shortcut and the kernel
+	 * refused it (no netdev egress hook before Linux 5.16, no nft fwd,
+	 * the uplink gone in between): the rules went in without it, every
+	 * IPv6 packet through the queues. shortcut_err: why. */
+	bool shortcut_refused;
+	int shortcut_err;
 };
 
 /* Open the socket; want: the ownership flags to try (the kernel may
@@ -92,7 +98,9 @@ int nftrules_open(struct nftrules *n, unsigned want);
 void nftrules_close(struct nftrules *n);
 
 /* Replace whatever clat-nfq tables exist (a crashed run's included, owned
- * or ownerless) by the ones spec describes, atomically. 0 or -errno. */
+ * or ownerless) by the ones spec describes, atomically; when the kernel
+ * refuses its ingress shortcut, by the same without it (shortcut_refused).
+ * 0 or -errno. */
 int nftrules_apply(struct nftrules *n, const struct nftrules_spec *spec);
 
 /* Remove the tables; 0 when they are gone (or were never there). */

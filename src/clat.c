@@ -906,6 +906,10 @@ static const char *apply_rules(struct clat *k, const struct clat_desired *d)
 		k->rules_on = false;
 		return "the nftables rules could not be installed";
 	}
+	if (k->nft.shortcut_refused)
+		log_warn(k->nft.shortcut_err, "the ingress shortcut on %s "
+			 "(ingress-fwd): every IPv6 packet goes through the "
+			 "queues", d->rs.uplink);
 	k->rs = d->rs;
 	k->rules_on = true;
 	k->si.table_owner = k->nft.flags & NFTRULES_PERSIST ?
@@ -1044,7 +1048,7 @@ void clat_reconcile(struct clat *k, uint64_t now)
 	k->si.queue_kind = !c->nft_rules ? "none (nft-rules=no)" :
 			   !k->rules_on ? "none (not translating)" :
 			   k->native_queue ? "nft queue" : "xt NFQUEUE";
-	if (k->rules_on && nftrules_fast(&k->rs)) {
+	if (k->rules_on && nftrules_fast(&k->rs) && !k->nft.shortcut_refused) {
 		snprintf(k->rules_desc, sizeof(k->rules_desc), "%s; IPv6 UDP%s "
 			 "by the ingress shortcut on %s", k->si.queue_kind,
 			 k->rs.shared ? " of CLAT flows" : " and ICMPv6",

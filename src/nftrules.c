@@ -1578,9 +1578,10 @@ void nftrules_close(struct nftrules *n)
 	n->nl = NULL;
 }
 
-int nftrules_apply(struct nftrules *n, const struct nftrules_spec *spec)
+/* One transaction, the ownership flags tried down to what the kernel
+ * takes on the first. */
+static int apply_flags(struct nftrules *n, const struct nftrules_spec *spec)
 {
-	uint64_t t0 = now_us();
 	int err;
 
 	for (;;) {
@@ -1594,6 +1595,28 @@ int nftrules_apply(struct nftrules *n, const struct nftrules_spec *spec)
 	}
 	if (!err)
 		n->probed = true;
+	return err;
+}
+
+int nftrules_apply(struct nftrules *n, const struct nftrules_spec *spec)
+{
+	uint64_t t0 = now_us();
+	int err = apply_flags(n, spec);
+
+	n->shortcut_refused = false;
+	/* The shortcut is only a shortcut: without it every packet still
+	 * has its queue rule. Tried again at every apply, so an uplink that
+	 * vanished in between does not turn it off for good. */
+	if (err && nftrules_fast(spec)) {
+		struct nftrules_spec plain = *spec;
+
+		plain.fwd_ifindex = 0;
+		if (apply_flags(n, &plain) == 0) {
+			n->shortcut_refused = true;
+			n->shortcut_err = err;
+			err = 0;
+		}
+	}
 	n->last_us = now_us() - t0;
 	return err;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Drives src/nftrules.c for tests/e2e/nftrules.sh:
- *   nftrules_tool apply [shared] [fwd] [queue=N] [owner|persist]
+ *   nftrules_tool apply [shared] [fwd[=UPLINK]] [queue=N] [owner|persist]
  *                       [hold=SECONDS] | remove | probe | look
  * hold keeps the owning socket open that long after the apply, and prints
  * the transaction's time and the flags the tables got; fwd adds the ingress
- * shortcut on lo (forwarding to lo: the rules only, no packet goes). */
+ * shortcut on lo or UPLINK (forwarding to lo: the rules only, no packet
+ * goes), and says when the kernel refused it. */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -64,10 +65,11 @@ int main(int argc, char **argv)
 		for (int i = 2; i < argc; i++) {
 			if (!strcmp(argv[i], "shared")) {
 				s.shared = true;
-			} else if (!strcmp(argv[i], "fwd")) {
+			} else if (!strncmp(argv[i], "fwd", 3)) {
 				s.fwd_ifindex = (int)if_nametoindex("lo");
 				s.uplink_idx = s.fwd_ifindex;
-				strcpy(s.uplink, "lo");
+				snprintf(s.uplink, sizeof(s.uplink), "%s",
+					 argv[i][3] == '=' ? argv[i] + 4 : "lo");
 			}
 			else if (!strncmp(argv[i], "queue=", 6))
 				s.queue_num = (uint16_t)atoi(argv[i] + 6);
@@ -77,6 +79,9 @@ int main(int argc, char **argv)
 				return 2;
 		}
 		err = nftrules_apply(&n, &s);
+		if (!err && n.shortcut_refused)
+			printf("shortcut refused: %s\n",
+			       strerror(-n.shortcut_err));
 		if (!err && hold) {
 			printf("applied in %llu us, flags 0x%x\n",
 			       (unsigned long long)n.last_us, n.flags);
