@@ -41,6 +41,7 @@
 #define C_Q6T	"clat-nfq: IPv6 TCP for the CLAT to translation, offloads kept"
 #define C_Q6E	"clat-nfq: ICMPv6 errors for the CLAT from any router to translation"
 #define C_Q6EAM	"clat-nfq: IPv6 for the CLAT from an explicitly mapped prefix (RFC 7757) to translation"
+#define C_Q6TEAM "clat-nfq: IPv6 TCP for the CLAT from an explicitly mapped prefix (RFC 7757) to translation, offloads kept"
 #define C_FWD6	"clat-nfq: IPv6 for the CLAT straight into the CLAT device, no queue (ingress-fwd)"
 #define C_FLOW6	"clat-nfq: the daemon's UDP leaving: its flow, for the ingress shortcut (shared mode)"
 #define C_FWD6S	"clat-nfq: IPv6 UDP in a flow the CLAT sent on straight into the CLAT device, no queue (ingress-fwd)"
@@ -50,7 +51,6 @@
 #define FLOWSET "flows6"
 #define FLOWSET_TIMEOUT_MS 30000u
 #define FLOWSET_SIZE 65536u
-#define C_Q6TEAM "clat-nfq: IPv6 TCP for the CLAT from an explicitly mapped prefix (RFC 7757) to translation, offloads kept"
 
 /* Priority "mangle" (-150), before the filter chains and rp_filter-like
  * checks at mangle + 10, as clatd orders its own rules. */
@@ -199,17 +199,26 @@ static void load_key(struct nftnl_rule *r, bool ct, uint32_t key, int *err)
 	add(r, e, err);
 }
 
-/* ct key (ct) or meta key = register 1 = v. */
-static void store_key(struct nftnl_rule *r, bool ct, uint32_t key,
-		      const void *v, uint32_t len, int *err)
+/* Register reg = len bytes of v. */
+static void imm(struct nftnl_rule *r, uint32_t reg, const void *v,
+		uint32_t len, int *err)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
 
 	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
 		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, v, len);
 	}
 	add(r, e, err);
+}
+
+/* ct key (ct) or meta key = register 1 = v. */
+static void store_key(struct nftnl_rule *r, bool ct, uint32_t key,
+		      const void *v, uint32_t len, int *err)
+{
+	struct nftnl_expr *e;
+
+	imm(r, NFT_REG_1, v, len, err);
 	e = nftnl_expr_alloc(ct ? "ct" : "meta");
 	if (e) {
 		nftnl_expr_set_u32(e, ct ? NFTNL_EXPR_CT_KEY : NFTNL_EXPR_META_KEY,
@@ -956,19 +965,6 @@ static void leak_rule(struct batch *bt, const struct nftrules_spec *s)
 		 C_LEAK4, err);
 }
 
-/* Register reg = len bytes of v. */
-static void imm(struct nftnl_rule *r, uint32_t reg, const void *v,
-		uint32_t len, int *err)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
-
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
-		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, v, len);
-	}
-	add(r, e, err);
-}
-
 /* fwd ip6 to clat6 device <the CLAT device>: the kernel's neighbour
  * output, which on a tun (no link-layer header) hands the IPv6 packet to
  * the device as it is, its Hop Limit decremented (nft_fwd_netdev). */
@@ -989,15 +985,20 @@ static void fwd6(struct nftnl_rule *r, const struct nftrules_spec *s,
 	add(r, e, err);
 }
 
-/* IPv6 (the netdev family sees every protocol) from the PLAT prefix to
- * the CLAT's address. */
-static void ingress_match(struct nftnl_rule *r, const struct nftrules_spec *s,
-			  int *err)
+/* IPv6 only: the netdev family sees every protocol. */
+static void match_ip6(struct nftnl_rule *r, int *err)
 {
 	uint16_t p6 = htons(0x86dd);	/* ETH_P_IPV6 */
 
 	load_key(r, false, NFT_META_PROTOCOL, err);
 	cmp_eq(r, &p6, sizeof(p6), err);
+}
+
+/* IPv6 from the PLAT prefix to the CLAT's address. */
+static void ingress_match(struct nftnl_rule *r, const struct nftrules_spec *s,
+			  int *err)
+{
+	match_ip6(r, err);
 	load_payload(r, 24, 16, err);
 	cmp_eq(r, s->clat6, 16, err);
 	from_prefix(r, s, 6, err);
@@ -1068,7 +1069,6 @@ static void flowset_msg(struct batch *bt)
  * with a flow of the host's never gets this far. */
 static void flowset_egress(struct batch *bt, const struct nftrules_spec *s)
 {
-	uint16_t p6 = htons(0x86dd);	/* ETH_P_IPV6 */
 	uint8_t udp = 17;
 	struct nftnl_rule *r;
 	int err = 0;
@@ -1079,8 +1079,7 @@ static void flowset_egress(struct batch *bt, const struct nftrules_spec *s)
 	if (!(r = rule(bt)))
 		return;
 	match_mark(r, false, s->fwmark, &err);
-	load_key(r, false, NFT_META_PROTOCOL, &err);
-	cmp_eq(r, &p6, sizeof(p6), &err);
+	match_ip6(r, &err);
 	load_payload(r, 8, 16, &err);
 	cmp_eq(r, s->clat6, 16, &err);
 	load_payload(r, 6, 1, &err);
@@ -1251,9 +1250,6 @@ static void print_clat(const struct nftrules_spec *s, int family, FILE *f)
 	}
 }
 
-/* The same ruleset as build() in nft's syntax, as "nft list" shows it
- * without the counters' values; "nft -f" loads it where the kernel has the
- * queue expression. */
 /* build_ingress()'s table as nft shows it (the device by name). */
 static void print_ingress(const struct nftrules_spec *s, FILE *f)
 {
@@ -1294,6 +1290,9 @@ static void print_ingress(const struct nftrules_spec *s, FILE *f)
 	fprintf(f, "\t}\n}\n");
 }
 
+/* The same ruleset as build() in nft's syntax, as "nft list" shows it
+ * without the counters' values; "nft -f" loads it where the kernel has the
+ * queue expression. */
 void nftrules_print(const struct nftrules_spec *s, FILE *f)
 {
 	char a[INET_ADDRSTRLEN];
@@ -1471,9 +1470,9 @@ static int look_on(struct mnl_socket *nl, const char *table,
 
 	memset(seen, 0, sizeof(*seen));
 	drain(nl);
-	for (int f = 0; f < 3; f++) {
+	for (unsigned f = 0; f < sizeof(families); f++) {
 		struct nftnl_table *t = nftnl_table_alloc();
-		struct look l = { seen, f };
+		struct look l = { seen, (int)f };
 		struct nlmsghdr *nlh;
 		uint32_t seq = (uint32_t)time(NULL) + 7u * (uint32_t)f;
 		int r;
@@ -1543,7 +1542,7 @@ static int transact(struct mnl_socket *nl, const char *table, uint32_t tflags,
 	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf));
 	nftnl_batch_begin(hdr(bt), bt->seq++);
 	next(bt);
-	for (int f = 0; f < 3; f++)
+	for (unsigned f = 0; f < sizeof(families); f++)
 		if (seen.present[f])
 			table_msg(bt, NFT_MSG_DELTABLE, families[f], 0);
 	if (fill)

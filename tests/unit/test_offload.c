@@ -326,6 +326,17 @@ static void test_gso_truncated(void **state)
 	assert_int_equal(out.reason, XLAT_R_TRUNCATED);
 }
 
+/* The TTL of in (len bytes, a UDP packet with a partial checksum)
+ * translated with the XLAT_IN_* flags more as well. */
+static unsigned ttl_of(size_t len, unsigned more)
+{
+	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len,
+				      XLAT_IN_CSUM_PARTIAL | more, &out),
+			 XLAT_FORWARD);
+	xlat_out_copy(&out, 0, seg, sizeof(seg));
+	return seg[8];
+}
+
 /* IPv6 the kernel forwarded into the CLAT device (nft fwd, the ingress
  * fast path) had its Hop Limit decremented there: RFC 7915 5.1 wants one
  * decrement for the translator as a router, so the core does not take a
@@ -337,28 +348,14 @@ static void test_forwarded_hop_limit(void **state)
 
 	(void)state;
 	fresh(0);
-	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len,
-				      XLAT_IN_CSUM_PARTIAL, &out),
-			 XLAT_FORWARD);
-	xlat_out_copy(&out, 0, seg, sizeof(seg));
-	assert_int_equal(seg[8], 63);
-	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len,
-				      XLAT_IN_CSUM_PARTIAL | XLAT_IN_FORWARDED,
-				      &out),
-			 XLAT_FORWARD);
-	xlat_out_copy(&out, 0, seg, sizeof(seg));
-	assert_int_equal(seg[8], 64);
+	assert_int_equal(ttl_of(len, 0), 63);
+	assert_int_equal(ttl_of(len, XLAT_IN_FORWARDED), 64);
 	in[7] = 1;
 	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len,
 				      XLAT_IN_CSUM_PARTIAL, &out),
 			 XLAT_REPLY);
 	assert_int_equal(out.reason, XLAT_R_TTL_EXPIRED);
-	assert_int_equal(xlat_6to4_in(&cfg, &st, in, len,
-				      XLAT_IN_CSUM_PARTIAL | XLAT_IN_FORWARDED,
-				      &out),
-			 XLAT_FORWARD);
-	xlat_out_copy(&out, 0, seg, sizeof(seg));
-	assert_int_equal(seg[8], 1);
+	assert_int_equal(ttl_of(len, XLAT_IN_FORWARDED), 1);
 }
 
 /* ---- IPv4 to IPv6: the host's super-packets */
